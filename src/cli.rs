@@ -1,0 +1,162 @@
+//! The command line: `pgmedic [CONN] [-h -p -U -d] [--refresh] [--read-only] [--theme]`, and
+//! `pgmedic demo`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::conn::ConnRequest;
+
+/// An interactive terminal DBA console for `PostgreSQL`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pgmedic",
+    version,
+    disable_help_flag = true,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a throwaway local cluster with a realistic workload, then the console on it.
+    Demo(DemoArgs),
+}
+
+/// Where to connect, as psql takes it.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ConnArgs {
+    /// A postgres:// URL or a key=value conninfo string (e.g. "host=db1 dbname=app").
+    #[arg(value_name = "CONNINFO | URL")]
+    pub conninfo: Option<String>,
+    /// Server host name or unix socket directory (starting with /).
+    #[arg(short = 'h', long)]
+    pub host: Option<String>,
+    /// Server port.
+    #[arg(short = 'p', long)]
+    pub port: Option<u16>,
+    /// Role to connect as.
+    #[arg(short = 'U', long = "username")]
+    pub user: Option<String>,
+    /// Database to connect to.
+    #[arg(short = 'd', long)]
+    pub dbname: Option<String>,
+}
+
+impl ConnArgs {
+    #[must_use]
+    pub fn request(&self) -> ConnRequest {
+        ConnRequest {
+            conninfo: self.conninfo.clone(),
+            host: self.host.clone(),
+            port: self.port,
+            user: self.user.clone(),
+            dbname: self.dbname.clone(),
+        }
+    }
+}
+
+/// How the console behaves.
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    /// Refresh interval, e.g. 2s, 500ms, 1m.
+    #[arg(long, default_value = "2s", value_parser = parse_interval)]
+    pub refresh: Duration,
+    /// Refuse every action that changes the server.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Theme: a name from themes/ (dark, light, high-contrast) or a path to a TOML file.
+    #[arg(long, default_value = "dark")]
+    pub theme: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Leave the cluster and its workload running after the console exits (prints how to reach it).
+    #[arg(long)]
+    pub keep: bool,
+    /// TCP port for the demo cluster (a free one by default).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// `PostgreSQL` bin directory to run the cluster from (found automatically by default).
+    #[arg(long, value_name = "DIR")]
+    pub pg_bindir: Option<PathBuf>,
+    /// Load the data and run the workload, but do not open the console (for scripts).
+    #[arg(long)]
+    pub no_tui: bool,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// Parses `2s`, `500ms`, `1m`, or a bare number of seconds.
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?}"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        _ => return Err(format!("unknown unit in {text:?} (use ms, s or m)")),
+    };
+    if !(0.1..=3600.0).contains(&seconds) {
+        return Err(format!("{text:?} is out of range (100ms to 1h)"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_interval("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_interval("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_interval("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_interval("0s").is_err());
+        assert!(parse_interval("fast").is_err());
+        assert!(parse_interval("2h").is_err());
+    }
+
+    #[test]
+    fn conn_flags_like_psql() {
+        let cli = Cli::try_parse_from([
+            "pgmedic", "-h", "/tmp", "-p", "5433", "-U", "bob", "-d", "app",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        let req = cli.conn.request();
+        assert_eq!(req.host.as_deref(), Some("/tmp"));
+        assert_eq!(req.port, Some(5433));
+        assert_eq!(req.user.as_deref(), Some("bob"));
+        assert_eq!(req.dbname.as_deref(), Some("app"));
+    }
+
+    #[test]
+    fn demo_subcommand() {
+        let cli = Cli::try_parse_from(["pgmedic", "demo", "--keep", "--port", "6543"]).unwrap();
+        let Some(Command::Demo(demo)) = cli.command else {
+            panic!("not demo")
+        };
+        assert!(demo.keep);
+        assert_eq!(demo.port, Some(6543));
+    }
+}

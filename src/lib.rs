@@ -1,0 +1,46 @@
+//! pgmedic — an interactive terminal DBA console for `PostgreSQL`.
+//!
+//! ```text
+//!  cli ──► conn (psql-compatible connecting) ──► server (probe: version, standby, extensions, privileges)
+//!           │
+//!           ▼
+//!  collect (tokio task, one read-only monitoring session) ── Msg::Snapshot ──► app (Model::update, pure)
+//!                                                                               │
+//!  crossterm events ─────────────────────────────── Msg::Key/Resize ──────────►│
+//!                                                                               ▼
+//!                                                           ui (pure render of &Model, themes)
+//!  diagnose: pure analysis (rates between snapshots, health thresholds) used by app and ui.
+//!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
+//! ```
+
+pub mod cli;
+pub mod cluster;
+pub mod conn;
+pub mod demo;
+
+use cli::{Cli, Command};
+
+/// Everything that can end a pgmedic run, each rendered as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Conn(#[from] conn::ConnError),
+    #[error(transparent)]
+    Cluster(#[from] cluster::ClusterError),
+    #[error("demo: {0}")]
+    Demo(String),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Runs what the command line asked for.
+pub async fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Some(Command::Demo(args)) => demo::run(args).await,
+        None => {
+            let params = conn::ConnParams::resolve(&cli.conn.request())?;
+            let _ = (params, cli.tui);
+            Err(Error::Demo("the console is not built yet".to_owned()))
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! One throwaway cluster per test binary, shared by its tests; one database per test.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of this module"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test setup: a failure must stop the test loudly"
+)]
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use pgmedic::cluster::{Cluster, ClusterOptions};
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+
+/// The shared cluster of this test binary, started on first use (fails, never skips, when
+/// `PostgreSQL` is missing: the message names the package).
+pub fn cluster() -> &'static Cluster {
+    CLUSTER.get_or_init(|| match Cluster::start(ClusterOptions::default()) {
+        Ok(cluster) => cluster,
+        Err(err) => panic!("cannot start the test cluster: {err}"),
+    })
+}
+
+/// Creates a fresh database named after the test and returns its conninfo.
+pub async fn fresh_db(test: &str) -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let name = format!("t_{}_{}", test, SEQ.fetch_add(1, Ordering::Relaxed));
+    let admin = superuser_client("postgres").await;
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    cluster().conninfo(&name)
+}
+
+/// A superuser session on `dbname` (test setup only; never the code under test).
+pub async fn superuser_client(dbname: &str) -> tokio_postgres::Client {
+    let (client, conn) =
+        tokio_postgres::connect(&cluster().conninfo(dbname), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    client
+}
