@@ -39,8 +39,15 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Demo(args)) => demo::run(args).await,
         None => {
             let params = conn::ConnParams::resolve(&cli.conn.request())?;
-            let _ = (params, cli.tui);
-            Err(Error::Demo("the console is not built yet".to_owned()))
+            console(params, &cli.tui).await
         }
     }
+}
+
+/// Connects (failing with one line before the terminal is touched) and runs the console.
+pub async fn console(params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
+    let client = conn::connect(&params, "pgmedic").await?;
+    drop(client);
+    let _ = tui;
+    Err(Error::Demo("the console is not built yet".to_owned()))
 }
