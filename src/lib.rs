@@ -13,10 +13,14 @@
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
 //! ```
 
+pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod conn;
 pub mod demo;
+pub mod diagnose;
+pub mod server;
+pub mod snapshot;
 
 use cli::{Cli, Command};
 

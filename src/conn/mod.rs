@@ -6,7 +6,11 @@
 //! connection task, so no caller can forget to. Errors are one line each; a password never
 //! appears in a message or in `Debug` output.
 
+mod describe;
+
 use std::time::Duration;
+
+pub use describe::describe;
 
 /// What the user asked for on the command line; anything missing comes from the environment.
 #[derive(Debug, Clone, Default)]
