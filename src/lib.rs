@@ -21,6 +21,7 @@ pub mod demo;
 pub mod diagnose;
 pub mod server;
 pub mod snapshot;
+pub mod ui;
 
 use cli::{Cli, Command};
 
