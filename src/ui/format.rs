@@ -110,7 +110,7 @@ pub fn count(n: i64) -> String {
     out
 }
 
-/// A large count in three significant figures: `999`, `12.3k`, `1.23M`, `1.50G`.
+/// A large count in at most three significant figures: `999`, `12.3k`, `1.23M`, `1.5G`, `2k`.
 #[must_use]
 pub fn compact(n: f64) -> String {
     let a = n.abs();
@@ -123,13 +123,19 @@ pub fn compact(n: f64) -> String {
     } else {
         (n / 1e9, "G")
     };
-    if value.abs() < 10.0 {
-        format!("{value:.2}{unit}")
+    let digits = if value.abs() < 10.0 {
+        format!("{value:.2}")
     } else if value.abs() < 100.0 {
-        format!("{value:.1}{unit}")
+        format!("{value:.1}")
     } else {
-        format!("{value:.0}{unit}")
-    }
+        format!("{value:.0}")
+    };
+    let digits = if digits.contains('.') {
+        digits.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &digits
+    };
+    format!("{digits}{unit}")
 }
 
 /// A per-second rate: `0.25`, `12.3`, `1,234`.
@@ -274,7 +280,9 @@ mod tests {
         assert_eq!(compact(999.0), "999");
         assert_eq!(compact(12_345.0), "12.3k");
         assert_eq!(compact(1_234_567.0), "1.23M");
-        assert_eq!(compact(1_500_000_000.0), "1.50G");
+        assert_eq!(compact(1_500_000_000.0), "1.5G");
+        assert_eq!(compact(2_000.0), "2k");
+        assert_eq!(compact(1_203_456_789.0), "1.2G");
         assert_eq!(compact(200_000_000.0), "200M");
         assert_eq!(rate(0.25), "0.25");
         assert_eq!(rate(12.34), "12.3");

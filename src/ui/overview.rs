@@ -28,10 +28,12 @@ use crate::app::model::{ConnState, Model};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 
-/// Height of the row of figure boxes.
+/// Height of the figure boxes with the history as sparklines inside (or stacked in two columns).
 const HEALTH_HEIGHT: u16 = 13;
-/// The statements box when charts also fit: a few more lines of the selected SQL.
-const STATEMENTS_ROOMY: u16 = 14;
+/// Height of the figure boxes side by side when the history has its own charts.
+const HEALTH_COMPACT: u16 = 10;
+/// The statements box when charts also fit: borders, header, five rows, three lines of SQL.
+const STATEMENTS_ROOMY: u16 = 11;
 /// Charts are drawn only when they get at least this many rows.
 const CHARTS_MIN: u16 = 10;
 /// From this width the four figure boxes stand side by side.
@@ -52,18 +54,18 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         waiting(frame, area, model, theme);
         return;
     };
-    let charts = area.height >= HEALTH_HEIGHT + STATEMENTS_ROOMY + CHARTS_MIN;
-    let shape = Shape {
-        wide: area.width >= WIDE,
-        charts,
-    };
+    let wide = area.width >= WIDE;
+    let compact = if wide { HEALTH_COMPACT } else { HEALTH_HEIGHT };
+    let charts = area.height >= compact + STATEMENTS_ROOMY + CHARTS_MIN;
+    let shape = Shape { wide, charts };
+    let health_height = if charts { compact } else { HEALTH_HEIGHT };
     let (statements_height, charts_height) = if charts {
         (Constraint::Length(STATEMENTS_ROOMY), Constraint::Fill(1))
     } else {
         (Constraint::Fill(1), Constraint::Length(0))
     };
     let [health_area, statements_area, charts_area] = area.layout(&Layout::vertical([
-        Constraint::Length(HEALTH_HEIGHT),
+        Constraint::Length(health_height),
         statements_height,
         charts_height,
     ]));

@@ -53,7 +53,8 @@ impl<'t> Figures<'t> {
         }
     }
 
-    /// `label  value…      WORD`; without a level the line ends after the value.
+    /// `label  value…      WORD`; without a level the line ends after the value. The level
+    /// word always shows: content too wide for the box is cut (with `…`) to make room for it.
     #[must_use]
     pub fn line<'a>(&self, label: &str, value: Vec<Span<'a>>, level: Option<Level>) -> Line<'a> {
         let label_width = self.label;
@@ -66,8 +67,9 @@ impl<'t> Figures<'t> {
         }
         spans.extend(value);
         if let Some(level) = level {
-            let used: usize = spans.iter().map(Span::width).sum();
             let word = level.word();
+            fit(&mut spans, self.width.saturating_sub(word.len() + 1));
+            let used: usize = spans.iter().map(Span::width).sum();
             let pad = self.width.saturating_sub(used + word.len()).max(1);
             spans.push(Span::raw(" ".repeat(pad)));
             spans.push(Span::styled(word, self.theme.level(level)));
@@ -102,6 +104,21 @@ impl<'t> Figures<'t> {
     #[must_use]
     pub fn dim<'a>(&self, text: impl Into<Cow<'a, str>>) -> Span<'a> {
         Span::styled(text, self.theme.dim)
+    }
+}
+
+/// Cuts `spans` to at most `max` columns, the last kept span ending with `…`.
+fn fit(spans: &mut Vec<Span>, max: usize) {
+    let mut used = 0;
+    for i in 0..spans.len() {
+        let width = spans[i].width();
+        if used + width > max {
+            let cut = format::truncate(&spans[i].content, max - used).into_owned();
+            spans[i].content = cut.into();
+            spans.truncate(i + 1);
+            return;
+        }
+        used += width;
     }
 }
 
@@ -142,4 +159,46 @@ pub fn reason<'a>(text: &'a str, block: Block<'a>, theme: &Theme) -> Paragraph<'
     Paragraph::new(Line::from(Span::styled(text, theme.unknown)))
         .wrap(Wrap { trim: true })
         .block(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn the_level_word_sits_at_the_right_edge_and_always_shows() {
+        let theme = Theme::plain();
+        let fig = Figures::new(24, 10, &theme);
+        let line = fig.figure("cache hit", "98.7%".to_owned(), Level::Warn);
+        assert_eq!(text(&line), "cache hit 98.7%     WARN");
+        let long = fig.line(
+            "replica",
+            vec![fig.plain("a very long value indeed")],
+            Some(Level::Critical),
+        );
+        assert_eq!(text(&long), "replica   a very l… CRIT");
+        assert_eq!(long.width(), 24);
+        let plain = fig.line("workers", vec![fig.plain("2")], None);
+        assert_eq!(text(&plain), "workers   2");
+    }
+
+    #[test]
+    fn gauges_mark_thresholds_the_fill_has_not_reached() {
+        let theme = Theme::plain();
+        let cells = |f| {
+            gauge(f, (0.8, 0.9), Level::Ok, 10, &theme)
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect::<String>()
+        };
+        assert_eq!(cells(0.5), "█████···┊┊");
+        assert_eq!(cells(0.0), "········┊┊");
+        assert_eq!(cells(0.84), "████████┊┊");
+        assert_eq!(cells(0.86), "█████████┊");
+        assert_eq!(cells(0.97), "██████████");
+    }
 }

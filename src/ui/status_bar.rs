@@ -1,4 +1,5 @@
-//! The status bar: which server, how fresh the data is, the connection, and the latest notice.
+//! The status bar: how fresh the data is, the connection, read-only mode and the latest
+//! notice on the left; which server on the right, when there is room for it.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,24 +13,18 @@ use crate::ui::theme::Theme;
 
 /// Draws the status bar into its row.
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let base = theme.status_bar;
-    let mut items: Vec<Vec<Span>> = Vec::new();
-    if let Some(server) = &model.server {
-        items.push(vec![Span::raw(format!(
-            "PG {}",
-            format::short_version(&server.version)
-        ))]);
-        items.push(vec![Span::raw(format!(
-            "{}@{}",
-            server.role, server.database
-        ))]);
-        items.push(vec![Span::raw(if server.is_standby {
-            "standby"
-        } else {
-            "primary"
-        })]);
+    let left = Line::from(state(model, theme));
+    let right = identity(model, theme);
+    frame.render_widget(Paragraph::new(left.clone()).style(theme.status_bar), area);
+    if left.width() + right.width() < usize::from(area.width) {
+        frame.render_widget(right.right_aligned(), area);
     }
-    items.push(freshness(model, theme));
+}
+
+/// `up · 2s ago │ READ-ONLY │ notice`, or `STALE 34s ago │ reconnecting in 3s (attempt 2): …`.
+fn state<'a>(model: &'a Model, theme: &Theme) -> Vec<Span<'a>> {
+    let base = theme.status_bar;
+    let mut items: Vec<Vec<Span>> = vec![freshness(model, theme)];
     if let ConnState::Down { .. } = model.conn {
         items.push(vec![Span::styled(
             connection(model),
@@ -42,13 +37,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if let Some(notice) = &model.notice {
         let mut spans = Vec::new();
         if notice.level >= Level::Warn {
-            spans.push(Span::styled(
-                notice.level.word(),
-                base.patch(theme.level(notice.level)),
-            ));
-            spans.push(Span::raw(" "));
+            let style = base.patch(theme.level(notice.level));
+            spans.push(Span::styled(notice.level.word(), style));
+            spans.push(Span::styled(" ", base));
         }
-        spans.push(Span::styled(notice.text.as_str(), theme.notice));
+        spans.push(Span::styled(notice.text.as_str(), base.patch(theme.notice)));
         items.push(spans);
     }
     let mut spans = vec![Span::raw(" ")];
@@ -58,28 +51,45 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         }
         spans.extend(item);
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+    spans
 }
 
-/// `up · 2s ago`, `connecting…`, `STALE · 34s ago`: the state of the data on screen.
+/// `PG 15.4 · app@shop · primary `.
+fn identity<'a>(model: &Model, theme: &Theme) -> Line<'a> {
+    let Some(server) = &model.server else {
+        return Line::default();
+    };
+    let text = format!(
+        "PG {} · {}@{} · {} ",
+        format::short_version(&server.version),
+        server.role,
+        server.database,
+        if server.is_standby {
+            "standby"
+        } else {
+            "primary"
+        }
+    );
+    Line::styled(text, theme.status_bar)
+}
+
+/// `up · 2s ago`, `connecting… · no data yet`, or a `STALE` badge and the age of the data.
 fn freshness<'a>(model: &Model, theme: &Theme) -> Vec<Span<'a>> {
     let age = model
         .refresh_age()
         .map_or_else(|| "no data yet".to_owned(), format::ago);
+    if model.is_stale() {
+        return vec![
+            Span::styled(" STALE ", theme.stale),
+            Span::raw(format!(" {age}")),
+        ];
+    }
     let state = match model.conn {
         ConnState::Connecting => "connecting…",
         ConnState::Up { .. } => "up",
         ConnState::Down { .. } => "down",
     };
-    let mut spans = Vec::new();
-    if model.is_stale() {
-        spans.push(Span::styled(" STALE ", theme.stale));
-        spans.push(Span::raw(" "));
-    } else {
-        spans.push(Span::raw(format!("{state} · ")));
-    }
-    spans.push(Span::raw(age));
-    spans
+    vec![Span::raw(format!("{state} · {age}"))]
 }
 
 /// `reconnecting in 3s (attempt 2): connection refused`.

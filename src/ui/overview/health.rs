@@ -170,11 +170,18 @@ fn state_lines<'a>(c: &Connections, fig: Figures) -> Vec<Line<'a>> {
     if let Some(longest) = c.longest_lock_wait {
         waiting.push(fig.dim(format!(" · longest {}", format::age(longest))));
     }
-    let mut workers = vec![fig.plain(format::count(c.autovacuum_workers))];
+    let mut workers = vec![
+        fig.dim("autovacuum "),
+        fig.plain(format::count(c.autovacuum_workers)),
+    ];
     if c.state_hidden > 0 {
-        workers.push(fig.dim("   hidden "));
+        workers.push(fig.dim("   "));
         workers.push(fig.value(format::count(c.state_hidden), Level::Unknown));
-        workers.push(fig.dim(" (no privilege)"));
+        workers.push(fig.dim(if fig.width >= 56 {
+            " hidden (the role lacks pg_read_all_stats)"
+        } else {
+            " hidden (no privilege)"
+        }));
     }
     let oldest_idle = &c.oldest_idle_in_transaction;
     let oldest_tx = &c.oldest_transaction;
@@ -199,7 +206,7 @@ fn state_lines<'a>(c: &Connections, fig: Figures) -> Vec<Line<'a>> {
             format::age_opt(oldest_tx.value),
             oldest_tx.level,
         ),
-        fig.line("autovacuum workers", workers, None),
+        Line::from(workers),
     ]
 }
 
@@ -377,7 +384,11 @@ fn replication_lines<'a>(part: &'a Part<Replication>, fig: Figures, room: u16) -
                 spans.push(fig.dim(format!("  {} {}", rep.state, rep.client)));
             }
             if i + 1 == shown && hidden > 0 {
-                spans.push(fig.dim(format!("  +{hidden} more")));
+                spans.push(fig.dim(if fig.width >= ROOMY_LINE {
+                    format!("  +{hidden} more")
+                } else {
+                    format!(" +{hidden}")
+                }));
             }
             fig.line(
                 &format::truncate(name, fig.label - 1),

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Sparkline, SparklineBar};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Sparkline, SparklineBar};
 
 use crate::app::model::{HistoryPoint, Model};
 use crate::diagnose::health::Level;
@@ -14,8 +14,8 @@ use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
 
-/// A named line of a chart: legend text, points, style.
-type Series = (String, Vec<(f64, f64)>, Style);
+/// A line of a chart: its points and style.
+type Series = (Vec<(f64, f64)>, Style);
 
 /// ` used · last 2m00s `: what a sparkline shows and over how long.
 pub fn span_title<'a>(what: &str, model: &Model, theme: &Theme) -> Line<'a> {
@@ -107,65 +107,61 @@ pub fn charts(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     ]));
     let span = history_secs(model).max(1.0);
     let stale = model.is_stale();
-    let usable = model
+    let used = points(model, |p| p.connections.map(|c| c as f64));
+    let connections = model
         .overview
         .view
         .as_ref()
-        .and_then(|v| v.connections.as_ref().ok())
-        .map(|c| (c.usable as f64, c.max as f64));
-    let used = points(model, |p| p.connections.map(|c| c as f64));
-    let tps = points(model, |p| p.tps);
-    let limits = model.thresholds.connections_pct;
-    let lines: Vec<Series> = usable
-        .map(|(usable, _)| {
-            let flat = |y: f64| vec![(-span, y), (0.0, y)];
-            vec![
-                (
-                    format!("usable {usable:.0}"),
-                    flat(usable),
-                    theme.chart_limit,
-                ),
-                (
-                    format!("{:.0}%", limits.critical),
-                    flat(usable * limits.critical / 100.0),
-                    theme.level_fg(Level::Critical),
-                ),
-                (
-                    format!("{:.0}%", limits.warn),
-                    flat(usable * limits.warn / 100.0),
-                    theme.level_fg(Level::Warn),
-                ),
-            ]
-        })
-        .unwrap_or_default();
-    let top = usable.map_or(0.0, |(_, max)| max).max(max_of(&used));
-    let mut sets: Vec<Dataset> = lines
+        .and_then(|v| v.connections.as_ref().ok());
+    let (limits, title) = match connections {
+        Some(c) => limit_lines(c.usable as f64, span, model, theme),
+        None => (Vec::new(), " Connections ".to_owned()),
+    };
+    let top = connections.map_or(0.0, |c| c.max as f64).max(max_of(&used));
+    let mut sets: Vec<Dataset> = limits
         .iter()
-        .map(|(name, data, style)| line(name.clone(), data, *style, Marker::Dot))
+        .map(|(data, style)| line(data, *style, Marker::Dot))
         .collect();
-    sets.push(line(
-        "used".to_owned(),
-        &used,
-        theme.chart_connections,
-        Marker::Braille,
-    ));
-    frame.render_widget(chart(" Connections ", sets, span, top, theme, stale), left);
-    let top = max_of(&tps) * 1.1;
-    let sets = vec![line(
-        "TPS".to_owned(),
-        &tps,
-        theme.chart_tps,
-        Marker::Braille,
-    )];
+    sets.push(line(&used, theme.chart_connections, Marker::Braille));
+    frame.render_widget(chart(title, sets, span, top, theme, stale), left);
+
+    let tps = points(model, |p| p.tps);
+    let title = match tps.last() {
+        Some((_, now)) => format!(" Transactions per second · now {} ", format::rate(*now)),
+        None => " Transactions per second ".to_owned(),
+    };
+    let sets = vec![line(&tps, theme.chart_tps, Marker::Braille)];
     frame.render_widget(
-        chart(" Transactions per second ", sets, span, top, theme, stale),
+        chart(title, sets, span, max_of(&tps) * 1.1, theme, stale),
         right,
     );
 }
 
-fn line(name: String, data: &[(f64, f64)], style: Style, marker: Marker) -> Dataset<'_> {
+/// Dotted lines across the connections chart at the usable limit and the critical and warn
+/// thresholds (top to bottom, as the title names them).
+fn limit_lines(usable: f64, span: f64, model: &Model, theme: &Theme) -> (Vec<Series>, String) {
+    let pct = model.thresholds.connections_pct;
+    let flat = |y: f64| vec![(-span, y), (0.0, y)];
+    let now = model.overview.history.back().and_then(|p| p.connections);
+    let title = format!(
+        " Connections{} · dotted: {usable:.0} usable, {:.0}%, {:.0}% ",
+        now.map_or_else(String::new, |n| format!(" · now {}", format::count(n))),
+        pct.critical,
+        pct.warn,
+    );
+    let lines = vec![
+        (flat(usable), theme.chart_limit),
+        (
+            flat(usable * pct.critical / 100.0),
+            theme.level_fg(Level::Critical),
+        ),
+        (flat(usable * pct.warn / 100.0), theme.level_fg(Level::Warn)),
+    ];
+    (lines, title)
+}
+
+fn line(data: &[(f64, f64)], style: Style, marker: Marker) -> Dataset<'_> {
     Dataset::default()
-        .name(name)
         .marker(marker)
         .graph_type(GraphType::Line)
         .style(style)
@@ -173,7 +169,7 @@ fn line(name: String, data: &[(f64, f64)], style: Style, marker: Marker) -> Data
 }
 
 fn chart<'a>(
-    title: &'a str,
+    title: String,
     sets: Vec<Dataset<'a>>,
     span: f64,
     top: f64,
@@ -181,7 +177,7 @@ fn chart<'a>(
     stale: bool,
 ) -> Chart<'a> {
     let top = format::nice_ceiling(top.max(1.0));
-    let axis_label = |text: String| Span::styled(text, theme.chart_axis);
+    let label = |text: String| Span::styled(text, theme.chart_axis);
     Chart::new(sets)
         .block(panel::panel(title, theme, stale))
         .x_axis(
@@ -189,8 +185,9 @@ fn chart<'a>(
                 .bounds([-span, 0.0])
                 .style(theme.chart_axis)
                 .labels([
-                    axis_label(format!("-{}", format::age(span))),
-                    axis_label("now".to_owned()),
+                    label(format!("-{}", format::age(span))),
+                    label(format!("-{}", format::age(span / 2.0))),
+                    label("now".to_owned()),
                 ]),
         )
         .y_axis(
@@ -198,13 +195,12 @@ fn chart<'a>(
                 .bounds([0.0, top])
                 .style(theme.chart_axis)
                 .labels([
-                    axis_label("0".to_owned()),
-                    axis_label(format::compact(top / 2.0)),
-                    axis_label(format::compact(top)),
+                    label("0".to_owned()),
+                    label(format::compact(top / 2.0)),
+                    label(format::compact(top)),
                 ]),
         )
-        .legend_position(Some(LegendPosition::TopLeft))
-        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)))
+        .legend_position(None)
 }
 
 fn max_of(points: &[(f64, f64)]) -> f64 {

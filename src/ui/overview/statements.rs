@@ -27,12 +27,12 @@ pub fn render(
     theme: &Theme,
     stale: bool,
 ) {
-    let title = match view.interval_secs {
-        Some(secs) => format!(
+    let title = match (&view.top_queries, view.interval_secs) {
+        (Ok(_), Some(secs)) => format!(
             " Top statements · last {} · by total time ",
             format::age(secs)
         ),
-        None => " Top statements ".to_owned(),
+        _ => " Top statements ".to_owned(),
     };
     let block = panel::panel(title, theme, stale);
     let top = match &view.top_queries {
