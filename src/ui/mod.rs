@@ -24,7 +24,7 @@ pub mod format;
 mod help;
 mod overview;
 mod panel;
-pub mod sql;
+mod sql;
 mod status_bar;
 pub mod theme;
 

@@ -124,3 +124,36 @@ fn status_bar_names_the_server_and_the_read_only_mode() {
         "{status}"
     );
 }
+
+#[test]
+fn every_size_from_the_minimum_up_renders() {
+    let model = busy();
+    let theme = dark();
+    for w in (80..=220).step_by(7) {
+        for h in (24..=70).step_by(5) {
+            let lines = screen(&draw(&model, &theme, w, h));
+            let text = lines.join("\n");
+            assert!(text.contains("92 of 97 usable"), "{w}x{h}\n{text}");
+            assert!(text.contains("CRIT"), "{w}x{h}");
+            assert!(text.contains("SELECT o.id"), "{w}x{h}\n{text}");
+        }
+    }
+}
+
+#[test]
+fn a_notice_shows_with_its_level_word() {
+    let mut model = busy();
+    for c in ":bogus".chars() {
+        press(&mut model, c);
+    }
+    model.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let lines = screen(&draw(&model, &dark(), 80, 24));
+    let status = &lines[23];
+    assert!(
+        status.starts_with(" up · 2s ago │ WARN unknown command: bogus (try :refresh 5s"),
+        "{status}"
+    );
+}

@@ -118,6 +118,9 @@ fn connections(
     if sparkline {
         block = block.title_bottom(history::span_title("used", model, theme));
     }
+    let pct = model.thresholds.connections_pct;
+    let marks = format!(" ┊ {:.0}% · {:.0}% ", pct.warn, pct.critical);
+    block = block.title_bottom(Line::styled(marks, theme.dim).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let fig = Figures::new(inner.width, CONN_LABEL, theme);
@@ -380,15 +383,13 @@ fn replication_lines<'a>(part: &'a Part<Replication>, fig: Figures, room: u16) -
                     rep.level,
                 ),
             ];
+            // The count of replicas not shown goes before state and client, which are cut first.
+            if i + 1 == shown && hidden > 0 {
+                let more = if fig.width >= ROOMY_LINE { " more" } else { "" };
+                spans.push(fig.dim(format!(" +{hidden}{more}")));
+            }
             if fig.width >= ROOMY_LINE {
                 spans.push(fig.dim(format!("  {} {}", rep.state, rep.client)));
-            }
-            if i + 1 == shown && hidden > 0 {
-                spans.push(fig.dim(if fig.width >= ROOMY_LINE {
-                    format!("  +{hidden} more")
-                } else {
-                    format!(" +{hidden}")
-                }));
             }
             fig.line(
                 &format::truncate(name, fig.label - 1),
