@@ -2,19 +2,19 @@
 //! nothing. No I/O, no clock (ages come from `model.now`), no state kept between frames.
 //!
 //! ```text
-//!  col 0                                                                      col w-1
-//!  ┌────────────────────────────────────────────────────────────────────────────┐
-//!  │ 1 Overview │ 2 … (tabs, one column apart)          user@host:5432/db pgmedic │ row 0   tab bar
-//!  ├────────────────────────────────────────────────────────────────────────────┤
-//!  │                                                                            │
-//!  │   pane body: ui::overview::render (one module per pane)                   │ rows 1…  body
-//!  │                          ┌ Keys · Overview ┐                               │
-//!  │                          │ ? help popup    │  (Mode::Help, over the body)  │
-//!  │                          └─────────────────┘                               │
-//!  ├────────────────────────────────────────────────────────────────────────────┤
-//!  │ PG 15.4 │ app@shop │ primary │ up · 2s ago │ STALE │ READ-ONLY │ notice    │ row h-2/h-1 status bar
-//!  │ :refresh 5s▏                                                               │ row h-1 command line
-//!  └────────────────────────────────────────────────────────────────────────────┘   (Mode::Command only)
+//!  col 0                                                                       col w-1
+//!  ┌─────────────────────────────────────────────────────────────────────────────┐
+//!  │ 1 Overview │ 2 … (tabs, one column apart)       user@host:5432/db  pgmedic   │ row 0    tab bar
+//!  ├─────────────────────────────────────────────────────────────────────────────┤
+//!  │                                                                             │
+//!  │   pane body: ui::overview::render (one module per pane)                    │ rows 1…  body
+//!  │                        ╭ Keys · Overview ╮                                  │
+//!  │                        │ ? help popup    │  (Mode::Help, over the body)     │
+//!  │                        ╰─────────────────╯                                  │
+//!  ├─────────────────────────────────────────────────────────────────────────────┤
+//!  │ up · 2s ago │ READ-ONLY │ notice             PG 15.4 · app@shop · primary   │ status bar: state left,
+//!  │ :refresh 5s▏                                                                │   server right if it fits
+//!  └─────────────────────────────────────────────────────────────────────────────┘ command line (Mode::Command)
 //! ```
 //!
 //! Below 80x24 the whole frame is one centered notice instead.

@@ -17,7 +17,9 @@
 
 mod health;
 mod history;
+mod replication;
 mod statements;
+mod wraparound;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

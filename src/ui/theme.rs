@@ -14,6 +14,8 @@ use std::path::Path;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
+use crate::diagnose::health::Level;
+
 /// The built-in themes: name and embedded TOML text.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
@@ -238,8 +240,7 @@ impl Theme {
 
     /// The style of a level's word or symbol.
     #[must_use]
-    pub fn level(&self, level: crate::diagnose::health::Level) -> Style {
-        use crate::diagnose::health::Level;
+    pub fn level(&self, level: Level) -> Style {
         match level {
             Level::Unknown => self.unknown,
             Level::Ok => self.ok,
@@ -250,7 +251,7 @@ impl Theme {
 
     /// The colour of a level alone (no modifiers), for values and gauge fills.
     #[must_use]
-    pub fn level_fg(&self, level: crate::diagnose::health::Level) -> Style {
+    pub fn level_fg(&self, level: Level) -> Style {
         Style {
             fg: self.level(level).fg,
             ..Style::default()

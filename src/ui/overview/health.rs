@@ -1,4 +1,5 @@
-//! The Overview's figure boxes: connections, throughput, wraparound and replication.
+//! The Overview's figure boxes: connections and throughput here; wraparound and replication
+//! lines come from their own modules.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,25 +8,18 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::model::Model;
 use crate::diagnose::health::{Level, Thresholds};
-use crate::diagnose::overview::{
-    Connections, Overview, Replication, Throughput, WraparoundFigures, XID_WRAP_LIMIT,
-};
-use crate::snapshot::Part;
+use crate::diagnose::overview::{Connections, Overview, Throughput};
 use crate::ui::format;
-use crate::ui::overview::{Shape, history};
+use crate::ui::overview::{Shape, history, replication, wraparound};
 use crate::ui::panel::{self, Figures};
 use crate::ui::theme::Theme;
 
 /// Label column of the connections box.
 const CONN_LABEL: usize = 20;
-/// Label column of the throughput and replication boxes.
+/// Label column of the throughput box.
 const RATE_LABEL: usize = 11;
-/// Label column of the wraparound figures.
-const WRAP_LABEL: usize = 9;
 /// Height of the throughput box when it shares a column (five figures).
 const THROUGHPUT_HEIGHT: u16 = 7;
-/// From this inner width a replica line also shows its state and client.
-const ROOMY_LINE: usize = 44;
 
 /// Draws the figure boxes: four across when wide, else two columns.
 pub fn render(
@@ -48,21 +42,21 @@ pub fn render(
         connections(frame, c, view, model, theme, sparklines);
         throughput(frame, t, view, model, theme, sparklines);
         let block = panel::panel(" Wraparound ", theme, stale);
-        let fig = Figures::new(block.inner(w).width, WRAP_LABEL, theme);
+        let fig = Figures::new(block.inner(w).width, wraparound::LABEL, theme);
         boxed(
             frame,
             w,
             block,
-            wraparound_lines(&view.wraparound, fig, Some(&model.thresholds)),
+            wraparound::lines(&view.wraparound, fig, Some(&model.thresholds)),
         );
-        let block = panel::panel(replication_title(&view.replication), theme, stale);
+        let block = panel::panel(replication::title(&view.replication), theme, stale);
         let inner = block.inner(r);
-        let fig = Figures::new(inner.width, RATE_LABEL, theme);
+        let fig = Figures::new(inner.width, replication::LABEL, theme);
         boxed(
             frame,
             r,
             block,
-            replication_lines(&view.replication, fig, inner.height),
+            replication::lines(&view.replication, fig, inner.height),
         );
     } else {
         let [left, right] = area.layout(&Layout::horizontal([
@@ -77,14 +71,14 @@ pub fn render(
         throughput(frame, t, view, model, theme, sparklines);
         let block = panel::panel(" Wraparound · Replication ", theme, stale);
         let width = block.inner(wr).width;
-        let mut lines = wraparound_lines(
+        let mut lines = wraparound::lines(
             &view.wraparound,
-            Figures::new(width, WRAP_LABEL, theme),
+            Figures::new(width, wraparound::LABEL, theme),
             None,
         );
-        lines.extend(replication_lines(
+        lines.extend(replication::lines(
             &view.replication,
-            Figures::new(width, RATE_LABEL, theme),
+            Figures::new(width, replication::LABEL, theme),
             1,
         ));
         boxed(frame, wr, block, lines);
@@ -279,123 +273,4 @@ fn throughput_lines<'a>(t: &Throughput, fig: Figures) -> Vec<Line<'a>> {
             t.deadlocks.level,
         ),
     ]
-}
-
-// ─── Wraparound ─────────────────────────────────────────────────────────────────────────────
-
-/// xid age and headroom, where the oldest database is, multixact age; with `gauge_limits`,
-/// also a gauge of the xid space used with the warn and critical marks.
-fn wraparound_lines<'a>(
-    part: &'a Part<WraparoundFigures>,
-    fig: Figures,
-    gauge_limits: Option<&Thresholds>,
-) -> Vec<Line<'a>> {
-    let w = match part {
-        Ok(w) => w,
-        Err(why) => return vec![Line::styled(why.as_str(), fig.theme.unknown)],
-    };
-    let level = w.xid_age.level;
-    let xid = vec![
-        fig.value(format::compact(w.xid_age.value as f64), level),
-        fig.dim(format!(" ({} left)", format::percent(w.xid_headroom_pct))),
-    ];
-    let mut lines = vec![fig.line("xid age", xid, Some(level))];
-    if let Some(limits) = gauge_limits {
-        let limit = XID_WRAP_LIMIT as f64;
-        let marks = (limits.xid_age.warn / limit, limits.xid_age.critical / limit);
-        let cells = fig.width.saturating_sub(WRAP_LABEL);
-        let mut spans = vec![fig.dim(format!("{:<WRAP_LABEL$}", "used"))];
-        spans.extend(panel::gauge(
-            w.xid_age.value as f64 / limit,
-            marks,
-            level,
-            cells,
-            fig.theme,
-        ));
-        lines.push(Line::from(spans));
-    }
-    let (lead, room) = if fig.width >= ROOMY_LINE {
-        ("oldest database ", 16)
-    } else {
-        ("in ", 3)
-    };
-    let forced = format!(
-        " · forced vacuum at {}",
-        format::compact(w.freeze_max_age as f64)
-    );
-    let db_room = fig.width.saturating_sub(room + forced.len()).max(4);
-    lines.push(Line::from(vec![
-        fig.dim(lead),
-        fig.plain(format::truncate(&w.oldest_database, db_room).into_owned()),
-        fig.dim(forced),
-    ]));
-    lines.push(fig.figure(
-        "mxid age",
-        format::compact(w.mxid_age.value as f64),
-        w.mxid_age.level,
-    ));
-    lines
-}
-
-// ─── Replication ────────────────────────────────────────────────────────────────────────────
-
-fn replication_title(part: &Part<Replication>) -> &'static str {
-    match part {
-        Ok(r) if r.is_standby => " Replication · this server is a standby ",
-        _ => " Replication ",
-    }
-}
-
-/// The replicas, worst first, at most `room` lines (the last says how many more there are);
-/// on a standby, its own replay lag.
-fn replication_lines<'a>(part: &'a Part<Replication>, fig: Figures, room: u16) -> Vec<Line<'a>> {
-    let r = match part {
-        Ok(r) => r,
-        Err(why) => return vec![Line::styled(why.as_str(), fig.theme.unknown)],
-    };
-    if r.replicas.is_empty() {
-        let what = if r.is_standby {
-            "replay lag"
-        } else {
-            "standbys"
-        };
-        return vec![fig.line(what, vec![fig.dim("none")], Some(r.level))];
-    }
-    let mut replicas: Vec<_> = r.replicas.iter().collect();
-    replicas.sort_by_key(|rep| std::cmp::Reverse(rep.level));
-    let shown = replicas.len().min(usize::from(room.max(1)));
-    let hidden = replicas.len() - shown;
-    replicas
-        .iter()
-        .take(shown)
-        .enumerate()
-        .map(|(i, rep)| {
-            let name = if r.is_standby {
-                "replay lag"
-            } else {
-                rep.name.as_str()
-            };
-            let mut spans = vec![
-                fig.value(format::age_opt(rep.lag_seconds), rep.level),
-                fig.dim(" · "),
-                fig.value(
-                    rep.lag_bytes.map_or_else(|| "-".to_owned(), format::bytes),
-                    rep.level,
-                ),
-            ];
-            // The count of replicas not shown goes before state and client, which are cut first.
-            if i + 1 == shown && hidden > 0 {
-                let more = if fig.width >= ROOMY_LINE { " more" } else { "" };
-                spans.push(fig.dim(format!(" +{hidden}{more}")));
-            }
-            if fig.width >= ROOMY_LINE {
-                spans.push(fig.dim(format!("  {} {}", rep.state, rep.client)));
-            }
-            fig.line(
-                &format::truncate(name, fig.label - 1),
-                spans,
-                Some(rep.level),
-            )
-        })
-        .collect()
 }
