@@ -16,22 +16,38 @@ use pgmedic::snapshot::{
 fn sample(step: i64) -> StatementsSample {
     let counters = (0..5_000)
         .map(|i| StatementCounters {
-            key: StatementKey { userid: 10 + i % 7, dbid: 5, queryid: i * 7_919 },
+            key: StatementKey {
+                userid: 10 + i % 7,
+                dbid: 5,
+                queryid: i * 7_919,
+            },
             calls: 1_000 + i * step,
             total_ms: (1_000 + i * step) as f64 * 0.3,
             rows: i,
         })
         .collect();
-    StatementsSample { counters, dealloc: Some(0), stats_reset: None, texts: HashMap::new() }
+    StatementsSample {
+        counters,
+        dealloc: Some(0),
+        stats_reset: None,
+        texts: HashMap::new(),
+    }
 }
 
 fn snapshot(t: f64, step: i64) -> OverviewSnapshot {
     OverviewSnapshot {
         taken_at: t,
         own_statements: 0,
-        activity: Ok(ActivitySummary { connections: 80, ..Default::default() }),
+        activity: Ok(ActivitySummary {
+            connections: 80,
+            ..Default::default()
+        }),
         databases: Ok((0..20)
-            .map(|d| DatabaseCounters { datid: d, xact_commit: 1_000 * step, ..Default::default() })
+            .map(|d| DatabaseCounters {
+                datid: d,
+                xact_commit: 1_000 * step,
+                ..Default::default()
+            })
             .collect()),
         wraparound: Ok(Wraparound::default()),
         replication: Ok(Vec::new()),
@@ -45,7 +61,9 @@ fn benches(c: &mut Criterion) {
         b.iter(|| rates::statement_deltas(black_box(&prev), black_box(&next)));
     });
     let deltas = rates::statement_deltas(&prev, &next);
-    c.bench_function("top_by_time_5000", |b| b.iter(|| rates::top_by_time(black_box(&deltas), 10)));
+    c.bench_function("top_by_time_5000", |b| {
+        b.iter(|| rates::top_by_time(black_box(&deltas), 10))
+    });
 
     let server = ServerInfo {
         version_num: 150_018,
