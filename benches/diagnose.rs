@@ -62,7 +62,7 @@ fn benches(c: &mut Criterion) {
     });
     let deltas = rates::statement_deltas(&prev, &next);
     c.bench_function("top_by_time_5000", |b| {
-        b.iter(|| rates::top_by_time(black_box(&deltas), 10))
+        b.iter(|| rates::top_by_time(black_box(&deltas), 10));
     });
 
     let server = ServerInfo {
