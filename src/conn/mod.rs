@@ -16,6 +16,8 @@ mod env;
 mod options;
 mod params;
 mod pgpass;
+#[cfg(test)]
+mod resolve_tests;
 mod service;
 mod settings;
 mod tls;
