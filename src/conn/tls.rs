@@ -200,7 +200,10 @@ fn describe_certificate(err: &CertificateError) -> String {
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
             "the certificate is not valid yet".to_owned()
         }
-        CertificateError::BadSignature => "bad signature".to_owned(),
+        CertificateError::BadSignature => {
+            "a signature in the certificate chain does not verify (is sslrootcert the right file?)"
+                .to_owned()
+        }
         other => format!("{other:?}"),
     }
 }
