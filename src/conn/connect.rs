@@ -232,7 +232,7 @@ fn reason(err: &tokio_postgres::Error, mode: SslMode) -> (String, bool) {
             return (tls::describe(tls_err), true);
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return (io_reason(io), false);
+            return io_failure(io);
         }
         match cause.to_string().as_str() {
             "server does not support TLS" => {
@@ -255,6 +255,18 @@ fn reason(err: &tokio_postgres::Error, mode: SslMode) -> (String, bool) {
     };
     let from_server = text != "error connecting to server";
     (text, from_server)
+}
+
+/// A socket error; garbage where the protocol was expected means something else listens there.
+fn io_failure(io: &std::io::Error) -> (String, bool) {
+    let garbled = io.kind() == std::io::ErrorKind::InvalidData
+        || io.to_string() == "bytes remaining on stream";
+    if garbled {
+        let why = "the answer is not PostgreSQL's protocol (is this the right host and port?)";
+        (why.to_owned(), true)
+    } else {
+        (io_reason(io), false)
+    }
 }
 
 /// A rustls error, directly or inside the `io::Error` tokio-rustls wraps it in.

@@ -266,3 +266,35 @@ fn silent_server_times_out_and_argv_holds_no_password() {
     );
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
+
+/// Something that is not PostgreSQL on the port: say so rather than a protocol detail.
+#[test]
+fn not_a_postgres_server() {
+    use std::io::Write as _;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        for _ in 0..2 {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut buf = [0; 4096];
+            let _ = socket.read(&mut buf);
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            let _ = socket.shutdown(std::net::Shutdown::Write);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let text = format!("host=127.0.0.1 port={port} user=x sslmode=disable");
+    assert_fails(
+        &run(&[&text], &[]),
+        "the answer is not PostgreSQL's protocol",
+        &[],
+    );
+    let text = format!("host=127.0.0.1 port={port} user=x sslmode=prefer");
+    let out = run(&[&text], &[]);
+    server.join().unwrap();
+    assert_fails(
+        &out,
+        &format!("could not connect to 127.0.0.1:{port}: "),
+        &[],
+    );
+}
