@@ -267,7 +267,7 @@ fn silent_server_times_out_and_argv_holds_no_password() {
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
 
-/// Something that is not PostgreSQL on the port: say so rather than a protocol detail.
+/// Something that is not a `PostgreSQL` server on the port: say so rather than a protocol detail.
 #[test]
 fn not_a_postgres_server() {
     use std::io::Write as _;
