@@ -335,13 +335,14 @@ impl Cluster {
         let script = r#"owner=$1; dir=$2; bin=$3; shift 3
 "$bin" "$@" &
 pg=$!
-while kill -0 "$pg" 2>/dev/null; do
-  if [ "$owner" != 0 ] && [ ! -d "/proc/$owner" ]; then
-    kill -INT "$pg"; wait "$pg"; rm -rf "$dir"; exit 0
-  fi
-  sleep 0.5
-done
-wait "$pg""#;
+if [ "$owner" != 0 ]; then
+  ( while [ -d "/proc/$owner" ]; do sleep 0.5; done; kill -INT "$pg" 2>/dev/null ) &
+  guard=$!
+fi
+wait "$pg"; status=$?
+[ -n "${guard:-}" ] && kill "$guard" 2>/dev/null
+if [ "$owner" != 0 ] && [ ! -d "/proc/$owner" ]; then rm -rf "$dir"; fi
+exit $status"#;
         let log = fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -12,6 +12,7 @@
 mod argv;
 mod connect;
 mod conninfo;
+mod describe;
 mod env;
 mod options;
 mod params;
@@ -24,6 +25,7 @@ mod tls;
 
 pub use argv::{PASSWORD_VAR, scrub_password_from_argv};
 pub use connect::connect;
+pub use describe::describe;
 pub use env::Env;
 pub use params::ConnParams;
 pub use tls::SslMode;

@@ -1,0 +1,140 @@
+//! The event loop and the model: messages in, effects out, a draw when something changed.
+
+pub mod action;
+pub mod effect;
+pub mod keymap;
+pub mod model;
+pub mod msg;
+pub mod pane;
+
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use crossterm::event::{Event, EventStream};
+use crossterm::{ExecutableCommand as _, QueueableCommand as _};
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+use crate::app::effect::Effect;
+use crate::app::model::Model;
+use crate::app::msg::{ConnEvent, Msg};
+use crate::cli::TuiArgs;
+use crate::collect::{self, Control};
+use crate::conn::ConnParams;
+use crate::server::ServerInfo;
+use crate::ui::theme::Theme;
+
+/// How many messages the loop folds in before drawing once.
+const BATCH: usize = 256;
+
+/// Runs the console on an open monitoring session until the user quits.
+pub async fn run(
+    params: ConnParams,
+    session: (tokio_postgres::Client, ServerInfo),
+    tui: &TuiArgs,
+    theme: Theme,
+) -> std::io::Result<()> {
+    let (tx, mut inbox) = mpsc::unbounded_channel();
+    let info = session.1.clone();
+    let (collector, control) = collect::spawn(params.clone(), session, tui.refresh, tx.clone());
+    let mut model = Model::new(params.summary(), tui.refresh, tui.read_only, Instant::now());
+    model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
+
+    let mut terminal = ratatui::init();
+    let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
+    let size = terminal.size()?;
+    model.update(Msg::Resize(size.width, size.height));
+    let input = tokio::spawn(read_terminal(tx.clone()));
+    let clock = tokio::spawn(tick(tx));
+
+    let result = event_loop(&mut terminal, &mut model, &theme, &mut inbox, &control).await;
+
+    input.abort();
+    clock.abort();
+    collector.abort();
+    let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &mut Model,
+    theme: &Theme,
+    inbox: &mut mpsc::UnboundedReceiver<Msg>,
+    control: &UnboundedSender<Control>,
+) -> std::io::Result<()> {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        if model.dirty {
+            draw(terminal, model, theme)?;
+            model.dirty = false;
+        }
+        if inbox.recv_many(&mut batch, BATCH).await == 0 {
+            return Ok(());
+        }
+        model.now = Instant::now();
+        let effects: Vec<Effect> = batch.drain(..).flat_map(|msg| model.update(msg)).collect();
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::RefreshNow => {
+                    let _ = control.send(Control::RefreshNow);
+                }
+                Effect::SetRefresh(every) => {
+                    let _ = control.send(Control::SetRefresh(every));
+                }
+                Effect::Copy(text) => copy_osc52(&text)?,
+            }
+        }
+    }
+}
+
+/// Draws one frame inside a synchronized update, so slow links never show half a frame.
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &Model,
+    theme: &Theme,
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout();
+    out.queue(crossterm::terminal::BeginSynchronizedUpdate)?;
+    terminal.draw(|frame| crate::ui::render(frame, model, theme))?;
+    out.queue(crossterm::terminal::EndSynchronizedUpdate)?;
+    out.flush()
+}
+
+/// Puts text on the terminal's clipboard with OSC 52 (passes through SSH; tmux needs
+/// `set -g set-clipboard on`).
+fn copy_osc52(text: &str) -> std::io::Result<()> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+async fn read_terminal(tx: UnboundedSender<Msg>) {
+    let mut events = EventStream::new();
+    while let Some(Ok(event)) = events.next().await {
+        let msg = match event {
+            Event::Key(key) => Msg::Key(key),
+            Event::Mouse(mouse) => Msg::Mouse(mouse),
+            Event::Resize(w, h) => Msg::Resize(w, h),
+            _ => continue,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+}
+
+async fn tick(tx: UnboundedSender<Msg>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        if tx.send(Msg::Tick(Instant::now())).is_err() {
+            return;
+        }
+    }
+}
