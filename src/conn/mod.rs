@@ -16,6 +16,7 @@ mod describe;
 mod env;
 mod options;
 mod params;
+mod pem;
 mod pgpass;
 #[cfg(test)]
 mod resolve_tests;

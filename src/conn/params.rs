@@ -185,7 +185,14 @@ fn build(options: &Options, env: &Env) -> Result<ConnParams> {
         .unwrap_or("prefer")
         .parse()
         .map_err(ConnError::Invalid)?;
-    let tls = tls::connector(sslmode, options.get("sslrootcert"), env).map_err(ConnError::Tls)?;
+    let tls_options = tls::TlsOptions {
+        mode: sslmode,
+        rootcert: nonempty(options, "sslrootcert"),
+        cert: options.get("sslcert"),
+        key: nonempty(options, "sslkey"),
+        send_cert: choice(options, "sslcertmode", &["allow", "disable", "require"])? != "disable",
+    };
+    let tls = tls::connector(tls_options, env).map_err(ConnError::Tls)?;
     let application_name = options
         .get("application_name")
         .or_else(|| options.get("fallback_application_name"))
@@ -211,8 +218,6 @@ fn nonempty<'a>(options: &'a Options, key: &str) -> Option<&'a str> {
 /// Options libpq has whose meaning pgmedic cannot deliver: refusing beats silently ignoring.
 fn reject_unsupported(options: &Options) -> Result<()> {
     const UNSUPPORTED: &[&str] = &[
-        "sslcert",
-        "sslkey",
         "sslpassword",
         "sslcrl",
         "sslcrldir",
@@ -232,7 +237,7 @@ fn reject_unsupported(options: &Options) -> Result<()> {
     }
     if options.get("sslcertmode") == Some("require") {
         return Err(ConnError::Unsupported(
-            "sslcertmode=require is not supported by pgmedic (client certificates)".into(),
+            "sslcertmode=require is not supported by pgmedic".into(),
         ));
     }
     Ok(())

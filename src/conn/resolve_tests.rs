@@ -241,7 +241,7 @@ fn bad_values_are_named() {
             "target_session_attrs=primary",
             "invalid target_session_attrs value",
         ),
-        ("sslcert=/x.crt", "\"sslcert\" is not supported"),
+        ("sslcrl=/x.crl", "\"sslcrl\" is not supported"),
         (
             "sslmode=verify-ca sslrootcert=/nonexistent.crt",
             "could not read root certificate file",

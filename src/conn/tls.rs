@@ -7,7 +7,7 @@
 //! Roots come from `sslrootcert` (PEM, or `system` for the bundled web roots), else
 //! `~/.postgresql/root.crt` when it exists, else the bundled web roots.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -17,6 +17,7 @@ use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStor
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::env::Env;
+use super::pem;
 
 /// libpq's sslmode values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,22 +80,24 @@ enum Check {
     ChainAndName,
 }
 
-/// Builds the connector for `mode`; `rootcert` is the `sslrootcert` setting, if any.
-pub fn connector(
-    mode: SslMode,
-    rootcert: Option<&str>,
-    env: &Env,
-) -> Result<MakeRustlsConnect, String> {
-    let default_root = env.in_home(".postgresql/root.crt").filter(|p| p.is_file());
+/// The TLS-related options of a connection.
+#[derive(Debug, Clone, Copy)]
+pub struct TlsOptions<'a> {
+    pub mode: SslMode,
+    pub rootcert: Option<&'a str>,
+    pub cert: Option<&'a str>,
+    pub key: Option<&'a str>,
+    /// `sslcertmode=disable`: never send a client certificate.
+    pub send_cert: bool,
+}
+
+/// Builds the connector for these options, reading the certificate files they name.
+pub fn connector(opts: TlsOptions<'_>, env: &Env) -> Result<MakeRustlsConnect, String> {
+    let root_file = pem::root_file(opts.rootcert, env);
     // libpq: `require` verifies the chain when the root certificate file exists.
-    let root_file_exists = match rootcert {
-        Some("system") => false,
-        Some(path) => Path::new(path).is_file(),
-        None => default_root.is_some(),
-    };
-    let check = match mode {
+    let check = match opts.mode {
         SslMode::Disable | SslMode::Allow | SslMode::Prefer => Check::Nothing,
-        SslMode::Require if !root_file_exists => Check::Nothing,
+        SslMode::Require if !root_file.as_ref().is_some_and(|p| p.is_file()) => Check::Nothing,
         SslMode::Require | SslMode::VerifyCa => Check::Chain,
         SslMode::VerifyFull => Check::ChainAndName,
     };
@@ -102,43 +105,55 @@ pub fn connector(
     let verifier: Arc<dyn ServerCertVerifier> = match check {
         Check::Nothing => Arc::new(AcceptAnyCertificate(provider.clone())),
         Check::Chain => Arc::new(ChainOnly {
-            roots: roots(rootcert, default_root)?,
+            roots: roots(root_file.as_deref())?,
             provider: provider.clone(),
         }),
         Check::ChainAndName => rustls::client::WebPkiServerVerifier::builder_with_provider(
-            roots(rootcert, default_root)?,
+            roots(root_file.as_deref())?,
             provider.clone(),
         )
         .build()
         .map_err(|e| format!("cannot verify server certificates: {e}"))?,
     };
-    let mut config = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS setup failed: {e}"))?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier);
+    let identity = match opts.mode {
+        SslMode::Disable => None,
+        _ if !opts.send_cert => None,
+        _ => pem::identity(opts.cert, opts.key, env)?,
+    };
+    let mut config = match identity {
+        // Not `with_client_auth_cert`: it insists on parsing the certificate as X.509 v3,
+        // while libpq sends whatever the file holds and lets the server judge it.
+        Some((chain, key)) => {
+            let key = provider
+                .key_provider
+                .load_private_key(key)
+                .map_err(|e| format!("the client private key cannot be used: {e}"))?;
+            let certified = rustls::sign::CertifiedKey::new(chain, key);
+            builder.with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(
+                certified,
+            )))
+        }
+        None => builder.with_no_client_auth(),
+    };
     // PostgreSQL 17 requires this ALPN for direct TLS; older servers ignore it.
     config.alpn_protocols = vec![b"postgresql".to_vec()];
     Ok(MakeRustlsConnect::new(config))
 }
 
-fn roots(
-    rootcert: Option<&str>,
-    default_root: Option<PathBuf>,
-) -> Result<Arc<RootCertStore>, String> {
-    let path = match rootcert {
-        Some("system") => None,
-        Some(path) => Some(PathBuf::from(path)),
-        None => default_root,
-    };
-    let Some(path) = path else {
+/// The roots from a PEM file, or the bundled web roots without one.
+fn roots(file: Option<&Path>) -> Result<Arc<RootCertStore>, String> {
+    let Some(path) = file else {
         return Ok(Arc::new(RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         }));
     };
     let mut store = RootCertStore::empty();
-    for cert in read_pem_certificates(&path)? {
+    for cert in pem::certificates(path, "root certificate")? {
         store.add(cert).map_err(|e| {
             format!(
                 "bad certificate in root certificate file \"{}\": {e}",
@@ -147,25 +162,6 @@ fn roots(
         })?;
     }
     Ok(Arc::new(store))
-}
-
-fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let shown = path.display();
-    let text = std::fs::read(path).map_err(|e| {
-        format!(
-            "could not read root certificate file \"{shown}\": {}",
-            super::io_reason(&e)
-        )
-    })?;
-    let certs = rustls_pemfile::certs(&mut text.as_slice())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("could not parse root certificate file \"{shown}\": {e}"))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "no certificates found in root certificate file \"{shown}\""
-        ));
-    }
-    Ok(certs)
 }
 
 /// Says in words why a TLS handshake failed.
@@ -334,6 +330,16 @@ impl ServerCertVerifier for ChainOnly {
 mod tests {
     use super::*;
 
+    fn options(mode: SslMode) -> TlsOptions<'static> {
+        TlsOptions {
+            mode,
+            rootcert: None,
+            cert: None,
+            key: None,
+            send_cert: true,
+        }
+    }
+
     #[test]
     fn sslmode_values() {
         for text in [
@@ -355,13 +361,11 @@ mod tests {
 
     #[test]
     fn missing_root_certificate_file_is_one_clear_line() {
-        let err = connector(
-            SslMode::VerifyFull,
-            Some("/nonexistent/root.crt"),
-            &Env::empty(),
-        )
-        .err()
-        .unwrap();
+        let opts = TlsOptions {
+            rootcert: Some("/nonexistent/root.crt"),
+            ..options(SslMode::VerifyFull)
+        };
+        let err = connector(opts, &Env::empty()).err().unwrap();
         assert!(
             err.starts_with("could not read root certificate file \"/nonexistent/root.crt\""),
             "{err}"
@@ -372,8 +376,12 @@ mod tests {
     #[test]
     fn modes_that_do_not_verify_need_no_roots() {
         for mode in [SslMode::Disable, SslMode::Prefer, SslMode::Require] {
-            assert!(connector(mode, None, &Env::empty()).is_ok(), "{mode}");
+            assert!(connector(options(mode), &Env::empty()).is_ok(), "{mode}");
         }
-        assert!(connector(SslMode::VerifyFull, Some("system"), &Env::empty()).is_ok());
+        let system = TlsOptions {
+            rootcert: Some("system"),
+            ..options(SslMode::VerifyFull)
+        };
+        assert!(connector(system, &Env::empty()).is_ok());
     }
 }

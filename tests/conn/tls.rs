@@ -4,7 +4,7 @@ use pgmedic::conn::ConnParams;
 
 use crate::common::cluster;
 use crate::secure::{BOB_PASSWORD, secure};
-use crate::{Scratch, connect_err, connect_with, request, uses_tls};
+use crate::{Scratch, connect_err, connect_with, one, request, uses_tls};
 
 /// A conninfo for bob on the secure cluster with extra settings.
 fn bob(host: &str, extra: &str) -> String {
@@ -161,4 +161,55 @@ async fn cancel_over_tls_with_the_same_connector() {
         "{}",
         db.message()
     );
+}
+
+/// carol on the secure cluster (`cert` authentication) with extra settings.
+fn carol(extra: &str) -> String {
+    format!(
+        "host=localhost port={} user=carol dbname=postgres sslmode=verify-full sslrootcert={} {extra}",
+        secure().port(),
+        root()
+    )
+}
+
+#[tokio::test]
+async fn client_certificate_by_option_and_from_home() {
+    let scratch = Scratch::new("tls-client-cert");
+    let s = secure();
+    let explicit = carol(&format!(
+        "sslcert={} sslkey={}",
+        s.carol_cert.display(),
+        s.carol_key.display()
+    ));
+    let client = connect_with(&request(&explicit), &scratch.env()).await;
+    assert_eq!(one(&client, "SELECT current_user::text").await, "carol");
+
+    let dot = scratch.path().join(".postgresql");
+    std::fs::create_dir(&dot).unwrap();
+    std::fs::copy(&s.carol_cert, dot.join("postgresql.crt")).unwrap();
+    std::fs::copy(&s.carol_key, dot.join("postgresql.key")).unwrap();
+    let client = connect_with(&request(&carol("")), &scratch.env()).await;
+    assert_eq!(one(&client, "SELECT current_user::text").await, "carol");
+
+    let err = connect_err(&request(&carol("sslcertmode=disable")), &scratch.env()).await;
+    assert!(
+        err.ends_with("connection requires a valid client certificate"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn client_key_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let scratch = Scratch::new("tls-open-key");
+    let key = scratch.path().join("carol.key");
+    std::fs::copy(&secure().carol_key, &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let text = carol(&format!(
+        "sslcert={} sslkey={}",
+        secure().carol_cert.display(),
+        key.display()
+    ));
+    let err = connect_err(&request(&text), &scratch.env()).await;
+    assert!(err.contains("has group or world access"), "{err}");
 }
