@@ -1,5 +1,5 @@
 //! Connecting as psql does: URL or key=value conninfo, -h/-p/-U/-d, the PG* environment,
-//! ~/.pgpass, `pg_service.conf`, unix sockets and TLS by sslmode.
+//! ~/.pgpass, `pg_service.conf`, unix sockets, TLS by sslmode and client certificates.
 //!
 //! `ConnParams::resolve` turns what the user gave into complete parameters (no I/O beyond
 //! reading the environment and those files); `connect` opens a session and spawns its

@@ -5,7 +5,9 @@
 //! in which case libpq behaves as `verify-ca` and so does this. `verify-ca`: the chain must
 //! lead to a trusted root, the host name is not checked. `verify-full`: chain and host name.
 //! Roots come from `sslrootcert` (PEM, or `system` for the bundled web roots), else
-//! `~/.postgresql/root.crt` when it exists, else the bundled web roots.
+//! `~/.postgresql/root.crt` when it exists, else the bundled web roots. A client certificate
+//! (`sslcert`/`sslkey`, else `~/.postgresql/postgresql.crt`/`.key`) is offered when the server
+//! asks for one, unless `sslcertmode=disable`.
 
 use std::path::Path;
 use std::sync::Arc;
