@@ -26,10 +26,17 @@ pub async fn connect(params: &ConnParams, application_name: &str) -> Result<Clie
             Err(failure) => keep(&mut worst, failure),
         }
     }
-    Err(ConnError::Connect(worst.map_or_else(
-        || "no host to connect to".to_owned(),
-        |f| format!("could not connect to {}: {}", f.target, f.reason),
-    )))
+    Err(match worst {
+        None => ConnError::Connect("no host to connect to".to_owned()),
+        Some(f) => {
+            let line = format!("could not connect to {}: {}", f.target, f.reason);
+            if f.needs_password {
+                ConnError::PasswordRequired(line)
+            } else {
+                ConnError::Connect(line)
+            }
+        }
+    })
 }
 
 /// Why one address failed; `from_server` when the server answered (it outranks socket errors).
@@ -37,6 +44,7 @@ struct Failure {
     target: String,
     reason: String,
     from_server: bool,
+    needs_password: bool,
 }
 
 fn keep(best: &mut Option<Failure>, failure: Failure) {
@@ -64,6 +72,7 @@ async fn connect_target(
         target: target.host.to_string(),
         reason: "the host name has no addresses".to_owned(),
         from_server: false,
+        needs_password: false,
     }))
 }
 
@@ -92,6 +101,7 @@ async fn addresses(
         target: format!("{name}:{}", target.port),
         reason,
         from_server: false,
+        needs_password: false,
     };
     let mut ips: Vec<Option<IpAddr>> = Vec::new();
     for addr in resolved.map_err(|e| {
@@ -214,12 +224,16 @@ impl Attempt {
             Attempt::Pg(err) => reason(&err, mode),
         };
         Failure {
+            needs_password: reason == NO_PASSWORD,
             target,
             reason,
             from_server,
         }
     }
 }
+
+const NO_PASSWORD: &str = "the server asks for a password and none was given \
+                           (use ~/.pgpass, PGPASSWORD or password=)";
 
 /// The most specific words for a tokio-postgres error, and whether the server answered.
 fn reason(err: &tokio_postgres::Error, mode: SslMode) -> (String, bool) {
@@ -240,11 +254,7 @@ fn reason(err: &tokio_postgres::Error, mode: SslMode) -> (String, bool) {
                     format!("the server does not support TLS, but sslmode={mode} requires it");
                 return (why, true);
             }
-            "password missing" => {
-                let why = "the server asks for a password and none was given \
-                           (use ~/.pgpass, PGPASSWORD or password=)";
-                return (why.to_owned(), true);
-            }
+            "password missing" => return (NO_PASSWORD.to_owned(), true),
             _ => {}
         }
         source = cause.source();

@@ -18,6 +18,7 @@ mod options;
 mod params;
 mod pem;
 mod pgpass;
+mod prompt;
 #[cfg(test)]
 mod resolve_tests;
 mod service;
@@ -29,6 +30,7 @@ pub use connect::connect;
 pub use describe::describe;
 pub use env::Env;
 pub use params::ConnParams;
+pub use prompt::connect_prompting;
 pub use tls::SslMode;
 
 /// What the user asked for on the command line; anything missing comes from the environment.
@@ -60,6 +62,9 @@ pub enum ConnError {
     /// No session could be opened; the text names the server and the reason.
     #[error("{0}")]
     Connect(String),
+    /// The server asks for a password and none was given (see [`connect_prompting`]).
+    #[error("{0}")]
+    PasswordRequired(String),
 }
 
 pub type Result<T> = std::result::Result<T, ConnError>;

@@ -133,6 +133,13 @@ impl ConnParams {
             .is_some_and(|t| matches!(t.host, Host::Unix(_)))
     }
 
+    /// Uses `password` for every host from now on (e.g. after asking for it).
+    pub fn set_password(&mut self, password: &str) {
+        for target in &mut self.targets {
+            target.password = Some(password.to_owned());
+        }
+    }
+
     /// The TLS connector sessions are opened with, e.g. for `CancelToken::cancel_query`.
     #[must_use]
     pub fn tls_connector(&self) -> MakeRustlsConnect {

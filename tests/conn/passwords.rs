@@ -3,7 +3,7 @@
 
 use crate::secure::{BOB_PASSWORD, BOB_PASSWORD_URL, secure};
 use crate::{Scratch, connect_err, connect_with, one, request};
-use pgmedic::conn::ConnRequest;
+use pgmedic::conn::{ConnError, ConnParams, ConnRequest};
 
 /// A pgpass line for bob: `:` and `\` escaped.
 fn pgpass_line(host: &str, port: u16) -> String {
@@ -96,6 +96,31 @@ async fn pgpass_readable_by_others_is_ignored() {
         err.contains("the server asks for a password and none was given"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_missing_password_is_told_apart_so_it_can_be_asked_for() {
+    let scratch = Scratch::new("pw-missing");
+    let text = format!(
+        "host=127.0.0.1 port={} user=bob dbname=postgres",
+        secure().port()
+    );
+    let mut params = ConnParams::resolve_with(&request(&text), &scratch.env()).unwrap();
+    let err = pgmedic::conn::connect(&params, "pgmedic-test")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnError::PasswordRequired(_)), "{err:?}");
+    params.set_password(BOB_PASSWORD);
+    let client = pgmedic::conn::connect(&params, "pgmedic-test")
+        .await
+        .unwrap();
+    assert_eq!(one(&client, "SELECT current_user::text").await, "bob");
+    let wrong = format!("{text} password=nope");
+    let params = ConnParams::resolve_with(&request(&wrong), &scratch.env()).unwrap();
+    let err = pgmedic::conn::connect(&params, "pgmedic-test")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnError::Connect(_)), "{err:?}");
 }
 
 #[tokio::test]
