@@ -19,14 +19,14 @@ pub async fn connect(params: &ConnParams, application_name: &str) -> Result<Clie
     if params.load_balance {
         rand::seq::SliceRandom::shuffle(targets.as_mut_slice(), &mut rand::rng());
     }
-    let mut worst: Option<Failure> = None;
+    let mut best: Option<Failure> = None;
     for target in targets {
         match connect_target(params, target, application_name).await {
             Ok(client) => return Ok(client),
-            Err(failure) => keep(&mut worst, failure),
+            Err(failure) => keep(&mut best, failure),
         }
     }
-    Err(match worst {
+    Err(match best {
         None => ConnError::Connect("no host to connect to".to_owned()),
         Some(f) => {
             let line = format!("could not connect to {}: {}", f.target, f.reason);
@@ -61,14 +61,14 @@ async fn connect_target(
     target: &Target,
     application_name: &str,
 ) -> std::result::Result<Client, Failure> {
-    let mut worst = None;
+    let mut best = None;
     for addr in addresses(target, params.connect_timeout).await? {
         match attempt(params, target, addr, application_name).await {
             Ok(client) => return Ok(client),
-            Err(failure) => keep(&mut worst, failure),
+            Err(failure) => keep(&mut best, failure),
         }
     }
-    Err(worst.unwrap_or_else(|| Failure {
+    Err(best.unwrap_or_else(|| Failure {
         target: target.host.to_string(),
         reason: "the host name has no addresses".to_owned(),
         from_server: false,
