@@ -35,6 +35,7 @@ pub async fn run(
     tui: &TuiArgs,
     theme: Theme,
 ) -> std::io::Result<()> {
+    let connected_at = Instant::now();
     let (tx, mut inbox) = mpsc::unbounded_channel();
     let info = session.1.clone();
     let (collector, control) = collect::spawn(params.clone(), session, tui.refresh, tx.clone());
@@ -48,7 +49,15 @@ pub async fn run(
     let input = tokio::spawn(read_terminal(tx.clone()));
     let clock = tokio::spawn(tick(tx));
 
-    let result = event_loop(&mut terminal, &mut model, &theme, &mut inbox, &control).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut model,
+        &theme,
+        &mut inbox,
+        &control,
+        connected_at,
+    )
+    .await;
 
     input.abort();
     clock.abort();
@@ -64,12 +73,18 @@ async fn event_loop(
     theme: &Theme,
     inbox: &mut mpsc::UnboundedReceiver<Msg>,
     control: &UnboundedSender<Control>,
+    connected_at: Instant,
 ) -> std::io::Result<()> {
     let mut batch = Vec::with_capacity(BATCH);
+    let mut first_data_frame = true;
     loop {
         if model.dirty {
             draw(terminal, model, theme)?;
             model.dirty = false;
+            if first_data_frame && model.overview.view.is_some() {
+                first_data_frame = false;
+                record_first_frame(connected_at.elapsed());
+            }
         }
         if inbox.recv_many(&mut batch, BATCH).await == 0 {
             return Ok(());
@@ -102,6 +117,25 @@ fn draw(
     terminal.draw(|frame| crate::ui::render(frame, model, theme))?;
     out.queue(crossterm::terminal::EndSynchronizedUpdate)?;
     out.flush()
+}
+
+/// With `PGMEDIC_STARTUP_LOG=FILE`, appends how long the first frame with data took after
+/// the connection was up (read by scripts/overhead; nothing is written otherwise).
+fn record_first_frame(elapsed: Duration) {
+    let Some(path) = std::env::var_os("PGMEDIC_STARTUP_LOG") else {
+        return;
+    };
+    let line = format!(
+        "first_frame_after_connect_ms {:.1}\n",
+        elapsed.as_secs_f64() * 1000.0
+    );
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut file) = file {
+        let _ = file.write_all(line.as_bytes());
+    }
 }
 
 /// Puts text on the terminal's clipboard with OSC 52 (passes through SSH; tmux needs

@@ -422,3 +422,159 @@ pub fn humanize(d: Duration) -> String {
         format!("{}m", d.as_secs() / 60)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyModifiers, MouseEventKind};
+
+    use super::*;
+    use crate::server::Privileges;
+    use crate::snapshot::ActivitySummary;
+
+    fn info(pid: i32) -> ServerInfo {
+        ServerInfo {
+            version_num: 150_018,
+            version: "15.18".to_owned(),
+            is_standby: false,
+            role: "postgres".to_owned(),
+            database: "trading".to_owned(),
+            backend_pid: pid,
+            privileges: Privileges::default(),
+            max_connections: 100,
+            superuser_reserved_connections: 3,
+            shared_preload_libraries: Vec::new(),
+            extensions: Vec::new(),
+        }
+    }
+
+    fn snapshot(t: f64) -> OverviewSnapshot {
+        OverviewSnapshot {
+            taken_at: t,
+            own_statements: 0,
+            activity: Ok(ActivitySummary {
+                connections: 7,
+                ..Default::default()
+            }),
+            databases: Ok(Vec::new()),
+            wraparound: Err("n/a".to_owned()),
+            replication: Ok(Vec::new()),
+            statements: Err("not loaded".to_owned()),
+        }
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn model() -> Model {
+        let mut m = Model::new(
+            "postgres@db:5432/trading".to_owned(),
+            Duration::from_secs(2),
+            false,
+            Instant::now(),
+        );
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
+        m
+    }
+
+    #[test]
+    fn snapshots_fill_the_view_and_the_history() {
+        let mut m = model();
+        m.update(Msg::Snapshot(Box::new(snapshot(1.0))));
+        m.update(Msg::Snapshot(Box::new(snapshot(3.0))));
+        assert_eq!(m.overview.history.len(), 2);
+        assert_eq!(m.overview.history[1].connections, Some(7));
+        assert!(m.overview.view.as_ref().unwrap().throughput.is_ok());
+        assert!(!m.is_stale());
+    }
+
+    #[test]
+    fn losing_the_connection_keeps_the_data_and_marks_it_stale() {
+        let mut m = model();
+        m.update(Msg::Snapshot(Box::new(snapshot(1.0))));
+        m.update(Msg::Conn(ConnEvent::Down {
+            error: "connection refused".to_owned(),
+            attempt: 2,
+            retry_in: Duration::from_secs(1),
+        }));
+        assert!(m.is_stale());
+        assert!(m.overview.view.is_some(), "last data stays on screen");
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(info(2)))));
+        assert_eq!(
+            m.notice.as_ref().map(|n| n.text.as_str()),
+            Some("reconnected")
+        );
+        assert!(m.overview.last.is_none(), "rates restart after a reconnect");
+    }
+
+    #[test]
+    fn data_that_stops_arriving_goes_stale() {
+        let mut m = model();
+        m.update(Msg::Snapshot(Box::new(snapshot(1.0))));
+        let later = m.now + Duration::from_secs(30);
+        m.update(Msg::Tick(later));
+        assert!(m.is_stale());
+    }
+
+    #[test]
+    fn keys_quit_help_and_the_command_line() {
+        let mut m = model();
+        assert_eq!(m.update(key('q')), vec![Effect::Quit]);
+        m.update(key('?'));
+        assert_eq!(m.mode, Mode::Help);
+        m.update(key('x'));
+        assert_eq!(m.mode, Mode::Normal, "any key closes help");
+        m.update(key(':'));
+        for c in "refresh 5s".chars() {
+            m.update(key(c));
+        }
+        let effects = m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        assert_eq!(effects, vec![Effect::SetRefresh(Duration::from_secs(5))]);
+        assert_eq!(m.refresh, Duration::from_secs(5));
+        m.update(key(':'));
+        m.update(key('z'));
+        m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        assert_eq!(m.notice.as_ref().map(|n| n.level), Some(Level::Warn));
+        m.update(key(':'));
+        m.update(key('q'));
+        assert_eq!(
+            m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))),
+            vec![Effect::Quit]
+        );
+    }
+
+    #[test]
+    fn copy_without_a_statement_says_so() {
+        let mut m = model();
+        assert!(m.update(key('y')).is_empty());
+        assert_eq!(
+            m.notice.as_ref().map(|n| n.text.as_str()),
+            Some("no statement selected")
+        );
+    }
+
+    #[test]
+    fn small_terminals_and_mouse_clicks() {
+        let mut m = model();
+        m.update(Msg::Resize(79, 24));
+        assert!(m.too_small());
+        m.update(Msg::Resize(80, 24));
+        assert!(!m.too_small());
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 3,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        };
+        m.update(Msg::Mouse(click));
+        assert_eq!(m.pane, Pane::Overview);
+    }
+
+    #[test]
+    fn intervals_read_like_the_command_line_takes_them() {
+        assert_eq!(humanize(Duration::from_millis(500)), "500ms");
+        assert_eq!(humanize(Duration::from_secs(2)), "2s");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(humanize(Duration::from_secs(120)), "2m");
+    }
+}

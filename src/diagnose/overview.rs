@@ -266,3 +266,191 @@ fn top_queries(prev: Option<&OverviewSnapshot>, next: &OverviewSnapshot) -> Part
 pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::server::Privileges;
+    use crate::snapshot::{
+        ActivitySummary, DatabaseCounters, ReplicaLag, StatementCounters, StatementText,
+        StatementsSample, Wraparound,
+    };
+
+    fn server(max_connections: i32, reserved: i32) -> ServerInfo {
+        ServerInfo {
+            version_num: 150_018,
+            version: "15.18".to_owned(),
+            is_standby: false,
+            role: "postgres".to_owned(),
+            database: "trading".to_owned(),
+            backend_pid: 4242,
+            privileges: Privileges {
+                superuser: true,
+                ..Default::default()
+            },
+            max_connections,
+            superuser_reserved_connections: reserved,
+            shared_preload_libraries: vec!["pg_stat_statements".to_owned()],
+            extensions: Vec::new(),
+        }
+    }
+
+    fn key(q: i64) -> StatementKey {
+        StatementKey {
+            userid: 10,
+            dbid: 5,
+            queryid: q,
+        }
+    }
+
+    /// A sample at `t` seconds with `commits` transactions so far and `calls` of statement 1.
+    fn snapshot(t: f64, connections: i64, commits: i64, calls: i64) -> OverviewSnapshot {
+        let text = StatementText {
+            query: "SELECT *\n  FROM orders\n WHERE user_id = $1".to_owned(),
+            database: "trading".to_owned(),
+            role: "api".to_owned(),
+        };
+        OverviewSnapshot {
+            taken_at: t,
+            own_statements: t as u64 * 6,
+            activity: Ok(ActivitySummary {
+                connections,
+                active: 3,
+                idle_in_transaction: 1,
+                oldest_idle_in_transaction: Some(400.0),
+                ..Default::default()
+            }),
+            databases: Ok(vec![DatabaseCounters {
+                datid: 5,
+                datname: "trading".to_owned(),
+                xact_commit: commits,
+                blks_hit: commits * 90,
+                blks_read: commits * 10,
+                temp_bytes: commits * 1024,
+                ..Default::default()
+            }]),
+            wraparound: Ok(Wraparound {
+                xid_age: 1_600_000_000,
+                mxid_age: 10,
+                oldest_database: "trading".to_owned(),
+                freeze_max_age: 200_000_000,
+            }),
+            replication: Ok(vec![ReplicaLag {
+                name: "replica1".to_owned(),
+                lag_seconds: Some(45.0),
+                lag_bytes: Some(1.0),
+                ..Default::default()
+            }]),
+            statements: Ok(StatementsSample {
+                counters: vec![
+                    StatementCounters {
+                        key: key(1),
+                        calls,
+                        total_ms: calls as f64 * 3.0,
+                        rows: calls,
+                    },
+                    StatementCounters {
+                        key: key(2),
+                        calls: 10,
+                        total_ms: 10.0,
+                        rows: 10,
+                    },
+                ],
+                dealloc: Some(0),
+                stats_reset: None,
+                texts: HashMap::from([(key(1), text)]),
+            }),
+        }
+    }
+
+    #[test]
+    fn first_sample_has_levels_but_no_rates() {
+        let view = build(
+            None,
+            &snapshot(100.0, 50, 1000, 10),
+            &server(100, 3),
+            &Thresholds::default(),
+        );
+        let c = view.connections.unwrap();
+        assert_eq!((c.used, c.usable, c.max), (50, 97, 100));
+        assert_eq!(c.used_pct.level, Level::Ok);
+        assert_eq!(
+            c.oldest_idle_in_transaction,
+            Figure::new(Some(400.0), Level::Critical)
+        );
+        assert!(view.throughput.unwrap_err().contains("second sample"));
+        assert!(view.top_queries.is_err());
+        assert_eq!(view.interval_secs, None);
+    }
+
+    #[test]
+    fn rates_over_the_interval_with_own_transactions_left_out() {
+        let prev = snapshot(100.0, 50, 1000, 10);
+        let next = snapshot(102.0, 90, 1212, 30);
+        let view = build(Some(&prev), &next, &server(100, 3), &Thresholds::default());
+        assert_eq!(view.interval_secs, Some(2.0));
+        let t = view.throughput.unwrap();
+        // 212 commits in 2 s, 12 of them the console's own.
+        assert!((t.tps.value - 100.0).abs() < 1e-9, "{t:?}");
+        assert_eq!(t.cache_hit_pct, Figure::new(Some(90.0), Level::Critical));
+        assert!((t.temp_bytes_per_sec.value - 106.0 * 1024.0).abs() < 1e-9);
+        let c = view.connections.unwrap();
+        assert_eq!(
+            c.used_pct.level,
+            Level::Critical,
+            "90 of 97 usable is over 90 %"
+        );
+    }
+
+    #[test]
+    fn wraparound_and_replication_are_judged() {
+        let view = build(
+            None,
+            &snapshot(1.0, 1, 1, 1),
+            &server(100, 3),
+            &Thresholds::default(),
+        );
+        let w = view.wraparound.unwrap();
+        assert_eq!(w.xid_age.level, Level::Critical);
+        assert_eq!(w.xid_headroom, XID_WRAP_LIMIT - 1_600_000_000);
+        assert!(
+            (w.xid_headroom_pct - 25.49).abs() < 0.01,
+            "{}",
+            w.xid_headroom_pct
+        );
+        let r = view.replication.unwrap();
+        assert_eq!(r.level, Level::Warn);
+        assert_eq!(r.replicas[0].level, Level::Warn);
+    }
+
+    #[test]
+    fn top_queries_carry_interval_figures_and_one_line_text() {
+        let prev = snapshot(100.0, 5, 1000, 10);
+        let next = snapshot(101.0, 5, 1010, 40);
+        let top = build(Some(&prev), &next, &server(100, 3), &Thresholds::default())
+            .top_queries
+            .unwrap();
+        assert_eq!(top.len(), 1, "statement 2 did not run in the interval");
+        assert_eq!(top[0].query, "SELECT * FROM orders WHERE user_id = $1");
+        assert_eq!((top[0].calls, top[0].role.as_str()), (30, "api"));
+        assert!((top[0].mean_ms - 3.0).abs() < 1e-9);
+        assert!((top[0].share_pct - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_missing_part_is_explained_not_fatal() {
+        let mut next = snapshot(1.0, 1, 1, 1);
+        next.statements = Err("pg_stat_statements is not loaded: …".to_owned());
+        next.wraparound = Err("canceling statement due to statement timeout".to_owned());
+        let view = build(None, &next, &server(100, 3), &Thresholds::default());
+        assert!(
+            view.top_queries
+                .unwrap_err()
+                .starts_with("pg_stat_statements is not loaded")
+        );
+        assert!(view.wraparound.is_err());
+        assert!(view.connections.is_ok());
+    }
+}
