@@ -27,6 +27,21 @@ pub fn is_conninfo(text: &str) -> bool {
     strip_url_prefix(text).is_some() || text.contains('=')
 }
 
+/// The text as it may be shown: a connection string with its password replaced by `***`.
+#[must_use]
+pub fn redacted(text: &str) -> String {
+    if may_quote(text) {
+        return text.to_owned();
+    }
+    match parse(text) {
+        Ok(mut options) => {
+            options.set("password", "***");
+            options.to_conninfo()
+        }
+        Err(_) => "(not shown: holds a password)".to_owned(),
+    }
+}
+
 fn strip_url_prefix(text: &str) -> Option<&str> {
     text.strip_prefix("postgresql://")
         .or_else(|| text.strip_prefix("postgres://"))
@@ -405,6 +420,26 @@ mod tests {
             let err = parse(text).expect_err(text);
             assert!(!err.contains("topsecret") && !err.contains("def"), "{err}");
         }
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redacted("host=h"), "host=h");
+        assert_eq!(
+            redacted("postgresql://u:pw@h"),
+            "host=h password=*** user=u"
+        );
+        assert_eq!(
+            redacted("password='a b' x"),
+            "(not shown: holds a password)"
+        );
+        let req = super::super::ConnRequest {
+            conninfo: Some("host=h password=hunter2".into()),
+            dbname: Some("postgres://u:hunter3@h/d".into()),
+            ..Default::default()
+        };
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("hunter"), "{shown}");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub use prompt::connect_prompting;
 pub use tls::SslMode;
 
 /// What the user asked for on the command line; anything missing comes from the environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ConnRequest {
     /// A `postgres://` URL or a key=value conninfo string.
     pub conninfo: Option<String>,
@@ -42,6 +42,21 @@ pub struct ConnRequest {
     pub port: Option<u16>,
     pub user: Option<String>,
     pub dbname: Option<String>,
+}
+
+impl std::fmt::Debug for ConnRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnRequest")
+            .field(
+                "conninfo",
+                &self.conninfo.as_deref().map(conninfo::redacted),
+            )
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("dbname", &self.dbname.as_deref().map(conninfo::redacted))
+            .finish()
+    }
 }
 
 /// Why connection settings could not be resolved or a session could not be opened.

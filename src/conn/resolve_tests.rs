@@ -12,7 +12,8 @@ struct Home(PathBuf);
 
 impl Home {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("pgmedic-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("pgmedic-resolve-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Home(dir)
