@@ -69,6 +69,11 @@ pub struct ClusterOptions {
     pub settings: Vec<(String, String)>,
     /// Leave the cluster running when this process ends (for `pgmedic demo --keep`).
     pub keep: bool,
+    /// Contents of `pg_hba.conf`, replacing initdb's (trust for everyone) when set.
+    pub hba: Option<String>,
+    /// A PEM server certificate and its private key: written into the data directory, and
+    /// `ssl = on` is set.
+    pub tls: Option<(String, String)>,
 }
 
 /// A running throwaway cluster; dropping it stops the server and removes its directory.
@@ -107,6 +112,14 @@ impl Cluster {
             extensions: Vec::new(),
         };
         cluster.initdb()?;
+        if let Some(hba) = &opts.hba {
+            cluster.write_data_file("pg_hba.conf", hba)?;
+        }
+        if let Some((cert, key)) = &opts.tls {
+            cluster.write_data_file("server.crt", cert)?;
+            cluster.write_data_file("server.key", key)?;
+            cluster.settings.push(("ssl".to_owned(), "on".to_owned()));
+        }
         cluster.launch(opts.port)?;
         cluster.extensions = cluster.setup_extensions()?;
         Ok(cluster)
@@ -231,6 +244,21 @@ impl Cluster {
                 String::from_utf8_lossy(&out.stderr).trim().to_owned(),
             ))
         }
+    }
+
+    /// Writes a file into the data directory, 0600 and owned by the server's user (postgres
+    /// refuses a private key that others can read).
+    fn write_data_file(&self, name: &str, text: &str) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = self.data_dir().join(name);
+        fs::write(&path, text).map_err(io(format!("writing {name}")))?;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+            .map_err(io(format!("chmod {name}")))?;
+        if let Some((uid, gid)) = self.run_as {
+            std::os::unix::fs::chown(&path, Some(uid), Some(gid))
+                .map_err(io(format!("chown {name}")))?;
+        }
+        Ok(())
     }
 
     fn server_args(&self) -> Vec<String> {
