@@ -55,9 +55,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 /// Connects (failing with one line before the terminal is touched) and runs the console.
-pub async fn console(params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
+pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
     let theme = ui::theme::Theme::load(&tui.theme)?;
-    let session = collect::open_session(&params).await?;
+    let client = conn::connect_prompting(&mut params, collect::APPLICATION_NAME).await?;
+    let session = collect::set_up_session(client).await?;
     app::run(params, session, tui, theme).await?;
     Ok(())
 }

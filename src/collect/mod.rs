@@ -48,7 +48,11 @@ pub enum Control {
 
 /// Opens a monitoring session: connect, make it harmless, probe the server.
 pub async fn open_session(params: &ConnParams) -> Result<(Client, ServerInfo), CollectError> {
-    let client = conn::connect(params, APPLICATION_NAME).await?;
+    set_up_session(conn::connect(params, APPLICATION_NAME).await?).await
+}
+
+/// Makes an open session a monitoring one (read-only, bounded) and probes the server.
+pub async fn set_up_session(client: Client) -> Result<(Client, ServerInfo), CollectError> {
     client
         .batch_execute(MONITORING_SESSION)
         .await

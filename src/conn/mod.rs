@@ -4,7 +4,7 @@
 //! `ConnParams::resolve` turns what the user gave into complete parameters (no I/O beyond
 //! reading the environment and those files); `connect` opens a session and spawns its
 //! connection task, so no caller can forget to. Precedence is libpq's — what the user gave
-//! (the connection string, overridden by -h/-p/-U/-d) over the service file over the
+//! (-h/-p/-U/-d, overridden by the connection string, as in psql) over the service file over the
 //! environment over the defaults — and the password file is read only when no password was
 //! given at all. Errors are one line each; a password never appears in a message, in `Debug`
 //! output, or (see [`scrub_password_from_argv`]) in the process's command line.

@@ -149,18 +149,10 @@ impl ConnParams {
 
 /// The connection string, then -d (itself a connection string when it looks like one), then
 /// -h/-p/-U, then a password moved out of argv into the environment.
+/// What the user gave, as psql combines it: -h/-p/-U/-d first, then the connection string(s)
+/// on top (psql lets `"host=b"` win over `-h a`, since the string is expanded last).
 fn explicit_options(req: &ConnRequest, env: &Env) -> Result<Options> {
-    let mut options = match &req.conninfo {
-        Some(text) => conninfo::parse(text).map_err(ConnError::Invalid)?,
-        None => Options::default(),
-    };
-    if let Some(dbname) = &req.dbname {
-        if conninfo::is_conninfo(dbname) {
-            options.merge(conninfo::parse(dbname).map_err(ConnError::Invalid)?);
-        } else {
-            options.set("dbname", dbname.as_str());
-        }
-    }
+    let mut options = Options::default();
     if let Some(host) = &req.host {
         options.set("host", host.as_str());
     }
@@ -169,6 +161,16 @@ fn explicit_options(req: &ConnRequest, env: &Env) -> Result<Options> {
     }
     if let Some(user) = &req.user {
         options.set("user", user.as_str());
+    }
+    if let Some(dbname) = &req.dbname {
+        if conninfo::is_conninfo(dbname) {
+            options.merge(conninfo::parse(dbname).map_err(ConnError::Invalid)?);
+        } else {
+            options.set("dbname", dbname.as_str());
+        }
+    }
+    if let Some(text) = &req.conninfo {
+        options.merge(conninfo::parse(text).map_err(ConnError::Invalid)?);
     }
     if let Some(password) = env.var(argv::PASSWORD_VAR) {
         options.set_default("password", password);

@@ -72,7 +72,7 @@ fn defaults_are_libpqs() {
 }
 
 #[test]
-fn explicit_beats_environment_and_flags_beat_the_string() {
+fn explicit_beats_environment_and_the_string_beats_flags_as_in_psql() {
     let home = Home::new("precedence");
     let env = home
         .env()
@@ -95,7 +95,16 @@ fn explicit_beats_environment_and_flags_beat_the_string() {
                 user: Some("u3".into()),
                 dbname: Some("d3".into()),
             },
-            "u3@/tmp:7100/d3",
+            "u2@h2:7000/d2",
+        ),
+        (
+            ConnRequest {
+                conninfo: Some("dbname=d5".into()),
+                host: Some("h5".into()),
+                user: Some("u5".into()),
+                ..ConnRequest::default()
+            },
+            "u5@h5:6000/d5",
         ),
         (
             ConnRequest {

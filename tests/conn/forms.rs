@@ -45,9 +45,11 @@ async fn flags_as_the_cli_parses_them() {
     let db = db_of(&fresh_db("flags").await);
     let scratch = Scratch::new("flags");
     let port = cluster().port().to_string();
+    // As in psql, what the connection string says wins over the flags; here it says only
+    // what the flags leave open.
     let cli = pgmedic::cli::Cli::try_parse_from([
         "pgmedic",
-        "host=nowhere.invalid port=1 user=nobody dbname=nothing",
+        "connect_timeout=5",
         "-h",
         "127.0.0.1",
         "-p",
@@ -61,6 +63,31 @@ async fn flags_as_the_cli_parses_them() {
     let client = connect_with(&cli.conn.request(), &scratch.env()).await;
     assert_eq!(one(&client, "SELECT current_database()::text").await, db);
     assert_eq!(one(&client, "SHOW application_name").await, "pgmedic-test");
+}
+
+#[tokio::test]
+async fn the_connection_string_wins_over_flags_as_in_psql() {
+    let db = db_of(&fresh_db("string_wins").await);
+    let scratch = Scratch::new("string_wins");
+    let conninfo = format!(
+        "host=127.0.0.1 port={} user=postgres dbname={db}",
+        cluster().port()
+    );
+    let cli = pgmedic::cli::Cli::try_parse_from([
+        "pgmedic",
+        &conninfo,
+        "-h",
+        "nowhere.invalid",
+        "-p",
+        "1",
+        "-U",
+        "nobody",
+        "-d",
+        "nothing",
+    ])
+    .unwrap();
+    let client = connect_with(&cli.conn.request(), &scratch.env()).await;
+    assert_eq!(one(&client, "SELECT current_database()::text").await, db);
 }
 
 #[tokio::test]
