@@ -18,10 +18,11 @@ fn benches(c: &mut Criterion) {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| match e {});
         c.bench_function(&format!("render_overview_{w}x{h}"), |b| {
             b.iter(|| {
-                if let Err(never) = terminal.draw(|frame| pgmedic::ui::render(frame, black_box(&model), &theme)) {
+                if let Err(never) =
+                    terminal.draw(|frame| pgmedic::ui::render(frame, black_box(&model), &theme))
+                {
                     match never {}
                 }
-            });
             });
         });
     }
