@@ -8,7 +8,7 @@ use crate::snapshot::{OverviewSnapshot, Part, StatementKey};
 /// Transaction ids wrap around at 2^31: the headroom is measured against this.
 pub const XID_WRAP_LIMIT: i64 = 2_147_483_648;
 /// How many statements the Overview lists.
-pub const TOP_QUERIES: usize = 5;
+pub const TOP_QUERIES: usize = 15;
 
 /// The triage screen's figures.
 #[derive(Debug, Clone, PartialEq)]

@@ -46,9 +46,11 @@ pub fn render(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = top.len() as u16 + 1;
+    // As many statements as fit, keeping a line for the selected one's SQL; the table
+    // scrolls to keep the selection visible.
     let [table_area, sql_area] = inner.layout(&Layout::vertical([
-        Constraint::Length(rows),
-        Constraint::Fill(1),
+        Constraint::Max(rows),
+        Constraint::Min(1),
     ]));
     let who_width = if inner.width >= WIDE_INNER {
         WHO_WIDTH.1
