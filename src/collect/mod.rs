@@ -22,6 +22,7 @@ use crate::server::{MONITORING_SESSION, ServerInfo};
 
 const LOCK_HOLDERS: &str = include_str!("lock_holders.sql");
 const LOCKED_RELATIONS: &str = include_str!("locked_relations.sql");
+const RELATION_NAME: &str = include_str!("relation_name.sql");
 /// The application_name of every pgmedic session.
 pub const APPLICATION_NAME: &str = "pgmedic";
 /// A refresh that takes longer than this (beyond the statement_timeout) means the network is gone.
@@ -217,21 +218,36 @@ pub async fn explain_failure(client: &Client, err: &tokio_postgres::Error) -> St
     let Ok(rows) = client.query(LOCK_HOLDERS, &[]).await else {
         return text;
     };
-    let holders: Vec<String> = rows
-        .iter()
-        .filter_map(|r| {
-            let pid: i32 = r.try_get("pid").ok()?;
-            let relation: String = r.try_get("relation").ok()?;
-            let query: String = r.try_get("query").ok()?;
-            Some(format!(
-                "pid {pid} (ACCESS EXCLUSIVE on {relation}): {query}"
-            ))
-        })
-        .collect();
+    let mut holders = Vec::new();
+    for row in rows {
+        let (Ok(pid), Ok(relid), Ok(query)) = (
+            row.try_get::<_, i32>("pid"),
+            row.try_get::<_, i64>("relid"),
+            row.try_get::<_, String>("query"),
+        ) else {
+            continue;
+        };
+        let relation = relation_name(client, relid).await;
+        holders.push(format!(
+            "pid {pid} (ACCESS EXCLUSIVE on {relation}): {query}"
+        ));
+    }
     if holders.is_empty() {
         text
     } else {
         format!("{text}: blocked by {}", holders.join("; "))
+    }
+}
+
+/// A relation's name, or its oid when the name cannot be read (its catalog may be the locked one).
+async fn relation_name(client: &Client, relid: i64) -> String {
+    let fallback = || format!("relation {relid}");
+    let Ok(oid) = u32::try_from(relid) else {
+        return fallback();
+    };
+    match client.query_one(RELATION_NAME, &[&oid]).await {
+        Ok(row) => row.try_get("name").unwrap_or_else(|_| fallback()),
+        Err(_) => fallback(),
     }
 }
 

@@ -245,3 +245,40 @@ async fn the_collector_survives_a_server_restart_and_resumes_by_itself() {
     }
     task.abort();
 }
+
+#[tokio::test]
+async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
+    let conninfo = fresh_db("blocked_part").await;
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let mut collector = overview::OverviewCollector::default();
+    assert!(
+        collector
+            .collect(&client, &prepared)
+            .await
+            .wraparound
+            .is_ok()
+    );
+
+    let holder = superuser_client("postgres").await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE pg_database IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let blocked = collector.collect(&client, &prepared).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "lock_timeout bounds every part"
+    );
+    let why = blocked.wraparound.unwrap_err();
+    assert!(why.contains("lock timeout"), "{why}");
+    assert!(why.contains("ACCESS EXCLUSIVE on pg_database"), "{why}");
+    assert!(why.contains("LOCK TABLE pg_database"), "{why}");
+
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    let recovered = collector.collect(&client, &prepared).await;
+    assert!(
+        recovered.wraparound.is_ok() && recovered.activity.is_ok() && recovered.databases.is_ok()
+    );
+}
