@@ -44,9 +44,11 @@ pub async fn run(
 
     let mut terminal = ratatui::init();
     let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
+    release_mouse_on_panic();
     let size = terminal.size()?;
     model.update(Msg::Resize(size.width, size.height));
     let input = tokio::spawn(read_terminal(tx.clone()));
+    let signals = tokio::spawn(stop_signals(tx.clone()));
     let clock = tokio::spawn(tick(tx));
 
     let result = event_loop(
@@ -60,6 +62,7 @@ pub async fn run(
     .await;
 
     input.abort();
+    signals.abort();
     clock.abort();
     collector.abort();
     let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
@@ -147,6 +150,15 @@ fn copy_osc52(text: &str) -> std::io::Result<()> {
     out.flush()
 }
 
+/// ratatui's panic hook restores the screen; mouse reporting is ours to switch off first.
+fn release_mouse_on_panic() {
+    let restore_screen = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
+        restore_screen(info);
+    }));
+}
+
 async fn read_terminal(tx: UnboundedSender<Msg>) {
     let mut events = EventStream::new();
     while let Some(Ok(event)) = events.next().await {
@@ -160,6 +172,25 @@ async fn read_terminal(tx: UnboundedSender<Msg>) {
             return;
         }
     }
+    // The terminal is gone (an SSH session that dropped): nobody is watching any more.
+    let _ = tx.send(Msg::Shutdown);
+}
+
+/// SIGTERM and SIGHUP end the console as `q` does, so the terminal and a demo cluster are
+/// cleaned up.
+async fn stop_signals(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+    let _ = tx.send(Msg::Shutdown);
 }
 
 async fn tick(tx: UnboundedSender<Msg>) {

@@ -137,6 +137,7 @@ impl Model {
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Shutdown => vec![Effect::Quit],
         }
     }
 

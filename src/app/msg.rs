@@ -19,6 +19,8 @@ pub enum Msg {
     Snapshot(Box<OverviewSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
+    /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
+    Shutdown,
 }
 
 /// What the collector reports about its connection.

@@ -185,3 +185,30 @@ fn the_console_survives_a_server_restart() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0", UP);
 }
+
+#[test]
+fn sigterm_ends_the_console_cleanly() {
+    let tmux = Tmux::start(
+        "sigterm",
+        100,
+        30,
+        &pgmedic(&cluster().conninfo("postgres"), ""),
+    );
+    tmux.wait_for("Throughput · last", UP);
+    let shell = Command::new("tmux")
+        .args(["display", "-p", "-t", &tmux.name, "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let shell = String::from_utf8_lossy(&shell.stdout).trim().to_owned();
+    let status = Command::new("pkill")
+        .args(["-TERM", "-P", &shell, "pgmedic"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "pgmedic was found under the pane's shell");
+    let end = tmux.wait_for("EXITED", UP);
+    assert!(end.contains("EXITED 0"), "{end}");
+    assert!(
+        !end.contains("Connections"),
+        "the alternate screen is gone:\n{end}"
+    );
+}
