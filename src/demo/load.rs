@@ -18,6 +18,8 @@ const INDEXES: &str = include_str!("indexes.sql");
 const PROBLEMS: &str = include_str!("problems.sql");
 const INVALID_INDEX: &str = include_str!("invalid_index.sql");
 const SET_SCALE: &str = include_str!("set_scale.sql");
+const HAS_STATEMENTS: &str = include_str!("has_statements.sql");
+const RESET_STATEMENTS: &str = include_str!("reset_statements.sql");
 
 /// `application_name` of the loading sessions.
 pub const LOADER: &str = "pgmedic-demo-load";
@@ -63,6 +65,7 @@ pub async fn load(conninfo: &str, scale: f64) -> Result<Duration, DemoError> {
         .await
         .map_err(sql_error("problems.sql"))?;
     plant_invalid_index(&first).await?;
+    forget_own_statements(&first).await?;
     Ok(started.elapsed())
 }
 
@@ -87,4 +90,21 @@ async fn plant_invalid_index(client: &Client) -> Result<(), DemoError> {
             "invalid_index.sql succeeded: the seed has no duplicate external_trade_id".to_owned(),
         )),
     }
+}
+
+/// Removes the loader's statements from `pg_stat_statements` (this database only), so that the
+/// top queries are the workload's, not the bulk load's.
+async fn forget_own_statements(client: &Client) -> Result<(), DemoError> {
+    let installed: bool = client
+        .query_one(HAS_STATEMENTS, &[])
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(sql_error("has_statements.sql"))?;
+    if installed {
+        client
+            .query(RESET_STATEMENTS, &[])
+            .await
+            .map_err(sql_error("reset_statements.sql"))?;
+    }
+    Ok(())
 }

@@ -25,15 +25,12 @@ CREATE INDEX idx_trades_account_time ON trades (account_id, executed_at);
 -- orders_account_id_created_at_idx, which serves every query this one could.
 CREATE INDEX orders_account_id_idx ON orders (account_id);
 
--- An unused index with a hostile name on the hostile table: dropping it from pgmedic must quote
--- both names correctly.
-CREATE INDEX "Snapshots by ""Best Bid""" ON "Order ""Book"" Snapshots" ("Best Bid");
-
 -- Bloat: someone disabled autovacuum on positions because "vacuum slowed the risk engine
--- down". The nightly revaluation rewrites every row and closed positions are deleted, so the
--- table is now mostly dead tuples nobody will ever reclaim (the workload keeps adding more).
+-- down". A revaluation rewrote half of the rows and closed positions were deleted, so nearly
+-- half of the table is dead tuples nobody will ever reclaim (the risk engine keeps adding more).
 ALTER TABLE positions SET (autovacuum_enabled = false);
-UPDATE positions SET unrealized_pnl = unrealized_pnl * 1.01, updated_at = updated_at + interval '1 second';
+UPDATE positions SET unrealized_pnl = unrealized_pnl * 1.01, updated_at = updated_at + interval '1 second'
+WHERE id % 2 = 0;
 DELETE FROM positions WHERE id % 5 = 0;
 
 -- Never analyzed: the snapshot importer switches autovacuum off for its bulk loads and never
@@ -43,13 +40,16 @@ ALTER TABLE "Order ""Book"" Snapshots" SET (autovacuum_enabled = false);
 INSERT INTO "Order ""Book"" Snapshots" ("Instrument Id", "Taken At", "Best Bid", "Best Ask", "Depth")
 SELECT inst, date_trunc('minute', now()) - interval '1 minute' * m,
        mid * (1 - spread), mid * (1 + spread),
-       jsonb_build_object('bids', jsonb_build_array(jsonb_build_array(mid * (1 - spread), 100 + m % 900)),
-                          'asks', jsonb_build_array(jsonb_build_array(mid * (1 + spread), 100 + m % 700)))
+       jsonb_build_object('bid_levels', 5 + m % 20, 'ask_levels', 5 + (m * 7) % 20, 'source', 'consolidated')
 FROM (SELECT inst, m, (10 + (inst * 37) % 490) * (1 + 0.01 * sin(m / 60.0::float8)) AS mid,
              0.0002 + 0.0003 * ((inst + m) % 7) / 7.0::float8 AS spread
       FROM generate_series(1, least(200, (SELECT count(*) FROM instruments)::int)) AS inst,
-           generate_series(0, greatest(20, round(500 * current_setting('pgmedic.scale')::numeric))::int - 1) AS m) AS s;
+           generate_series(0, greatest(20, round(250 * current_setting('pgmedic.scale')::numeric))::int - 1) AS m) AS s;
 
--- Statistics for everything else, as a careful loader would gather them.
-ANALYZE users, accounts, instruments, orders, trades, positions, candles, alerts, notifications,
-        audit_logs, watchlists, watchlist_items;
+-- An unused index with a hostile name on the hostile table: dropping it from pgmedic must quote
+-- both names correctly.
+CREATE INDEX "Snapshots by ""Best Bid""" ON "Order ""Book"" Snapshots" ("Best Bid");
+
+-- Statistics for every other table, as a careful loader gathers them (seed_market.sql analyzed
+-- the market-data tables already).
+ANALYZE users, accounts, orders, trades, positions;

@@ -107,6 +107,9 @@ SELECT setval(pg_get_serial_sequence('notifications', 'id'), (SELECT max(id) FRO
 SELECT setval(pg_get_serial_sequence('audit_logs', 'id'), (SELECT max(id) FROM audit_logs));
 SELECT setval(pg_get_serial_sequence('watchlists', 'id'), (SELECT max(id) FROM watchlists));
 
+-- Statistics for these tables, gathered while the other session is still loading orders.
+ANALYZE instruments, candles, alerts, notifications, audit_logs, watchlists, watchlist_items;
+
 RESET jit;
 RESET work_mem;
 RESET session_replication_role;

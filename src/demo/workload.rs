@@ -212,6 +212,19 @@ impl Env {
     }
 }
 
+/// A workload .sql file without its leading `--` lines: the bare statement, as an application
+/// sends it (and as `pg_stat_statements` then shows it).
+fn statement(file: &'static str) -> &'static str {
+    let mut rest = file.trim_start();
+    while rest.starts_with("--") {
+        rest = rest
+            .find('\n')
+            .map_or("", |end| &rest[end + 1..])
+            .trim_start();
+    }
+    rest.trim_end()
+}
+
 /// Closes a session, cancelling whatever it may still be running on the server.
 async fn close(client: Client) {
     let _ = client
@@ -284,5 +297,20 @@ impl Universe {
             ));
         }
         Ok(universe)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement;
+
+    #[test]
+    fn statements_lose_their_leading_comments() {
+        assert_eq!(
+            statement("-- what\n-- more\nSELECT 1\n-- x\n"),
+            "SELECT 1\n-- x"
+        );
+        assert_eq!(statement("SELECT 2"), "SELECT 2");
+        assert_eq!(statement("-- only a comment"), "");
     }
 }

@@ -10,7 +10,7 @@ use rand::{Rng as _, SeedableRng as _};
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_postgres::Client;
 
-use super::{Env, RECONNECT, Stop, close};
+use super::{Env, RECONNECT, Stop, close, statement};
 
 pub(super) const APP: &str = "api";
 const TICK: Duration = Duration::from_secs(1);
@@ -76,7 +76,7 @@ async fn step(
         let user = pick_user(env, rng);
         let status = STATUSES[rng.random_range(0..STATUSES.len())];
         client
-            .query(ORDERS_BY_USER_STATUS, &[&user, &status])
+            .query(statement(ORDERS_BY_USER_STATUS), &[&user, &status])
             .await?;
         statements += 1;
     }
@@ -101,7 +101,7 @@ async fn step(
     if round % 2 == 1
         && let Some(order) = open.pop_front()
     {
-        client.execute(CANCEL_ORDER, &[&order]).await?;
+        client.execute(statement(CANCEL_ORDER), &[&order]).await?;
         statements += 1;
     }
     while open.len() > MAX_OPEN {
@@ -118,16 +118,20 @@ async fn n_plus_one_page(
     rng: &mut StdRng,
 ) -> Result<u64, tokio_postgres::Error> {
     let account = pick_account(env, rng);
-    let trades = client.query(RECENT_ACCOUNT_TRADES, &[&account]).await?;
+    let trades = client
+        .query(statement(RECENT_ACCOUNT_TRADES), &[&account])
+        .await?;
     let mut statements = 1;
     for row in &trades {
         let instrument: i32 = row.try_get(1)?;
-        client.query_opt(INSTRUMENT_BY_ID, &[&instrument]).await?;
+        client
+            .query_opt(statement(INSTRUMENT_BY_ID), &[&instrument])
+            .await?;
         statements += 1;
     }
     for _ in 0..10 {
         let user = pick_user(env, rng);
-        client.query_opt(USER_BY_ID, &[&user]).await?;
+        client.query_opt(statement(USER_BY_ID), &[&user]).await?;
         statements += 1;
     }
     Ok(statements)
@@ -150,7 +154,7 @@ async fn place_order(
     let tx = client.transaction().await?;
     let Some(row) = tx
         .query_opt(
-            PLACE_ORDER,
+            statement(PLACE_ORDER),
             &[&account, &instrument, &side, &quantity, &price],
         )
         .await?
@@ -160,8 +164,11 @@ async fn place_order(
     };
     let order: i64 = row.try_get(0)?;
     let user: i64 = row.try_get(1)?;
-    tx.execute(AUDIT_ORDER, &[&user, &"order.place", &order, &ip, &agent])
-        .await?;
+    tx.execute(
+        statement(AUDIT_ORDER),
+        &[&user, &"order.place", &order, &ip, &agent],
+    )
+    .await?;
     if commit {
         tx.commit().await?;
         Ok(Some(order))
@@ -178,7 +185,7 @@ async fn fill(
     order: i64,
 ) -> Result<(), tokio_postgres::Error> {
     let tx = client.transaction().await?;
-    let Some(row) = tx.query_opt(FILL_ORDER, &[&order]).await? else {
+    let Some(row) = tx.query_opt(statement(FILL_ORDER), &[&order]).await? else {
         return tx.rollback().await;
     };
     let account: i64 = row.try_get(0)?;
@@ -188,7 +195,7 @@ async fn fill(
     let price: f64 = row.try_get(4)?;
     let venue = VENUES[rng.random_range(0..VENUES.len())];
     tx.execute(
-        INSERT_TRADE,
+        statement(INSERT_TRADE),
         &[
             &order,
             &account,
@@ -201,8 +208,11 @@ async fn fill(
     )
     .await?;
     let signed = if side == "buy" { quantity } else { -quantity };
-    tx.execute(UPSERT_POSITION, &[&account, &instrument, &signed, &price])
-        .await?;
+    tx.execute(
+        statement(UPSERT_POSITION),
+        &[&account, &instrument, &signed, &price],
+    )
+    .await?;
     tx.commit().await
 }
 

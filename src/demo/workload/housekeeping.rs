@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::{MissedTickBehavior, interval};
 
-use super::{Env, RECONNECT, Stop, close};
+use super::{Env, RECONNECT, Stop, close, statement};
 
 pub(super) const APP: &str = "housekeeping";
 const EVERY: Duration = Duration::from_secs(30);
@@ -22,7 +22,10 @@ pub(super) async fn run(env: Arc<Env>, mut stop: Stop) {
             if stop.run(tick.tick()).await.is_none() {
                 break;
             }
-            match stop.run(client.execute(PURGE_EXPIRED_ORDERS, &[])).await {
+            match stop
+                .run(client.execute(statement(PURGE_EXPIRED_ORDERS), &[]))
+                .await
+            {
                 None => break,
                 Some(Ok(_)) => env.stats.ran(1),
                 Some(Err(err)) => {

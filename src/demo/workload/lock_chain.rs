@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
 
-use super::{Env, Stop, api, close};
+use super::{Env, Stop, api, close, statement};
 
 /// `application_name` of the session at the root of the chain.
 pub(super) const HOLDER: &str = "backoffice";
@@ -99,16 +99,20 @@ async fn hold(
     watchlist: i64,
 ) -> Result<(), tokio_postgres::Error> {
     let tx = holder.transaction().await?;
-    tx.execute(HOLD_WATCHLIST, &[&watchlist]).await?;
+    tx.execute(statement(HOLD_WATCHLIST), &[&watchlist]).await?;
     let mut waiters = Vec::new();
     if let Some(migration) = env.session(stop, MIGRATION).await {
-        waiters.push(Waiter::spawn(migration, MIGRATION_SQL, None));
+        waiters.push(Waiter::spawn(migration, statement(MIGRATION_SQL), None));
     }
     if stop.sleep(SETTLE).await
         && let Some(reader) = env.session(stop, api::APP).await
     {
         let owner = watchlist_owner(env, watchlist);
-        waiters.push(Waiter::spawn(reader, WATCHLISTS_BY_USER, Some(owner)));
+        waiters.push(Waiter::spawn(
+            reader,
+            statement(WATCHLISTS_BY_USER),
+            Some(owner),
+        ));
     }
     env.stats.ran(3);
     // A terminated holder lets the migration through, so a finished waiter covers every way

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::{MissedTickBehavior, interval};
 
-use super::{Env, RECONNECT, Stop, close};
+use super::{Env, RECONNECT, Stop, close, statement};
 
 pub(super) const APP: &str = "reporting";
 const REPORT_EVERY: Duration = Duration::from_secs(20);
@@ -22,7 +22,10 @@ pub(super) async fn run(env: Arc<Env>, mut stop: Stop) {
     let mut tick = interval(REPORT_EVERY);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     while let Some(client) = env.session(&mut stop, APP).await {
-        match stop.run(client.batch_execute(REPORTING_SESSION)).await {
+        match stop
+            .run(client.batch_execute(statement(REPORTING_SESSION)))
+            .await
+        {
             None => {}
             Some(Err(err)) => {
                 env.failed(APP, &client, &err);
@@ -31,7 +34,10 @@ pub(super) async fn run(env: Arc<Env>, mut stop: Stop) {
                 if stop.run(tick.tick()).await.is_none() {
                     break;
                 }
-                match stop.run(client.query(ACCOUNT_ACTIVITY_REPORT, &[])).await {
+                match stop
+                    .run(client.query(statement(ACCOUNT_ACTIVITY_REPORT), &[]))
+                    .await
+                {
                     None => break,
                     Some(Ok(_)) => env.stats.ran(1),
                     Some(Err(err)) => {
@@ -56,7 +62,7 @@ pub(super) async fn pauses(env: Arc<Env>, mut stop: Stop) {
             let mut during = stop.clone();
             let round = async {
                 let tx = client.transaction().await?;
-                tx.query_one(FROZEN_ACCOUNTS, &[]).await?;
+                tx.query_one(statement(FROZEN_ACCOUNTS), &[]).await?;
                 if !during.sleep(IDLE_IN_TRANSACTION).await {
                     return Ok(false);
                 }

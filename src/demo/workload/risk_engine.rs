@@ -10,7 +10,7 @@ use rand::{Rng as _, SeedableRng as _};
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_postgres::Client;
 
-use super::{Env, RECONNECT, Stop, close};
+use super::{Env, RECONNECT, Stop, close, statement};
 
 pub(super) const APP: &str = "risk-engine";
 const TICK: Duration = Duration::from_secs(2);
@@ -59,7 +59,7 @@ async fn mark_to_market(
         let position = rng.random_range(1..=env.universe.positions.max(1));
         let pnl = rng.random_range(-2000.0..2000.0_f64);
         client
-            .execute(UPDATE_POSITION_PNL, &[&position, &pnl])
+            .execute(statement(UPDATE_POSITION_PNL), &[&position, &pnl])
             .await?;
     }
     Ok(POSITIONS_PER_TICK as u64)
@@ -97,7 +97,7 @@ async fn hold_once(
     stop: &mut Stop,
 ) -> Result<bool, tokio_postgres::Error> {
     let tx = client.transaction().await?;
-    tx.execute(RESERVE_MARGIN, &[&LOCKED_ACCOUNT, &250.0_f64])
+    tx.execute(statement(RESERVE_MARGIN), &[&LOCKED_ACCOUNT, &250.0_f64])
         .await?;
     if !stop.sleep(env.opts.idle_tx_hold).await {
         return Ok(false);

@@ -10,7 +10,7 @@ use rand::{Rng as _, SeedableRng as _};
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_postgres::Client;
 
-use super::{Env, RECONNECT, Stop, close};
+use super::{Env, RECONNECT, Stop, close, statement};
 
 pub(super) const APP: &str = "ws-gateway";
 const TICK: Duration = Duration::from_millis(500);
@@ -62,17 +62,21 @@ async fn step(
     let universe = &env.universe;
     let snapshot_instruments = universe.instruments.min(SNAPSHOT_INSTRUMENTS);
     let instrument = rng.random_range(1..=universe.instruments.min(100));
-    client.query(LATEST_CANDLES, &[&instrument]).await?;
+    client
+        .query(statement(LATEST_CANDLES), &[&instrument])
+        .await?;
     let booked = rng.random_range(1..=snapshot_instruments);
-    client.query(BOOK_SNAPSHOT, &[&booked]).await?;
+    client.query(statement(BOOK_SNAPSHOT), &[&booked]).await?;
     let mut statements = 2;
     let user = 2 + (rng.random::<f64>().powi(2) * (universe.users - 1) as f64) as i64;
     if round % 2 == 0 {
-        client.query(UNREAD_NOTIFICATIONS, &[&user]).await?;
+        client
+            .query(statement(UNREAD_NOTIFICATIONS), &[&user])
+            .await?;
         let mid = f64::from(10 + (booked * 37) % 490) * rng.random_range(0.99..1.01);
         client
             .execute(
-                INSERT_SNAPSHOT,
+                statement(INSERT_SNAPSHOT),
                 &[&booked, &(mid * 0.9998), &(mid * 1.0002)],
             )
             .await?;
@@ -85,12 +89,12 @@ async fn step(
         let to = SystemTime::now() - Duration::from_secs(rng.random_range(0..=20 * 86_400));
         let from = to - Duration::from_secs(days * 86_400);
         client
-            .query(TRADES_BY_SYMBOL_RANGE, &[symbol, &from, &to])
+            .query(statement(TRADES_BY_SYMBOL_RANGE), &[symbol, &from, &to])
             .await?;
         statements += 1;
     }
     if round % 4 == 0 {
-        client.query(ALERTS_BY_USER, &[&user]).await?;
+        client.query(statement(ALERTS_BY_USER), &[&user]).await?;
         statements += 1;
     }
     Ok(statements)
