@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
-use super::{DemoError, sql_error};
+use super::{DemoError, sql_error, statement};
 use crate::conn::{self, ConnParams, ConnRequest};
 
 const SCHEMA: &str = include_str!("schema.sql");
@@ -102,7 +102,7 @@ async fn forget_own_statements(client: &Client) -> Result<(), DemoError> {
         .map_err(sql_error("has_statements.sql"))?;
     if installed {
         client
-            .query(RESET_STATEMENTS, &[])
+            .query(statement(RESET_STATEMENTS), &[])
             .await
             .map_err(sql_error("reset_statements.sql"))?;
     }

@@ -64,6 +64,19 @@ pub fn describe(err: &tokio_postgres::Error) -> String {
     }
 }
 
+/// A .sql file without its leading `--` lines: the bare statement, as an application sends it
+/// (and as `pg_stat_statements` then shows it).
+pub(crate) fn statement(file: &'static str) -> &'static str {
+    let mut rest = file.trim_start();
+    while rest.starts_with("--") {
+        rest = rest
+            .find('\n')
+            .map_or("", |end| &rest[end + 1..])
+            .trim_start();
+    }
+    rest.trim_end()
+}
+
 /// Parses `--scale`: a positive factor on the demo's row counts (1 = 500k orders).
 pub fn parse_scale(text: &str) -> Result<f64, String> {
     let value: f64 = text
@@ -211,7 +224,17 @@ fn print_kept(cluster: &Cluster) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_scale;
+    use super::{parse_scale, statement};
+
+    #[test]
+    fn statements_lose_their_leading_comments() {
+        assert_eq!(
+            statement("-- what\n-- more\nSELECT 1\n-- x\n"),
+            "SELECT 1\n-- x"
+        );
+        assert_eq!(statement("SELECT 2"), "SELECT 2");
+        assert_eq!(statement("-- only a comment"), "");
+    }
 
     #[test]
     fn scales() {

@@ -37,6 +37,10 @@ DELETE FROM positions WHERE id % 5 = 0;
 -- switches it back on; nobody runs ANALYZE on the table either, so the planner has no
 -- statistics for it at all (pg_class.reltuples = -1, last_analyze and last_autoanalyze null).
 ALTER TABLE "Order ""Book"" Snapshots" SET (autovacuum_enabled = false);
+-- Its unused index (whose name is hostile too: dropping it from pgmedic must quote both names)
+-- is built while the table is still empty; built afterwards, it would record a row count in
+-- pg_class.reltuples.
+CREATE INDEX "Snapshots by ""Best Bid""" ON "Order ""Book"" Snapshots" ("Best Bid");
 INSERT INTO "Order ""Book"" Snapshots" ("Instrument Id", "Taken At", "Best Bid", "Best Ask", "Depth")
 SELECT inst, date_trunc('minute', now()) - interval '1 minute' * m,
        mid * (1 - spread), mid * (1 + spread),
@@ -45,10 +49,6 @@ FROM (SELECT inst, m, (10 + (inst * 37) % 490) * (1 + 0.01 * sin(m / 60.0::float
              0.0002 + 0.0003 * ((inst + m) % 7) / 7.0::float8 AS spread
       FROM generate_series(1, least(200, (SELECT count(*) FROM instruments)::int)) AS inst,
            generate_series(0, greatest(20, round(250 * current_setting('pgmedic.scale')::numeric))::int - 1) AS m) AS s;
-
--- An unused index with a hostile name on the hostile table: dropping it from pgmedic must quote
--- both names correctly.
-CREATE INDEX "Snapshots by ""Best Bid""" ON "Order ""Book"" Snapshots" ("Best Bid");
 
 -- Statistics for every other table, as a careful loader gathers them (seed_market.sql analyzed
 -- the market-data tables already).

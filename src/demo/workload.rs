@@ -35,7 +35,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
 
-use super::{DemoError, describe, sql_error};
+use super::{DemoError, describe, sql_error, statement};
 use crate::conn::{self, ConnParams, ConnRequest};
 
 /// Every `application_name` the workload's sessions use.
@@ -212,19 +212,6 @@ impl Env {
     }
 }
 
-/// A workload .sql file without its leading `--` lines: the bare statement, as an application
-/// sends it (and as `pg_stat_statements` then shows it).
-fn statement(file: &'static str) -> &'static str {
-    let mut rest = file.trim_start();
-    while rest.starts_with("--") {
-        rest = rest
-            .find('\n')
-            .map_or("", |end| &rest[end + 1..])
-            .trim_start();
-    }
-    rest.trim_end()
-}
-
 /// Closes a session, cancelling whatever it may still be running on the server.
 async fn close(client: Client) {
     let _ = client
@@ -280,7 +267,7 @@ impl Universe {
     async fn read(params: &ConnParams) -> Result<Self, DemoError> {
         let client = conn::connect(params, super::load::LOADER).await?;
         let row = client
-            .query_one(UNIVERSE, &[])
+            .query_one(statement(UNIVERSE), &[])
             .await
             .map_err(sql_error("workload/universe.sql"))?;
         let universe = Self {
@@ -297,20 +284,5 @@ impl Universe {
             ));
         }
         Ok(universe)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::statement;
-
-    #[test]
-    fn statements_lose_their_leading_comments() {
-        assert_eq!(
-            statement("-- what\n-- more\nSELECT 1\n-- x\n"),
-            "SELECT 1\n-- x"
-        );
-        assert_eq!(statement("SELECT 2"), "SELECT 2");
-        assert_eq!(statement("-- only a comment"), "");
     }
 }

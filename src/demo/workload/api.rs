@@ -10,7 +10,8 @@ use rand::{Rng as _, SeedableRng as _};
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_postgres::Client;
 
-use super::{Env, RECONNECT, Stop, close, statement};
+use super::{Env, RECONNECT, Stop, close};
+use crate::demo::statement;
 
 pub(super) const APP: &str = "api";
 const TICK: Duration = Duration::from_secs(1);

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Env, RECONNECT, Stop, api, close, statement};
+use super::{Env, RECONNECT, Stop, api, close};
+use crate::demo::statement;
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(30);
 const PING: &str = include_str!("ping.sql");

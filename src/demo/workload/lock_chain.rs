@@ -17,7 +17,8 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
 
-use super::{Env, Stop, api, close, statement};
+use super::{Env, Stop, api, close};
+use crate::demo::statement;
 
 /// `application_name` of the session at the root of the chain.
 pub(super) const HOLDER: &str = "backoffice";

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::time::{MissedTickBehavior, interval};
 
-use super::{Env, RECONNECT, Stop, close, statement};
+use super::{Env, RECONNECT, Stop, close};
+use crate::demo::statement;
 
 pub(super) const APP: &str = "reporting";
 const REPORT_EVERY: Duration = Duration::from_secs(20);
