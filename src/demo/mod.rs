@@ -148,7 +148,7 @@ async fn session(cluster: &Cluster, args: &DemoArgs) -> Result<(), DemoError> {
     );
     let workload = Workload::start(&conninfo, WorkloadOptions::default()).await?;
     let outcome = if args.no_tui {
-        wait_for_signal(&conninfo).await
+        wait_for_signal(&conninfo, args.keep).await
     } else {
         let params = ConnParams::resolve(&ConnRequest {
             conninfo: Some(conninfo.clone()),
@@ -176,7 +176,7 @@ async fn create_database(cluster: &Cluster) -> Result<(), DemoError> {
 
 /// `--no-tui`: the conninfo on stdout (for scripts), then the workload runs until SIGINT or
 /// SIGTERM.
-async fn wait_for_signal(conninfo: &str) -> Result<(), DemoError> {
+async fn wait_for_signal(conninfo: &str, keep: bool) -> Result<(), DemoError> {
     use tokio::signal::unix::{SignalKind, signal};
     // Registered before the conninfo is printed: whoever reads it may signal right away.
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -185,10 +185,12 @@ async fn wait_for_signal(conninfo: &str) -> Result<(), DemoError> {
     writeln!(out, "{conninfo}")?;
     out.flush()?;
     drop(out);
-    eprintln!(
-        "pgmedic demo: running; connect with pgmedic \"{conninfo}\" — Ctrl-C stops the \
-         workload and removes the cluster"
-    );
+    let after = if keep {
+        "stops the workload (the cluster keeps running: --keep)"
+    } else {
+        "stops the workload and removes the cluster"
+    };
+    eprintln!("pgmedic demo: running; connect with pgmedic \"{conninfo}\" — Ctrl-C {after}");
     tokio::select! {
         _ = interrupt.recv() => {}
         _ = terminate.recv() => {}
