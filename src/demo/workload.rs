@@ -14,6 +14,7 @@
 //! | `reporting`    | a report whose sort spills to temp files (`work_mem` = 64kB); short idle  |
 //! |                | in transaction pauses                                                     |
 //! | `housekeeping` | purges expired orders: each delete scans trades (unindexed foreign key)   |
+//! | `settlement`   | every two minutes, two workers deadlock on the same pair of positions     |
 //! | `backoffice`,  | a lock chain: an idle transaction holds watchlists, a migration waits on  |
 //! | `migrate`, `api` | it, an api read waits on the migration; rebuilt after it is broken      |
 
@@ -23,6 +24,7 @@ mod idle;
 mod lock_chain;
 mod reporting;
 mod risk_engine;
+mod settlement;
 mod ws_gateway;
 
 use std::future::Future;
@@ -45,6 +47,7 @@ pub const APPLICATIONS: &[&str] = &[
     risk_engine::APP,
     reporting::APP,
     housekeeping::APP,
+    settlement::APP,
     lock_chain::HOLDER,
     lock_chain::MIGRATION,
 ];
@@ -150,6 +153,7 @@ impl Workload {
             tokio::spawn(reporting::pauses(Arc::clone(&env), stop_rx())),
             tokio::spawn(housekeeping::run(Arc::clone(&env), stop_rx())),
             tokio::spawn(lock_chain::run(Arc::clone(&env), stop_rx())),
+            tokio::spawn(settlement::run(Arc::clone(&env), stop_rx())),
         ];
         for _ in 0..4 {
             tasks.push(tokio::spawn(idle::run(Arc::clone(&env), stop_rx())));

@@ -17,10 +17,21 @@ async fn demo_without_tui_runs_until_sigint_and_removes_its_cluster() {
         .args(["demo", "--no-tui", "--scale", &crate::SCALE.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    // What the demo tells its user, shown when an assertion fails.
+    let stderr = child.stderr.take().unwrap();
+    let told = tokio::spawn(async move {
+        let mut text = String::new();
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let conninfo = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
@@ -62,6 +73,11 @@ async fn demo_without_tui_runs_until_sigint_and_removes_its_cluster() {
         .await
         .expect("pgmedic demo did not exit within 30 s of SIGINT")
         .unwrap();
-    assert!(status.success(), "{status}");
-    assert!(!cluster_dir.exists(), "{cluster_dir:?} is still there");
+    let told = told.await.unwrap();
+    assert!(status.success(), "{status}\n{told}");
+    assert!(
+        !cluster_dir.exists(),
+        "{cluster_dir:?} is still there\n{told}"
+    );
+    assert!(told.contains("pgmedic demo: stopping"), "{told}");
 }
