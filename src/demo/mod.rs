@@ -110,11 +110,17 @@ pub async fn run(args: DemoArgs) -> Result<(), Error> {
     }
     // Stopping the server waits for it: keep that off the async workers.
     let _ = tokio::task::spawn_blocking(move || drop(cluster)).await;
-    result.map_err(|err| match err {
-        DemoError::Cluster(err) => Error::Cluster(err),
-        DemoError::Conn(err) => Error::Conn(err),
-        other => Error::Demo(other.to_string()),
-    })
+    result
+}
+
+impl From<DemoError> for Error {
+    fn from(err: DemoError) -> Self {
+        match err {
+            DemoError::Cluster(err) => Error::Cluster(err),
+            DemoError::Conn(err) => Error::Conn(err),
+            other => Error::Demo(other.to_string()),
+        }
+    }
 }
 
 /// Server settings of the demo cluster: enough memory that the load stays quick, while the
@@ -133,7 +139,7 @@ fn cluster_settings() -> Vec<(String, String)> {
 }
 
 /// Everything between a running cluster and its removal.
-async fn session(cluster: &Cluster, args: &DemoArgs) -> Result<(), DemoError> {
+async fn session(cluster: &Cluster, args: &DemoArgs) -> Result<(), Error> {
     create_database(cluster).await?;
     let conninfo = cluster.conninfo(DATABASE);
     eprintln!(
@@ -148,15 +154,15 @@ async fn session(cluster: &Cluster, args: &DemoArgs) -> Result<(), DemoError> {
     );
     let workload = Workload::start(&conninfo, WorkloadOptions::default()).await?;
     let outcome = if args.no_tui {
-        wait_for_signal(&conninfo, args.keep).await
+        wait_for_signal(&conninfo, args.keep)
+            .await
+            .map_err(Error::from)
     } else {
         let params = ConnParams::resolve(&ConnRequest {
             conninfo: Some(conninfo.clone()),
             ..ConnRequest::default()
         })?;
-        crate::console(params, &args.tui)
-            .await
-            .map_err(|err| DemoError::Setup(err.to_string()))
+        crate::console(params, &args.tui).await
     };
     workload.stop().await;
     outcome
