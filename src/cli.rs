@@ -89,7 +89,7 @@ pub struct TuiArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Leave the cluster and its workload running after the console exits (prints how to reach it).
+    /// Leave the cluster running after the console exits (prints how to reach and stop it).
     #[arg(long)]
     pub keep: bool,
     /// TCP port for the demo cluster (a free one by default).
@@ -101,6 +101,9 @@ pub struct DemoArgs {
     /// Load the data and run the workload, but do not open the console (for scripts).
     #[arg(long)]
     pub no_tui: bool,
+    /// Size of the demo data: a factor on the row counts (1 = 50k users, 500k orders).
+    #[arg(long, default_value = "1", value_parser = crate::demo::parse_scale)]
+    pub scale: f64,
     #[command(flatten)]
     pub tui: TuiArgs,
 }

@@ -1,0 +1,2 @@
+-- Creates the database the demo loads.
+CREATE DATABASE trading

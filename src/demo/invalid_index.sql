@@ -1,0 +1,2 @@
+-- Leaves an INVALID index behind: a deploy tried to enforce unique external trade ids, but the venue resends some fills, so the concurrent build fails on a duplicate and its half-built index stays (pg_index.indisvalid = false): useless to the planner, and in the way of any retry under the same name until someone drops it.
+CREATE UNIQUE INDEX CONCURRENTLY trades_external_trade_id_key ON trades (external_trade_id)

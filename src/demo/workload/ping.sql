@@ -1,0 +1,2 @@
+-- The connection pool's health check on an idle session.
+SELECT 1
