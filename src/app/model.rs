@@ -16,6 +16,7 @@ use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
+pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
@@ -58,15 +59,6 @@ pub struct Notice {
     pub level: Level,
     pub text: String,
     pub at: Instant,
-}
-
-/// One point of the Overview's history charts.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HistoryPoint {
-    /// Server clock, epoch seconds.
-    pub taken_at: f64,
-    pub connections: Option<i64>,
-    pub tps: Option<f64>,
 }
 
 /// The Overview pane's state.

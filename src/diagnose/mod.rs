@@ -2,5 +2,6 @@
 //! and the Overview's figures. Everything here is unit-tested beside the code.
 
 pub mod health;
+pub mod history;
 pub mod overview;
 pub mod rates;

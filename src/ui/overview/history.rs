@@ -1,5 +1,7 @@
 //! The Overview's history: connections and transactions per second over the kept points, as
-//! sparklines inside the boxes on small terminals and as charts when there is room.
+//! sparklines inside the boxes on small terminals and as charts when there is room. Both draw
+//! time buckets aligned to the server's clock (see `diagnose::history`), so a refresh changes
+//! only the newest column until the next bucket begins.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,8 +10,9 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Sparkline, SparklineBar};
 
-use crate::app::model::{HistoryPoint, Model};
+use crate::app::model::{HISTORY_LEN, HistoryPoint, Model};
 use crate::diagnose::health::Level;
+use crate::diagnose::history::{self, Aggregate};
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
@@ -17,66 +20,68 @@ use crate::ui::theme::Theme;
 /// A line of a chart: its points and style.
 type Series = (Vec<(f64, f64)>, Style);
 
-/// ` used · last 2m00s `: what a sparkline shows and over how long.
-pub fn span_title<'a>(what: &str, model: &Model, theme: &Theme) -> Line<'a> {
-    let span = history_secs(model);
-    let text = if span > 0.0 {
-        format!(" {what} · last {} ", format::age(span))
-    } else {
-        format!(" {what} ")
-    };
-    Line::styled(text, theme.dim)
+/// A time window of `span` seconds in buckets `width` seconds wide (`count` of them, the
+/// newest holding the newest sample).
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    span: f64,
+    width: f64,
+    count: usize,
 }
 
-/// Connections in use, scaled to the usable limit, newest at the right.
-pub fn connections_sparkline(
-    frame: &mut Frame,
-    area: Rect,
-    model: &Model,
-    usable: i64,
-    theme: &Theme,
-) {
-    let bars = tail(model, area.width, |p| {
-        p.connections.map(|c| c.max(0) as u64)
-    });
-    let spark = Sparkline::default()
-        .data(bars)
-        .max(usable.max(1) as u64)
-        .style(theme.chart_connections)
-        .absent_value_symbol(" ");
-    frame.render_widget(spark, area);
-}
+impl Window {
+    /// The window holding the kept history, in at most `columns` buckets.
+    fn new(model: &Model, columns: usize) -> Self {
+        let refresh = model.refresh.as_secs_f64();
+        let span = history::window_secs(history_secs(model), refresh, HISTORY_LEN);
+        let width = history::bucket_width(refresh, span, columns.max(2));
+        let count = (span / width).floor() as usize + 1;
+        Self { span, width, count }
+    }
 
-/// Transactions per second, newest at the right.
-pub fn tps_sparkline(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let bars = tail(model, area.width, |p| {
-        p.tps.map(|t| (t.max(0.0) * 10.0).round() as u64)
-    });
-    let spark = Sparkline::default()
-        .data(bars)
-        .style(theme.chart_tps)
-        .absent_value_symbol(" ");
-    frame.render_widget(spark, area);
-}
+    /// Seconds from the oldest bucket to the newest.
+    fn span(self) -> f64 {
+        self.span
+    }
 
-/// The last `width` points, right-aligned (blank bars pad the left while history is short).
-fn tail(
-    model: &Model,
-    width: u16,
-    value: impl Fn(&HistoryPoint) -> Option<u64>,
-) -> Vec<SparklineBar> {
-    let history = &model.overview.history;
-    let width = usize::from(width);
-    let skip = history.len().saturating_sub(width);
-    let pad = width.saturating_sub(history.len());
-    std::iter::repeat_n(SparklineBar::from(None::<u64>), pad)
-        .chain(
-            history
-                .iter()
-                .skip(skip)
-                .map(|p| SparklineBar::from(value(p))),
-        )
-        .collect()
+    fn buckets(
+        self,
+        model: &Model,
+        value: impl Fn(&HistoryPoint) -> Option<f64>,
+        aggregate: Aggregate,
+    ) -> Vec<Option<f64>> {
+        let points = model.overview.history.iter();
+        history::buckets(points, value, self.width, self.count, aggregate)
+    }
+
+    /// Chart points: (seconds before the newest bucket, value), empty buckets left out.
+    fn series(
+        self,
+        model: &Model,
+        value: impl Fn(&HistoryPoint) -> Option<f64>,
+        aggregate: Aggregate,
+    ) -> Vec<(f64, f64)> {
+        let newest = (self.count - 1) as f64;
+        self.buckets(model, value, aggregate)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| ((i as f64 - newest) * self.width, v)))
+            .collect()
+    }
+
+    /// Sparkline bars, one per bucket (`scale` turns a fractional value into bar height units).
+    fn bars(
+        self,
+        model: &Model,
+        value: impl Fn(&HistoryPoint) -> Option<f64>,
+        aggregate: Aggregate,
+        scale: f64,
+    ) -> Vec<SparklineBar> {
+        self.buckets(model, value, aggregate)
+            .into_iter()
+            .map(|v| SparklineBar::from(v.map(|v| (v.max(0.0) * scale).round() as u64)))
+            .collect()
+    }
 }
 
 /// Seconds between the oldest and the newest point kept.
@@ -88,16 +93,43 @@ fn history_secs(model: &Model) -> f64 {
     }
 }
 
-/// Points as (seconds before the newest, value).
-fn points(model: &Model, value: impl Fn(&HistoryPoint) -> Option<f64>) -> Vec<(f64, f64)> {
-    let newest = model.overview.history.back().map_or(0.0, |p| p.taken_at);
-    model
-        .overview
-        .history
-        .iter()
-        .filter_map(|p| value(p).map(|v| (p.taken_at - newest, v)))
-        .collect()
+/// ` used · last 5m `: what a sparkline shows and over how long (it changes only in steps).
+pub fn span_title<'a>(what: &str, model: &Model, width: u16, theme: &Theme) -> Line<'a> {
+    let span = Window::new(model, usize::from(width)).span();
+    Line::styled(format!(" {what} · last {} ", format::age(span)), theme.dim)
 }
+
+/// Connections in use (the peak of each bucket), scaled to the usable limit, newest at the right.
+pub fn connections_sparkline(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    usable: i64,
+    theme: &Theme,
+) {
+    let window = Window::new(model, usize::from(area.width));
+    let bars = window.bars(model, |p| p.connections.map(|c| c as f64), Aggregate::Max, 1.0);
+    let spark = Sparkline::default()
+        .data(bars)
+        .max(usable.max(1) as u64)
+        .style(theme.chart_connections)
+        .absent_value_symbol(" ");
+    frame.render_widget(spark, area);
+}
+
+/// Transactions per second (the mean of each bucket), newest at the right.
+pub fn tps_sparkline(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let window = Window::new(model, usize::from(area.width));
+    let bars = window.bars(model, |p| p.tps, Aggregate::Mean, 10.0);
+    let spark = Sparkline::default()
+        .data(bars)
+        .style(theme.chart_tps)
+        .absent_value_symbol(" ");
+    frame.render_widget(spark, area);
+}
+
+/// Columns of a chart's plot area: the box less its borders and the y-axis labels.
+const CHART_CHROME: u16 = 8;
 
 /// The two charts side by side: connections against the limit, and transactions per second.
 pub fn charts(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -105,9 +137,10 @@ pub fn charts(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Constraint::Fill(1),
         Constraint::Fill(1),
     ]));
-    let span = history_secs(model).max(1.0);
+    let window = Window::new(model, usize::from(left.width.saturating_sub(CHART_CHROME)));
+    let span = window.span();
     let stale = model.is_stale();
-    let used = points(model, |p| p.connections.map(|c| c as f64));
+    let used = window.series(model, |p| p.connections.map(|c| c as f64), Aggregate::Max);
     let connections = model
         .overview
         .view
@@ -125,9 +158,10 @@ pub fn charts(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     sets.push(line(&used, theme.chart_connections, Marker::Braille));
     frame.render_widget(chart(title, sets, span, top, theme, stale), left);
 
-    let tps = points(model, |p| p.tps);
-    let title = match tps.last() {
-        Some((_, now)) => format!(" Transactions per second · now {} ", format::rate(*now)),
+    let tps = window.series(model, |p| p.tps, Aggregate::Mean);
+    let now = model.overview.history.back().and_then(|p| p.tps);
+    let title = match now {
+        Some(now) => format!(" Transactions per second · now {} ", format::rate(now)),
         None => " Transactions per second ".to_owned(),
     };
     let sets = vec![line(&tps, theme.chart_tps, Marker::Braille)];
