@@ -35,7 +35,7 @@ pub enum Command {
 }
 
 /// Where to connect, as psql takes it.
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Clone, Args, Default)]
 pub struct ConnArgs {
     /// A postgres:// URL or a key=value conninfo string (e.g. "host=db1 dbname=app").
     #[arg(value_name = "CONNINFO | URL")]
@@ -52,6 +52,12 @@ pub struct ConnArgs {
     /// Database to connect to.
     #[arg(short = 'd', long)]
     pub dbname: Option<String>,
+}
+
+impl std::fmt::Debug for ConnArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.request().fmt(f)
+    }
 }
 
 impl ConnArgs {
@@ -100,6 +106,17 @@ pub struct DemoArgs {
     pub scale: f64,
     #[command(flatten)]
     pub tui: TuiArgs,
+}
+
+/// A command-line error as one line: clap's message without its "error:" prefix and usage tail.
+#[must_use]
+pub fn one_line(err: &clap::Error) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    format!(
+        "{} (see pgmedic --help)",
+        first.trim_start_matches("error: ").trim()
+    )
 }
 
 /// Parses `2s`, `500ms`, `1m`, or a bare number of seconds.
@@ -151,6 +168,20 @@ mod tests {
         assert_eq!(req.port, Some(5433));
         assert_eq!(req.user.as_deref(), Some("bob"));
         assert_eq!(req.dbname.as_deref(), Some("app"));
+    }
+
+    #[test]
+    fn bad_flags_are_one_line() {
+        let err = Cli::try_parse_from(["pgmedic", "-p", "abc"]).unwrap_err();
+        let line = one_line(&err);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("invalid value 'abc'"), "{line}");
+    }
+
+    #[test]
+    fn debug_output_hides_passwords() {
+        let cli = Cli::try_parse_from(["pgmedic", "postgres://u:s3cret@h/d"]).unwrap();
+        assert!(!format!("{cli:?}").contains("s3cret"));
     }
 
     #[test]

@@ -69,6 +69,11 @@ pub struct ClusterOptions {
     pub settings: Vec<(String, String)>,
     /// Leave the cluster running when this process ends (for `pgmedic demo --keep`).
     pub keep: bool,
+    /// Contents of `pg_hba.conf`, replacing initdb's (trust for everyone) when set.
+    pub hba: Option<String>,
+    /// A PEM server certificate and its private key: written into the data directory, and
+    /// `ssl = on` is set.
+    pub tls: Option<(String, String)>,
 }
 
 /// A running throwaway cluster; dropping it stops the server and removes its directory.
@@ -107,6 +112,14 @@ impl Cluster {
             extensions: Vec::new(),
         };
         cluster.initdb()?;
+        if let Some(hba) = &opts.hba {
+            cluster.write_data_file("pg_hba.conf", hba)?;
+        }
+        if let Some((cert, key)) = &opts.tls {
+            cluster.write_data_file("server.crt", cert)?;
+            cluster.write_data_file("server.key", key)?;
+            cluster.settings.push(("ssl".to_owned(), "on".to_owned()));
+        }
         cluster.launch(opts.port)?;
         cluster.extensions = cluster.setup_extensions()?;
         Ok(cluster)
@@ -233,6 +246,21 @@ impl Cluster {
         }
     }
 
+    /// Writes a file into the data directory, 0600 and owned by the server's user (postgres
+    /// refuses a private key that others can read).
+    fn write_data_file(&self, name: &str, text: &str) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = self.data_dir().join(name);
+        fs::write(&path, text).map_err(io(format!("writing {name}")))?;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+            .map_err(io(format!("chmod {name}")))?;
+        if let Some((uid, gid)) = self.run_as {
+            std::os::unix::fs::chown(&path, Some(uid), Some(gid))
+                .map_err(io(format!("chown {name}")))?;
+        }
+        Ok(())
+    }
+
     fn server_args(&self) -> Vec<String> {
         let mut preload = vec!["pg_stat_statements"];
         if self.has_library("pg_qualstats") {
@@ -307,13 +335,14 @@ impl Cluster {
         let script = r#"owner=$1; dir=$2; bin=$3; shift 3
 "$bin" "$@" &
 pg=$!
-while kill -0 "$pg" 2>/dev/null; do
-  if [ "$owner" != 0 ] && [ ! -d "/proc/$owner" ]; then
-    kill -INT "$pg"; wait "$pg"; rm -rf "$dir"; exit 0
-  fi
-  sleep 0.5
-done
-wait "$pg""#;
+if [ "$owner" != 0 ]; then
+  ( while [ -d "/proc/$owner" ]; do sleep 0.5; done; kill -INT "$pg" 2>/dev/null ) &
+  guard=$!
+fi
+wait "$pg"; status=$?
+[ -n "${guard:-}" ] && kill "$guard" 2>/dev/null
+if [ "$owner" != 0 ] && [ ! -d "/proc/$owner" ]; then rm -rf "$dir"; fi
+exit $status"#;
         let log = fs::OpenOptions::new()
             .create(true)
             .append(true)

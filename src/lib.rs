@@ -13,10 +13,16 @@
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
 //! ```
 
+pub mod app;
 pub mod cli;
 pub mod cluster;
+pub mod collect;
 pub mod conn;
 pub mod demo;
+pub mod diagnose;
+pub mod server;
+pub mod snapshot;
+pub mod ui;
 
 use cli::{Cli, Command};
 
@@ -27,6 +33,10 @@ pub enum Error {
     Conn(#[from] conn::ConnError),
     #[error(transparent)]
     Cluster(#[from] cluster::ClusterError),
+    #[error(transparent)]
+    Collect(#[from] collect::CollectError),
+    #[error(transparent)]
+    Theme(#[from] ui::theme::ThemeError),
     #[error("demo: {0}")]
     Demo(String),
     #[error("terminal: {0}")]
@@ -45,9 +55,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 /// Connects (failing with one line before the terminal is touched) and runs the console.
-pub async fn console(params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
-    let client = conn::connect(&params, "pgmedic").await?;
-    drop(client);
-    let _ = tui;
-    Err(Error::Demo("the console is not built yet".to_owned()))
+pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
+    let theme = ui::theme::Theme::load(&tui.theme)?;
+    let client = conn::connect_prompting(&mut params, collect::APPLICATION_NAME).await?;
+    let session = collect::set_up_session(client).await?;
+    app::run(params, session, tui, theme).await?;
+    Ok(())
 }

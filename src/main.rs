@@ -5,7 +5,15 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = pgmedic::cli::Cli::parse();
+    pgmedic::conn::scrub_password_from_argv();
+    let cli = match pgmedic::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => err.exit(), // --help, --version
+        Err(err) => {
+            eprintln!("pgmedic: {}", pgmedic::cli::one_line(&err));
+            return ExitCode::from(2); // a usage error, as clap and psql report it
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

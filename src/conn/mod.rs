@@ -1,15 +1,40 @@
 //! Connecting as psql does: URL or key=value conninfo, -h/-p/-U/-d, the PG* environment,
-//! ~/.pgpass, `pg_service.conf`, unix sockets and TLS by sslmode.
+//! ~/.pgpass, `pg_service.conf`, unix sockets, TLS by sslmode and client certificates.
 //!
 //! `ConnParams::resolve` turns what the user gave into complete parameters (no I/O beyond
 //! reading the environment and those files); `connect` opens a session and spawns its
-//! connection task, so no caller can forget to. Errors are one line each; a password never
-//! appears in a message or in `Debug` output.
+//! connection task, so no caller can forget to. Precedence is libpq's — what the user gave
+//! (-h/-p/-U/-d, overridden by the connection string, as in psql) over the service file over the
+//! environment over the defaults — and the password file is read only when no password was
+//! given at all. Errors are one line each; a password never appears in a message, in `Debug`
+//! output, or (see [`scrub_password_from_argv`]) in the process's command line.
 
-use std::time::Duration;
+mod argv;
+mod connect;
+mod conninfo;
+mod describe;
+mod env;
+mod options;
+mod params;
+mod pem;
+mod pgpass;
+mod prompt;
+#[cfg(test)]
+mod resolve_tests;
+mod service;
+mod settings;
+mod tls;
+
+pub use argv::{PASSWORD_VAR, scrub_password_from_argv};
+pub use connect::connect;
+pub use describe::describe;
+pub use env::Env;
+pub use params::ConnParams;
+pub use prompt::connect_prompting;
+pub use tls::SslMode;
 
 /// What the user asked for on the command line; anything missing comes from the environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ConnRequest {
     /// A `postgres://` URL or a key=value conninfo string.
     pub conninfo: Option<String>,
@@ -19,79 +44,56 @@ pub struct ConnRequest {
     pub dbname: Option<String>,
 }
 
+impl std::fmt::Debug for ConnRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnRequest")
+            .field(
+                "conninfo",
+                &self.conninfo.as_deref().map(conninfo::redacted),
+            )
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("dbname", &self.dbname.as_deref().map(conninfo::redacted))
+            .finish()
+    }
+}
+
+/// Why connection settings could not be resolved or a session could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnError {
+    /// A malformed URL or conninfo string, or an invalid option value.
     #[error("invalid connection string: {0}")]
     Invalid(String),
+    /// A service that is not defined, or a malformed service file.
+    #[error("{0}")]
+    Service(String),
+    /// An option libpq has that pgmedic cannot honour.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The TLS settings cannot be used (e.g. an unreadable root certificate file).
+    #[error("{0}")]
+    Tls(String),
+    /// No session could be opened; the text names the server and the reason.
     #[error("{0}")]
     Connect(String),
+    /// The server asks for a password and none was given (see [`connect_prompting`]).
+    #[error("{0}")]
+    PasswordRequired(String),
 }
 
 pub type Result<T> = std::result::Result<T, ConnError>;
 
-/// Fully resolved connection parameters.
-#[derive(Clone)]
-pub struct ConnParams {
-    config: tokio_postgres::Config,
-}
-
-impl std::fmt::Debug for ConnParams {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.summary())
+/// An I/O error in words: "connection refused", without the "(os error 111)" tail.
+pub(crate) fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    let text = match text.find(" (os error") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => format!("{:?}", err.kind()).to_lowercase(),
     }
-}
-
-impl ConnParams {
-    /// Resolves a request against the environment (PG* variables, service file, pgpass).
-    pub fn resolve(req: &ConnRequest) -> Result<Self> {
-        let text = req.conninfo.clone().unwrap_or_default();
-        let mut config: tokio_postgres::Config = text
-            .parse()
-            .map_err(|e: tokio_postgres::Error| ConnError::Invalid(e.to_string()))?;
-        if let Some(host) = &req.host {
-            config.host(host);
-        }
-        if let Some(port) = req.port {
-            config.port(port);
-        }
-        if let Some(user) = &req.user {
-            config.user(user);
-        }
-        if let Some(dbname) = &req.dbname {
-            config.dbname(dbname);
-        }
-        Ok(Self { config })
-    }
-
-    /// `user@host:port/dbname`, never with the password.
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let host = match self.config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
-            None => "localhost".to_owned(),
-        };
-        let port = self.config.get_ports().first().copied().unwrap_or(5432);
-        format!(
-            "{}@{host}:{port}/{}",
-            self.config.get_user().unwrap_or("?"),
-            self.config.get_dbname().unwrap_or("?")
-        )
-    }
-}
-
-/// Opens a session with `application_name` set and spawns its connection task.
-pub async fn connect(
-    params: &ConnParams,
-    application_name: &str,
-) -> Result<tokio_postgres::Client> {
-    let mut config = params.config.clone();
-    config.application_name(application_name);
-    config.connect_timeout(Duration::from_secs(10));
-    let (client, connection) = config
-        .connect(tokio_postgres::NoTls)
-        .await
-        .map_err(|e| ConnError::Connect(e.to_string()))?;
-    tokio::spawn(connection);
-    Ok(client)
 }

@@ -97,6 +97,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Error> {
         port: args.port,
         settings: cluster_settings(),
         keep: args.keep,
+        ..ClusterOptions::default()
     };
     eprintln!("pgmedic demo: starting a throwaway PostgreSQL cluster …");
     let cluster = tokio::task::spawn_blocking(move || Cluster::start(opts))

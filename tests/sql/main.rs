@@ -1,6 +1,12 @@
 //! SQL against the real throwaway cluster: the cluster itself, and every .sql file of pgmedic.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure must stop the test loudly"
+)]
+
 #[path = "../common/mod.rs"]
 mod common;
 
 mod cluster;
+mod collect;

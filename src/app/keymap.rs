@@ -1,0 +1,159 @@
+//! Keys to actions, per mode. The help screen and the status-bar hints are generated from this
+//! table, so what is documented is what is bound.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::action::Action;
+use crate::app::pane::Pane;
+
+/// A key as shown in help ("j", "Down", "Ctrl-c").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub action: Action,
+}
+
+const fn key(code: KeyCode, action: Action) -> Binding {
+    Binding {
+        code,
+        ctrl: false,
+        action,
+    }
+}
+
+/// Bindings that work in every pane, in help order.
+pub const GLOBAL: &[Binding] = &[
+    key(KeyCode::Char('q'), Action::Quit),
+    Binding {
+        code: KeyCode::Char('c'),
+        ctrl: true,
+        action: Action::Quit,
+    },
+    key(KeyCode::Char('?'), Action::Help),
+    key(KeyCode::Char(':'), Action::CommandLine),
+    key(KeyCode::Char('r'), Action::Refresh),
+    key(KeyCode::Tab, Action::NextPane),
+    key(KeyCode::BackTab, Action::PrevPane),
+    key(KeyCode::Char('l'), Action::NextPane),
+    key(KeyCode::Char('h'), Action::PrevPane),
+    key(KeyCode::Right, Action::NextPane),
+    key(KeyCode::Left, Action::PrevPane),
+    key(KeyCode::Esc, Action::Close),
+];
+
+/// Bindings of list panes (the Overview's top statements), in help order.
+pub const LIST: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
+/// The bindings of a pane: its own, then the global ones.
+#[must_use]
+pub fn bindings(pane: Pane) -> Vec<Binding> {
+    let own: &[Binding] = match pane {
+        Pane::Overview => LIST,
+    };
+    own.iter().chain(GLOBAL).copied().collect()
+}
+
+/// The action for a key in normal mode on `pane`, if any (number keys select panes).
+#[must_use]
+pub fn lookup(pane: Pane, event: KeyEvent) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    if let KeyCode::Char(c) = event.code
+        && !ctrl
+        && let Some(target) = Pane::from_key(c)
+    {
+        return Some(Action::GoTo(target));
+    }
+    bindings(pane)
+        .into_iter()
+        .find(|b| b.code == event.code && b.ctrl == ctrl)
+        .map(|b| b.action)
+}
+
+/// The key as help shows it.
+#[must_use]
+pub fn key_name(binding: &Binding) -> String {
+    let name = match binding.code {
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Tab => "Tab".to_owned(),
+        KeyCode::BackTab => "Shift-Tab".to_owned(),
+        KeyCode::Esc => "Esc".to_owned(),
+        KeyCode::Up => "Up".to_owned(),
+        KeyCode::Down => "Down".to_owned(),
+        KeyCode::Left => "Left".to_owned(),
+        KeyCode::Right => "Right".to_owned(),
+        KeyCode::Home => "Home".to_owned(),
+        KeyCode::End => "End".to_owned(),
+        KeyCode::Enter => "Enter".to_owned(),
+        other => format!("{other:?}"),
+    };
+    if binding.ctrl {
+        format!("Ctrl-{name}")
+    } else {
+        name
+    }
+}
+
+/// Help lines for a pane: keys grouped by action, e.g. ("j Down", "move down").
+#[must_use]
+pub fn help_lines(pane: Pane) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, Action)> = Vec::new();
+    for binding in bindings(pane) {
+        match lines.iter_mut().find(|(_, a)| *a == binding.action) {
+            Some((keys, _)) => {
+                keys.push(' ');
+                keys.push_str(&key_name(&binding));
+            }
+            None => lines.push((key_name(&binding), binding.action)),
+        }
+    }
+    let panes = Pane::ALL
+        .iter()
+        .map(|p| p.key().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out: Vec<(String, String)> = vec![(panes, "go to pane by number".to_owned())];
+    out.extend(lines.into_iter().map(|(k, a)| (k, a.describe())));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vim_keys_and_arrows_both_work() {
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(lookup(Pane::Overview, j), Some(Action::Down));
+        assert_eq!(lookup(Pane::Overview, down), Some(Action::Down));
+        let one = KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(Pane::Overview, one),
+            Some(Action::GoTo(Pane::Overview))
+        );
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Pane::Overview, ctrl_c), Some(Action::Quit));
+        let nine = KeyEvent::new(KeyCode::Char('9'), KeyModifiers::NONE);
+        assert_eq!(lookup(Pane::Overview, nine), None);
+    }
+
+    #[test]
+    fn help_lists_every_bound_action_once() {
+        let lines = help_lines(Pane::Overview);
+        let down = lines.iter().find(|(_, d)| d == "move down").unwrap();
+        assert_eq!(down.0, "j Down");
+        let quits = lines.iter().filter(|(_, d)| d == "quit").count();
+        assert_eq!(quits, 1);
+    }
+}

@@ -1,0 +1,205 @@
+//! The event loop and the model: messages in, effects out, a draw when something changed.
+
+pub mod action;
+pub mod effect;
+pub mod keymap;
+pub mod model;
+pub mod msg;
+pub mod pane;
+
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use crossterm::event::{Event, EventStream};
+use crossterm::{ExecutableCommand as _, QueueableCommand as _};
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+use crate::app::effect::Effect;
+use crate::app::model::Model;
+use crate::app::msg::{ConnEvent, Msg};
+use crate::cli::TuiArgs;
+use crate::collect::{self, Control};
+use crate::conn::ConnParams;
+use crate::server::ServerInfo;
+use crate::ui::theme::Theme;
+
+/// How many messages the loop folds in before drawing once.
+const BATCH: usize = 256;
+
+/// Runs the console on an open monitoring session until the user quits.
+pub async fn run(
+    params: ConnParams,
+    session: (tokio_postgres::Client, ServerInfo),
+    tui: &TuiArgs,
+    theme: Theme,
+) -> std::io::Result<()> {
+    let connected_at = Instant::now();
+    let (tx, mut inbox) = mpsc::unbounded_channel();
+    let info = session.1.clone();
+    let (collector, control) = collect::spawn(params.clone(), session, tui.refresh, tx.clone());
+    let mut model = Model::new(params.summary(), tui.refresh, tui.read_only, Instant::now());
+    model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
+
+    let mut terminal = ratatui::init();
+    let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
+    release_mouse_on_panic();
+    let size = terminal.size()?;
+    model.update(Msg::Resize(size.width, size.height));
+    let input = tokio::spawn(read_terminal(tx.clone()));
+    let signals = tokio::spawn(stop_signals(tx.clone()));
+    let clock = tokio::spawn(tick(tx));
+
+    let result = event_loop(
+        &mut terminal,
+        &mut model,
+        &theme,
+        &mut inbox,
+        &control,
+        connected_at,
+    )
+    .await;
+
+    input.abort();
+    signals.abort();
+    clock.abort();
+    collector.abort();
+    let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &mut Model,
+    theme: &Theme,
+    inbox: &mut mpsc::UnboundedReceiver<Msg>,
+    control: &UnboundedSender<Control>,
+    connected_at: Instant,
+) -> std::io::Result<()> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut first_data_frame = true;
+    loop {
+        if model.dirty {
+            draw(terminal, model, theme)?;
+            model.dirty = false;
+            if first_data_frame && model.overview.view.is_some() {
+                first_data_frame = false;
+                record_first_frame(connected_at.elapsed());
+            }
+        }
+        if inbox.recv_many(&mut batch, BATCH).await == 0 {
+            return Ok(());
+        }
+        model.now = Instant::now();
+        let effects: Vec<Effect> = batch.drain(..).flat_map(|msg| model.update(msg)).collect();
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::RefreshNow => {
+                    let _ = control.send(Control::RefreshNow);
+                }
+                Effect::SetRefresh(every) => {
+                    let _ = control.send(Control::SetRefresh(every));
+                }
+                Effect::Copy(text) => copy_osc52(&text)?,
+            }
+        }
+    }
+}
+
+/// Draws one frame inside a synchronized update, so slow links never show half a frame.
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &Model,
+    theme: &Theme,
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout();
+    out.queue(crossterm::terminal::BeginSynchronizedUpdate)?;
+    terminal.draw(|frame| crate::ui::render(frame, model, theme))?;
+    out.queue(crossterm::terminal::EndSynchronizedUpdate)?;
+    out.flush()
+}
+
+/// With `PGMEDIC_STARTUP_LOG=FILE`, appends how long the first frame with data took after
+/// the connection was up (read by scripts/overhead; nothing is written otherwise).
+fn record_first_frame(elapsed: Duration) {
+    let Some(path) = std::env::var_os("PGMEDIC_STARTUP_LOG") else {
+        return;
+    };
+    let line = format!(
+        "first_frame_after_connect_ms {:.1}\n",
+        elapsed.as_secs_f64() * 1000.0
+    );
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut file) = file {
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+
+/// Puts text on the terminal's clipboard with OSC 52 (passes through SSH; tmux needs
+/// `set -g set-clipboard on`).
+fn copy_osc52(text: &str) -> std::io::Result<()> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+/// ratatui's panic hook restores the screen; mouse reporting is ours to switch off first.
+fn release_mouse_on_panic() {
+    let restore_screen = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
+        restore_screen(info);
+    }));
+}
+
+async fn read_terminal(tx: UnboundedSender<Msg>) {
+    let mut events = EventStream::new();
+    while let Some(Ok(event)) = events.next().await {
+        let msg = match event {
+            Event::Key(key) => Msg::Key(key),
+            Event::Mouse(mouse) => Msg::Mouse(mouse),
+            Event::Resize(w, h) => Msg::Resize(w, h),
+            _ => continue,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+    // The terminal is gone (an SSH session that dropped): nobody is watching any more.
+    let _ = tx.send(Msg::Shutdown);
+}
+
+/// SIGTERM and SIGHUP end the console as `q` does, so the terminal and a demo cluster are
+/// cleaned up.
+async fn stop_signals(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+    let _ = tx.send(Msg::Shutdown);
+}
+
+async fn tick(tx: UnboundedSender<Msg>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        if tx.send(Msg::Tick(Instant::now())).is_err() {
+            return;
+        }
+    }
+}

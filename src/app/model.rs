@@ -1,0 +1,581 @@
+//! The console's state and its one update function.
+//!
+//! `Model::update` is pure and synchronous: no I/O, no await, no terminal. It folds a message
+//! into the state and returns what should happen next as `Effect`s. One helper per message
+//! family keeps it small.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::keymap;
+use crate::app::msg::{ConnEvent, Msg};
+use crate::app::pane::Pane;
+use crate::cli::parse_interval;
+use crate::diagnose::health::{Level, Thresholds};
+use crate::diagnose::overview::{self, Overview};
+use crate::server::ServerInfo;
+use crate::snapshot::OverviewSnapshot;
+
+/// How many history points the charts keep (10 minutes at a 1 s refresh).
+pub const HISTORY_LEN: usize = 600;
+/// Terminals smaller than this get a notice instead of a squeezed layout.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+/// How long a notice stays in the status bar.
+const NOTICE_TTL: Duration = Duration::from_secs(5);
+
+/// What the keyboard is talking to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Normal,
+    /// The `?` help popup.
+    Help,
+    /// The `:` command line, with what has been typed.
+    Command(String),
+}
+
+/// The monitoring connection as the status bar shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnState {
+    Connecting,
+    Up {
+        since: Instant,
+    },
+    Down {
+        error: String,
+        attempt: u32,
+        retry_at: Instant,
+    },
+}
+
+/// A one-line message in the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+    pub at: Instant,
+}
+
+/// One point of the Overview's history charts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistoryPoint {
+    /// Server clock, epoch seconds.
+    pub taken_at: f64,
+    pub connections: Option<i64>,
+    pub tps: Option<f64>,
+}
+
+/// The Overview pane's state.
+#[derive(Debug, Clone, Default)]
+pub struct OverviewState {
+    /// The figures of the latest refresh.
+    pub view: Option<Overview>,
+    /// The latest snapshot, kept for the next interval's rates.
+    pub last: Option<OverviewSnapshot>,
+    pub history: VecDeque<HistoryPoint>,
+    /// When the latest snapshot arrived (local clock).
+    pub updated_at: Option<Instant>,
+    /// Selected row of the top statements.
+    pub selected: usize,
+}
+
+/// The whole state of the console.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub pane: Pane,
+    pub mode: Mode,
+    /// `user@host:port/db` of the monitored server (never with a password).
+    pub target: String,
+    pub server: Option<ServerInfo>,
+    pub conn: ConnState,
+    pub overview: OverviewState,
+    pub refresh: Duration,
+    pub read_only: bool,
+    pub thresholds: Thresholds,
+    pub now: Instant,
+    pub size: (u16, u16),
+    pub notice: Option<Notice>,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+}
+
+impl Model {
+    #[must_use]
+    pub fn new(target: String, refresh: Duration, read_only: bool, now: Instant) -> Self {
+        Self {
+            pane: Pane::default(),
+            mode: Mode::Normal,
+            target,
+            server: None,
+            conn: ConnState::Connecting,
+            overview: OverviewState::default(),
+            refresh,
+            read_only,
+            thresholds: Thresholds::default(),
+            now,
+            size: MIN_SIZE,
+            notice: None,
+            dirty: true,
+        }
+    }
+
+    /// Folds one message into the state; returns what the loop should do next.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Key(_) => Vec::new(),
+            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Tick(now) => self.on_tick(now),
+            Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
+            Msg::Conn(event) => self.on_conn(event),
+            Msg::Shutdown => vec![Effect::Quit],
+        }
+    }
+
+    /// The latest data is older than it should be (connection down or refreshes late).
+    #[must_use]
+    pub fn is_stale(&self) -> bool {
+        match self.overview.updated_at {
+            None => false,
+            Some(at) => {
+                !matches!(self.conn, ConnState::Up { .. })
+                    || self.now.saturating_duration_since(at)
+                        > self.refresh * 3 + Duration::from_secs(2)
+            }
+        }
+    }
+
+    /// Seconds since the latest refresh arrived.
+    #[must_use]
+    pub fn refresh_age(&self) -> Option<Duration> {
+        self.overview
+            .updated_at
+            .map(|at| self.now.saturating_duration_since(at))
+    }
+
+    /// True when the terminal is too small for the layout.
+    #[must_use]
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
+    fn notify(&mut self, level: Level, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level,
+            text: text.into(),
+            at: self.now,
+        });
+        self.dirty = true;
+    }
+
+    // ─── Keys and mouse ─────────────────────────────────────────────────────────────────────
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match &self.mode {
+            Mode::Command(_) => self.on_command_key(key),
+            Mode::Help => {
+                self.mode = Mode::Normal;
+                self.dirty = true;
+                match keymap::lookup(self.pane, key) {
+                    Some(Action::Quit) => vec![Effect::Quit],
+                    _ => Vec::new(),
+                }
+            }
+            Mode::Normal => match keymap::lookup(self.pane, key) {
+                Some(action) => self.apply(action),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.apply(Action::Down),
+            MouseEventKind::ScrollUp => self.apply(Action::Up),
+            MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
+                match Pane::at_column(mouse.column) {
+                    Some(pane) => self.apply(Action::GoTo(pane)),
+                    None => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Carries out a user action.
+    pub fn apply(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        match action {
+            Action::Quit => return vec![Effect::Quit],
+            Action::Help => self.mode = Mode::Help,
+            Action::CommandLine => self.mode = Mode::Command(String::new()),
+            Action::Refresh => return vec![Effect::RefreshNow],
+            Action::NextPane => self.pane = self.pane.next(),
+            Action::PrevPane => self.pane = self.pane.prev(),
+            Action::GoTo(pane) => self.pane = pane,
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            Action::Top => self.overview.selected = 0,
+            Action::Bottom => self.overview.selected = self.top_query_count().saturating_sub(1),
+            Action::Copy => return self.copy_selected(),
+            Action::Close => {
+                self.mode = Mode::Normal;
+                self.notice = None;
+            }
+        }
+        Vec::new()
+    }
+
+    fn top_query_count(&self) -> usize {
+        self.overview
+            .view
+            .as_ref()
+            .and_then(|v| v.top_queries.as_ref().ok())
+            .map_or(0, Vec::len)
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let count = self.top_query_count();
+        let selected = self.overview.selected.saturating_add_signed(delta);
+        self.overview.selected = selected.min(count.saturating_sub(1));
+    }
+
+    fn copy_selected(&mut self) -> Vec<Effect> {
+        let query = self
+            .overview
+            .view
+            .as_ref()
+            .and_then(|v| v.top_queries.as_ref().ok())
+            .and_then(|top| top.get(self.overview.selected))
+            .filter(|q| q.key.is_some())
+            .map(|q| q.query.clone());
+        if let Some(text) = query {
+            self.notify(Level::Ok, "statement copied to the clipboard (OSC 52)");
+            vec![Effect::Copy(text)]
+        } else {
+            self.notify(Level::Warn, "no statement selected");
+            Vec::new()
+        }
+    }
+
+    fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Mode::Command(line) = &mut self.mode else {
+            return Vec::new();
+        };
+        self.dirty = true;
+        match key.code {
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Backspace if line.is_empty() => self.mode = Mode::Normal,
+            KeyCode::Backspace => {
+                line.pop();
+            }
+            KeyCode::Char(c) => line.push(c),
+            KeyCode::Enter => {
+                let line = std::mem::take(line);
+                self.mode = Mode::Normal;
+                return self.run_command(&line);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Runs a `:` command line.
+    fn run_command(&mut self, line: &str) -> Vec<Effect> {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (None, ..) => Vec::new(),
+            (Some("q" | "quit" | "q!"), None, _) => vec![Effect::Quit],
+            (Some("help" | "h"), None, _) => {
+                self.mode = Mode::Help;
+                Vec::new()
+            }
+            (Some("refresh"), None, _) => vec![Effect::RefreshNow],
+            (Some("refresh"), Some(value), None) => match parse_interval(value) {
+                Ok(every) => {
+                    self.refresh = every;
+                    self.notify(Level::Ok, format!("refreshing every {}", humanize(every)));
+                    vec![Effect::SetRefresh(every)]
+                }
+                Err(err) => {
+                    self.notify(Level::Warn, err);
+                    Vec::new()
+                }
+            },
+            (Some(word), ..) => match word.chars().next().and_then(Pane::from_key) {
+                Some(pane) if word.len() == 1 => self.apply(Action::GoTo(pane)),
+                _ => {
+                    self.notify(
+                        Level::Warn,
+                        format!("unknown command: {line} (try :refresh 5s, :help, :q)"),
+                    );
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    // ─── Time, data and connection ──────────────────────────────────────────────────────────
+
+    fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
+        let shown_age = self.refresh_age().map(|d| d.as_secs());
+        self.now = now;
+        if self.refresh_age().map(|d| d.as_secs()) != shown_age
+            || !matches!(self.conn, ConnState::Up { .. })
+        {
+            self.dirty = true;
+        }
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|n| now.saturating_duration_since(n.at) > NOTICE_TTL)
+        {
+            self.notice = None;
+            self.dirty = true;
+        }
+        Vec::new()
+    }
+
+    fn on_snapshot(&mut self, snapshot: OverviewSnapshot) -> Vec<Effect> {
+        let Some(server) = &self.server else {
+            return Vec::new();
+        };
+        let view = overview::build(
+            self.overview.last.as_ref(),
+            &snapshot,
+            server,
+            &self.thresholds,
+        );
+        let point = HistoryPoint {
+            taken_at: snapshot.taken_at,
+            connections: view.connections.as_ref().ok().map(|c| c.used),
+            tps: view.throughput.as_ref().ok().map(|t| t.tps.value),
+        };
+        if self.overview.history.len() == HISTORY_LEN {
+            self.overview.history.pop_front();
+        }
+        self.overview.history.push_back(point);
+        self.overview.selected = self.overview.selected.min(
+            view.top_queries
+                .as_ref()
+                .map_or(0, Vec::len)
+                .saturating_sub(1),
+        );
+        self.overview.view = Some(view);
+        self.overview.last = Some(snapshot);
+        self.overview.updated_at = Some(self.now);
+        self.dirty = true;
+        Vec::new()
+    }
+
+    fn on_conn(&mut self, event: ConnEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match event {
+            ConnEvent::Up(info) => {
+                if self
+                    .server
+                    .as_ref()
+                    .is_some_and(|old| old.backend_pid != info.backend_pid)
+                {
+                    self.notify(Level::Ok, "reconnected");
+                }
+                // Counters may have been reset by a restart: rates start again from here.
+                self.overview.last = None;
+                self.server = Some(*info);
+                self.conn = ConnState::Up { since: self.now };
+            }
+            ConnEvent::Down {
+                error,
+                attempt,
+                retry_in,
+            } => {
+                self.conn = ConnState::Down {
+                    error,
+                    attempt,
+                    retry_at: self.now + retry_in,
+                };
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// `2s`, `500ms`, `1m30s` — how the console writes an interval.
+#[must_use]
+pub fn humanize(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms % 1000 != 0 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else if d.as_secs() < 60 || d.as_secs() % 60 != 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}m", d.as_secs() / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyModifiers, MouseEventKind};
+
+    use super::*;
+    use crate::server::Privileges;
+    use crate::snapshot::ActivitySummary;
+
+    fn info(pid: i32) -> ServerInfo {
+        ServerInfo {
+            version_num: 150_018,
+            version: "15.18".to_owned(),
+            is_standby: false,
+            role: "postgres".to_owned(),
+            database: "trading".to_owned(),
+            backend_pid: pid,
+            privileges: Privileges::default(),
+            max_connections: 100,
+            superuser_reserved_connections: 3,
+            shared_preload_libraries: Vec::new(),
+            extensions: Vec::new(),
+        }
+    }
+
+    fn snapshot(t: f64) -> OverviewSnapshot {
+        OverviewSnapshot {
+            taken_at: t,
+            own_statements: 0,
+            activity: Ok(ActivitySummary {
+                connections: 7,
+                ..Default::default()
+            }),
+            databases: Ok(Vec::new()),
+            wraparound: Err("n/a".to_owned()),
+            replication: Ok(Vec::new()),
+            statements: Err("not loaded".to_owned()),
+        }
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn model() -> Model {
+        let mut m = Model::new(
+            "postgres@db:5432/trading".to_owned(),
+            Duration::from_secs(2),
+            false,
+            Instant::now(),
+        );
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
+        m
+    }
+
+    #[test]
+    fn snapshots_fill_the_view_and_the_history() {
+        let mut m = model();
+        m.update(Msg::Snapshot(Box::new(snapshot(1.0))));
+        m.update(Msg::Snapshot(Box::new(snapshot(3.0))));
+        assert_eq!(m.overview.history.len(), 2);
+        assert_eq!(m.overview.history[1].connections, Some(7));
+        assert!(m.overview.view.as_ref().unwrap().throughput.is_ok());
+        assert!(!m.is_stale());
+    }
+
+    #[test]
+    fn losing_the_connection_keeps_the_data_and_marks_it_stale() {
+        let mut m = model();
+        m.update(Msg::Snapshot(Box::new(snapshot(1.0))));
+        m.update(Msg::Conn(ConnEvent::Down {
+            error: "connection refused".to_owned(),
+            attempt: 2,
+            retry_in: Duration::from_secs(1),
+        }));
+        assert!(m.is_stale());
+        assert!(m.overview.view.is_some(), "last data stays on screen");
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(info(2)))));
+        assert_eq!(
+            m.notice.as_ref().map(|n| n.text.as_str()),
+            Some("reconnected")
+        );
+        assert!(m.overview.last.is_none(), "rates restart after a reconnect");
+    }
+
+    #[test]
+    fn data_that_stops_arriving_goes_stale() {
+        let mut m = model();
+        m.update(Msg::Snapshot(Box::new(snapshot(1.0))));
+        let later = m.now + Duration::from_secs(30);
+        m.update(Msg::Tick(later));
+        assert!(m.is_stale());
+    }
+
+    #[test]
+    fn keys_quit_help_and_the_command_line() {
+        let mut m = model();
+        assert_eq!(m.update(key('q')), vec![Effect::Quit]);
+        m.update(key('?'));
+        assert_eq!(m.mode, Mode::Help);
+        m.update(key('x'));
+        assert_eq!(m.mode, Mode::Normal, "any key closes help");
+        m.update(key(':'));
+        for c in "refresh 5s".chars() {
+            m.update(key(c));
+        }
+        let effects = m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        assert_eq!(effects, vec![Effect::SetRefresh(Duration::from_secs(5))]);
+        assert_eq!(m.refresh, Duration::from_secs(5));
+        m.update(key(':'));
+        m.update(key('z'));
+        m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        assert_eq!(m.notice.as_ref().map(|n| n.level), Some(Level::Warn));
+        m.update(key(':'));
+        m.update(key('q'));
+        assert_eq!(
+            m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))),
+            vec![Effect::Quit]
+        );
+    }
+
+    #[test]
+    fn copy_without_a_statement_says_so() {
+        let mut m = model();
+        assert!(m.update(key('y')).is_empty());
+        assert_eq!(
+            m.notice.as_ref().map(|n| n.text.as_str()),
+            Some("no statement selected")
+        );
+    }
+
+    #[test]
+    fn small_terminals_and_mouse_clicks() {
+        let mut m = model();
+        m.update(Msg::Resize(79, 24));
+        assert!(m.too_small());
+        m.update(Msg::Resize(80, 24));
+        assert!(!m.too_small());
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 3,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        };
+        m.update(Msg::Mouse(click));
+        assert_eq!(m.pane, Pane::Overview);
+    }
+
+    #[test]
+    fn intervals_read_like_the_command_line_takes_them() {
+        assert_eq!(humanize(Duration::from_millis(500)), "500ms");
+        assert_eq!(humanize(Duration::from_secs(2)), "2s");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(humanize(Duration::from_secs(120)), "2m");
+    }
+}

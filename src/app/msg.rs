@@ -1,0 +1,37 @@
+//! Everything that can happen to the console, as data. Model::update takes one at a time.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::server::ServerInfo;
+use crate::snapshot::OverviewSnapshot;
+
+/// An event for the model.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The clock moved (ages and "refreshed n s ago" only).
+    Tick(Instant),
+    /// A new Overview snapshot from the collector.
+    Snapshot(Box<OverviewSnapshot>),
+    /// The monitoring connection changed state.
+    Conn(ConnEvent),
+    /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
+    Shutdown,
+}
+
+/// What the collector reports about its connection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnEvent {
+    /// Connected and probed; the session is set up.
+    Up(Box<ServerInfo>),
+    /// The connection failed or was lost; the next attempt is in `retry_in`.
+    Down {
+        error: String,
+        attempt: u32,
+        retry_in: Duration,
+    },
+}

@@ -1,0 +1,282 @@
+//! Collectors: one tokio task owns the monitoring session, reads snapshots every refresh and
+//! sends them to the app as messages. I/O only — the analysis lives in `diagnose`.
+//!
+//! The monitoring session cannot make an incident worse: application_name pgmedic, a
+//! statement_timeout, a lock_timeout under a second, default_transaction_read_only. When the
+//! server goes away the task reports it, backs off exponentially with jitter, reconnects and
+//! resumes by itself; the app keeps the last data on screen, marked stale.
+
+pub mod overview;
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+
+use crate::app::msg::{ConnEvent, Msg};
+use crate::conn::{self, ConnParams};
+use crate::server::{MONITORING_SESSION, ServerInfo};
+
+const LOCK_HOLDERS: &str = include_str!("lock_holders.sql");
+const LOCKED_RELATIONS: &str = include_str!("locked_relations.sql");
+const RELATION_NAME: &str = include_str!("relation_name.sql");
+/// The application_name of every pgmedic session.
+pub const APPLICATION_NAME: &str = "pgmedic";
+/// A refresh that takes longer than this (beyond the statement_timeout) means the network is gone.
+const COLLECT_DEADLINE: Duration = Duration::from_secs(15);
+const BACKOFF_FIRST: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error(transparent)]
+    Conn(#[from] conn::ConnError),
+    #[error("{0}")]
+    Session(String),
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
+}
+
+/// What the app can ask of the collector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    RefreshNow,
+    SetRefresh(Duration),
+}
+
+/// Opens a monitoring session: connect, make it harmless, probe the server.
+pub async fn open_session(params: &ConnParams) -> Result<(Client, ServerInfo), CollectError> {
+    set_up_session(conn::connect(params, APPLICATION_NAME).await?).await
+}
+
+/// Makes an open session a monitoring one (read-only, bounded) and probes the server.
+pub async fn set_up_session(client: Client) -> Result<(Client, ServerInfo), CollectError> {
+    client
+        .batch_execute(MONITORING_SESSION)
+        .await
+        .map_err(|e| CollectError::Session(conn::describe(&e)))?;
+    let info = ServerInfo::probe(&client).await?;
+    Ok((client, info))
+}
+
+#[must_use]
+/// Starts the collector task with an already open session; it reports through `tx` and
+/// takes requests on the returned channel. It ends when the app's inbox is closed.
+pub fn spawn(
+    params: ConnParams,
+    session: (Client, ServerInfo),
+    refresh: Duration,
+    tx: UnboundedSender<Msg>,
+) -> (JoinHandle<()>, UnboundedSender<Control>) {
+    let (control_tx, control_rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(run(params, session, refresh, tx, control_rx));
+    (task, control_tx)
+}
+
+async fn run(
+    params: ConnParams,
+    session: (Client, ServerInfo),
+    mut refresh: Duration,
+    tx: UnboundedSender<Msg>,
+    mut control: UnboundedReceiver<Control>,
+) {
+    let mut collector = overview::OverviewCollector::default();
+    let mut session = Some(session);
+    let mut attempt: u32 = 0;
+    loop {
+        let opened = match session.take() {
+            Some(open) => Ok(open),
+            None => open_session(&params).await,
+        };
+        let error = match opened {
+            Ok((client, info)) => {
+                attempt = 0;
+                collector.restart();
+                if tx
+                    .send(Msg::Conn(ConnEvent::Up(Box::new(info.clone()))))
+                    .is_err()
+                {
+                    return;
+                }
+                match monitor(
+                    &client,
+                    &info,
+                    &mut refresh,
+                    &mut collector,
+                    &tx,
+                    &mut control,
+                )
+                .await
+                {
+                    Some(error) => error,
+                    None => return,
+                }
+            }
+            Err(err) => err.to_string(),
+        };
+        attempt = attempt.saturating_add(1);
+        let retry_in = backoff(attempt, rand::random::<f64>());
+        let down = ConnEvent::Down {
+            error,
+            attempt,
+            retry_in,
+        };
+        if tx.send(Msg::Conn(down)).is_err() {
+            return;
+        }
+        // Wait, but let "refresh now" retry at once and notice when the app is gone.
+        let deadline = Instant::now() + retry_in;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => break,
+                request = control.recv() => match request {
+                    None => return,
+                    Some(Control::RefreshNow) => break,
+                    Some(Control::SetRefresh(every)) => refresh = every,
+                },
+            }
+        }
+    }
+}
+
+/// Refreshes until the connection is lost (returns why) or the app is gone (returns `None`).
+async fn monitor(
+    client: &Client,
+    info: &ServerInfo,
+    refresh: &mut Duration,
+    collector: &mut overview::OverviewCollector,
+    tx: &UnboundedSender<Msg>,
+    control: &mut UnboundedReceiver<Control>,
+) -> Option<String> {
+    let prepared = match overview::Prepared::new(client, info).await {
+        Ok(prepared) => prepared,
+        Err(err) => return Some(explain_failure(client, &err).await),
+    };
+    let mut ticker = ticker(*refresh);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            request = control.recv() => match request {
+                None => return None,
+                Some(Control::RefreshNow) => {}
+                Some(Control::SetRefresh(every)) => {
+                    *refresh = every;
+                    ticker = ticker_after(every);
+                    continue;
+                }
+            },
+        }
+        let collecting = collector.collect(client, &prepared);
+        let Ok(snapshot) = tokio::time::timeout(COLLECT_DEADLINE, collecting).await else {
+            let secs = COLLECT_DEADLINE.as_secs();
+            return Some(format!("no answer from the server in {secs}s"));
+        };
+        if client.is_closed() {
+            let reason = snapshot
+                .activity
+                .err()
+                .unwrap_or_else(|| "connection closed".to_owned());
+            return Some(reason);
+        }
+        if tx.send(Msg::Snapshot(Box::new(snapshot))).is_err() {
+            return None;
+        }
+    }
+}
+
+fn ticker(every: Duration) -> tokio::time::Interval {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ticker
+}
+
+fn ticker_after(every: Duration) -> tokio::time::Interval {
+    let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ticker
+}
+
+/// Exponential backoff from 0.5 s to 30 s, with ±25 % jitter (`unit` is uniform in [0, 1)).
+#[must_use]
+pub fn backoff(attempt: u32, unit: f64) -> Duration {
+    let exp = BACKOFF_FIRST.saturating_mul(1u32 << attempt.saturating_sub(1).min(10));
+    let base = exp.min(BACKOFF_MAX).as_secs_f64();
+    Duration::from_secs_f64(base * (0.75 + 0.5 * unit.clamp(0.0, 1.0)))
+}
+
+/// A failed monitoring query in words. A lock or statement timeout names the sessions holding
+/// ACCESS EXCLUSIVE locks, the usual reason ("blocked by pid 4242 (… on orders): ALTER TABLE …").
+pub async fn explain_failure(client: &Client, err: &tokio_postgres::Error) -> String {
+    let text = conn::describe(err);
+    let timed_out = matches!(err.code(), Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::QUERY_CANCELED);
+    if !timed_out || client.is_closed() {
+        return text;
+    }
+    let Ok(rows) = client.query(LOCK_HOLDERS, &[]).await else {
+        return text;
+    };
+    let mut holders = Vec::new();
+    for row in rows {
+        let (Ok(pid), Ok(relid), Ok(query)) = (
+            row.try_get::<_, i32>("pid"),
+            row.try_get::<_, i64>("relid"),
+            row.try_get::<_, String>("query"),
+        ) else {
+            continue;
+        };
+        let relation = relation_name(client, relid).await;
+        holders.push(format!(
+            "pid {pid} (ACCESS EXCLUSIVE on {relation}): {query}"
+        ));
+    }
+    if holders.is_empty() {
+        text
+    } else {
+        format!("{text}: blocked by {}", holders.join("; "))
+    }
+}
+
+/// A relation's name, or its oid when the name cannot be read (its catalog may be the locked one).
+async fn relation_name(client: &Client, relid: i64) -> String {
+    let fallback = || format!("relation {relid}");
+    let Ok(oid) = u32::try_from(relid) else {
+        return fallback();
+    };
+    match client.query_one(RELATION_NAME, &[&oid]).await {
+        Ok(row) => row.try_get("name").unwrap_or_else(|_| fallback()),
+        Err(_) => fallback(),
+    }
+}
+
+/// Relations of this database on which an ACCESS EXCLUSIVE lock is held or awaited; size
+/// functions on them would block, so collectors leave them out (pass as `relid <> ALL($n)`).
+pub async fn locked_relations(client: &Client) -> Result<Vec<u32>, String> {
+    let rows = client
+        .query(LOCKED_RELATIONS, &[])
+        .await
+        .map_err(|e| conn::describe(&e))?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<_, i64>("relid").ok())
+        .filter_map(|oid| u32::try_from(oid).ok())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_with_jitter_and_a_cap() {
+        assert_eq!(backoff(1, 0.5), Duration::from_millis(500));
+        assert_eq!(backoff(2, 0.5), Duration::from_secs(1));
+        assert_eq!(backoff(4, 0.5), Duration::from_secs(4));
+        assert_eq!(backoff(20, 0.5), Duration::from_secs(30));
+        assert!(backoff(3, 0.0) < backoff(3, 0.99));
+        assert!(backoff(3, 0.0) >= Duration::from_millis(1500));
+        assert!(backoff(3, 0.99) <= Duration::from_millis(2500));
+    }
+}

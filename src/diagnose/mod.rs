@@ -1,0 +1,6 @@
+//! Pure analysis: no I/O, no async, no terminal. Rates between snapshots, health thresholds,
+//! and the Overview's figures. Everything here is unit-tested beside the code.
+
+pub mod health;
+pub mod overview;
+pub mod rates;

@@ -1,0 +1,49 @@
+//! The `?` popup: the keys of the current pane, generated from the keymap (never written by
+//! hand, so what is shown is what is bound).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::app::keymap;
+use crate::app::pane::Pane;
+use crate::ui::format;
+use crate::ui::panel;
+use crate::ui::theme::Theme;
+
+/// Draws the help popup centered over `area`.
+pub fn render(frame: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
+    let entries = keymap::help_lines(pane);
+    let keys_width = entries
+        .iter()
+        .map(|(k, _)| format::width(k))
+        .max()
+        .unwrap_or(0);
+    let text_width = entries
+        .iter()
+        .map(|(_, d)| format::width(d))
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<Line> = entries
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:>keys_width$}"), theme.popup.patch(theme.key)),
+                Span::raw("   "),
+                Span::styled(what.as_str(), theme.popup),
+            ])
+        })
+        .collect();
+    let width = (keys_width + 3 + text_width + 4) as u16;
+    let height = lines.len() as u16 + 2;
+    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+    let block = panel::panel(format!(" Keys · {} ", pane.title()), theme, false)
+        .title_bottom(
+            Line::styled(" any key closes ", theme.popup.patch(theme.dim)).right_aligned(),
+        )
+        .style(theme.popup)
+        .border_style(theme.popup.patch(theme.border));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

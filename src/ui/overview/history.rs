@@ -1,0 +1,208 @@
+//! The Overview's history: connections and transactions per second over the kept points, as
+//! sparklines inside the boxes on small terminals and as charts when there is room.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Sparkline, SparklineBar};
+
+use crate::app::model::{HistoryPoint, Model};
+use crate::diagnose::health::Level;
+use crate::ui::format;
+use crate::ui::panel;
+use crate::ui::theme::Theme;
+
+/// A line of a chart: its points and style.
+type Series = (Vec<(f64, f64)>, Style);
+
+/// ` used · last 2m00s `: what a sparkline shows and over how long.
+pub fn span_title<'a>(what: &str, model: &Model, theme: &Theme) -> Line<'a> {
+    let span = history_secs(model);
+    let text = if span > 0.0 {
+        format!(" {what} · last {} ", format::age(span))
+    } else {
+        format!(" {what} ")
+    };
+    Line::styled(text, theme.dim)
+}
+
+/// Connections in use, scaled to the usable limit, newest at the right.
+pub fn connections_sparkline(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    usable: i64,
+    theme: &Theme,
+) {
+    let bars = tail(model, area.width, |p| {
+        p.connections.map(|c| c.max(0) as u64)
+    });
+    let spark = Sparkline::default()
+        .data(bars)
+        .max(usable.max(1) as u64)
+        .style(theme.chart_connections)
+        .absent_value_symbol(" ");
+    frame.render_widget(spark, area);
+}
+
+/// Transactions per second, newest at the right.
+pub fn tps_sparkline(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let bars = tail(model, area.width, |p| {
+        p.tps.map(|t| (t.max(0.0) * 10.0).round() as u64)
+    });
+    let spark = Sparkline::default()
+        .data(bars)
+        .style(theme.chart_tps)
+        .absent_value_symbol(" ");
+    frame.render_widget(spark, area);
+}
+
+/// The last `width` points, right-aligned (blank bars pad the left while history is short).
+fn tail(
+    model: &Model,
+    width: u16,
+    value: impl Fn(&HistoryPoint) -> Option<u64>,
+) -> Vec<SparklineBar> {
+    let history = &model.overview.history;
+    let width = usize::from(width);
+    let skip = history.len().saturating_sub(width);
+    let pad = width.saturating_sub(history.len());
+    std::iter::repeat_n(SparklineBar::from(None::<u64>), pad)
+        .chain(
+            history
+                .iter()
+                .skip(skip)
+                .map(|p| SparklineBar::from(value(p))),
+        )
+        .collect()
+}
+
+/// Seconds between the oldest and the newest point kept.
+fn history_secs(model: &Model) -> f64 {
+    let h = &model.overview.history;
+    match (h.front(), h.back()) {
+        (Some(a), Some(b)) => (b.taken_at - a.taken_at).max(0.0),
+        _ => 0.0,
+    }
+}
+
+/// Points as (seconds before the newest, value).
+fn points(model: &Model, value: impl Fn(&HistoryPoint) -> Option<f64>) -> Vec<(f64, f64)> {
+    let newest = model.overview.history.back().map_or(0.0, |p| p.taken_at);
+    model
+        .overview
+        .history
+        .iter()
+        .filter_map(|p| value(p).map(|v| (p.taken_at - newest, v)))
+        .collect()
+}
+
+/// The two charts side by side: connections against the limit, and transactions per second.
+pub fn charts(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let [left, right] = area.layout(&Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+    ]));
+    let span = history_secs(model).max(1.0);
+    let stale = model.is_stale();
+    let used = points(model, |p| p.connections.map(|c| c as f64));
+    let connections = model
+        .overview
+        .view
+        .as_ref()
+        .and_then(|v| v.connections.as_ref().ok());
+    let (limits, title) = match connections {
+        Some(c) => limit_lines(c.usable as f64, span, model, theme),
+        None => (Vec::new(), " Connections ".to_owned()),
+    };
+    let top = connections.map_or(0.0, |c| c.max as f64).max(max_of(&used));
+    let mut sets: Vec<Dataset> = limits
+        .iter()
+        .map(|(data, style)| line(data, *style, Marker::Dot))
+        .collect();
+    sets.push(line(&used, theme.chart_connections, Marker::Braille));
+    frame.render_widget(chart(title, sets, span, top, theme, stale), left);
+
+    let tps = points(model, |p| p.tps);
+    let title = match tps.last() {
+        Some((_, now)) => format!(" Transactions per second · now {} ", format::rate(*now)),
+        None => " Transactions per second ".to_owned(),
+    };
+    let sets = vec![line(&tps, theme.chart_tps, Marker::Braille)];
+    frame.render_widget(
+        chart(title, sets, span, max_of(&tps) * 1.1, theme, stale),
+        right,
+    );
+}
+
+/// Dotted lines across the connections chart at the usable limit and the critical and warn
+/// thresholds (top to bottom, as the title names them).
+fn limit_lines(usable: f64, span: f64, model: &Model, theme: &Theme) -> (Vec<Series>, String) {
+    let pct = model.thresholds.connections_pct;
+    let flat = |y: f64| vec![(-span, y), (0.0, y)];
+    let now = model.overview.history.back().and_then(|p| p.connections);
+    let title = format!(
+        " Connections{} · dotted: {usable:.0} usable, {:.0}%, {:.0}% ",
+        now.map_or_else(String::new, |n| format!(" · now {}", format::count(n))),
+        pct.critical,
+        pct.warn,
+    );
+    let lines = vec![
+        (flat(usable), theme.chart_limit),
+        (
+            flat(usable * pct.critical / 100.0),
+            theme.level_fg(Level::Critical),
+        ),
+        (flat(usable * pct.warn / 100.0), theme.level_fg(Level::Warn)),
+    ];
+    (lines, title)
+}
+
+fn line(data: &[(f64, f64)], style: Style, marker: Marker) -> Dataset<'_> {
+    Dataset::default()
+        .marker(marker)
+        .graph_type(GraphType::Line)
+        .style(style)
+        .data(data)
+}
+
+fn chart<'a>(
+    title: String,
+    sets: Vec<Dataset<'a>>,
+    span: f64,
+    top: f64,
+    theme: &Theme,
+    stale: bool,
+) -> Chart<'a> {
+    let top = format::nice_ceiling(top.max(1.0));
+    let label = |text: String| Span::styled(text, theme.chart_axis);
+    Chart::new(sets)
+        .block(panel::panel(title, theme, stale))
+        .x_axis(
+            Axis::default()
+                .bounds([-span, 0.0])
+                .style(theme.chart_axis)
+                .labels([
+                    label(format!("-{}", format::age(span))),
+                    label(format!("-{}", format::age(span / 2.0))),
+                    label("now".to_owned()),
+                ]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .style(theme.chart_axis)
+                .labels([
+                    label("0".to_owned()),
+                    label(format::compact(top / 2.0)),
+                    label(format::compact(top)),
+                ]),
+        )
+        .legend_position(None)
+}
+
+fn max_of(points: &[(f64, f64)]) -> f64 {
+    points.iter().map(|(_, y)| *y).fold(0.0, f64::max)
+}

@@ -1,0 +1,284 @@
+//! The monitoring session and the Overview collector against the real cluster.
+
+use std::time::Duration;
+
+use pgmedic::app::msg::{ConnEvent, Msg};
+use pgmedic::collect::{self, overview};
+use pgmedic::conn::{ConnParams, ConnRequest};
+use pgmedic::snapshot::OverviewSnapshot;
+
+use crate::common::{cluster, fresh_db, superuser_client};
+
+fn params(conninfo: &str) -> ConnParams {
+    ConnParams::resolve(&ConnRequest {
+        conninfo: Some(conninfo.to_owned()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+async fn snapshot_pair(conninfo: &str) -> (OverviewSnapshot, OverviewSnapshot) {
+    let (client, info) = collect::open_session(&params(conninfo)).await.unwrap();
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let mut collector = overview::OverviewCollector::default();
+    let first = collector.collect(&client, &prepared).await;
+    let load = superuser_client("postgres").await;
+    for i in 0..50 {
+        load.query(
+            "SELECT count(*) FROM pg_class WHERE relname = $1",
+            &[&format!("x{i}")],
+        )
+        .await
+        .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let second = collector.collect(&client, &prepared).await;
+    (first, second)
+}
+
+#[tokio::test]
+async fn the_monitoring_session_is_read_only_and_bounded() {
+    let conninfo = fresh_db("session").await;
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let show = async |name: &str| -> String {
+        client
+            .query_one(&format!("SHOW {name}"), &[])
+            .await
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(show("application_name").await, "pgmedic");
+    assert_eq!(show("statement_timeout").await, "5s");
+    assert_eq!(show("lock_timeout").await, "500ms");
+    assert_eq!(show("default_transaction_read_only").await, "on");
+    let err = client
+        .batch_execute("CREATE TABLE nope (id int)")
+        .await
+        .unwrap_err();
+    assert!(
+        pgmedic::conn::describe(&err).contains("read-only transaction"),
+        "{err}"
+    );
+
+    assert_eq!(info.major(), cluster().version_num() / 10_000);
+    assert!(!info.is_standby);
+    assert!(info.privileges.superuser && info.privileges.sees_all_activity());
+    assert!(info.installed_version("pg_stat_statements").is_some());
+    assert_eq!(info.pg_stat_statements_problem(), None);
+    assert_eq!(info.max_connections, 100);
+}
+
+#[tokio::test]
+async fn every_overview_part_reads_and_decodes() {
+    let conninfo = fresh_db("overview").await;
+    let (first, second) = snapshot_pair(&conninfo).await;
+    assert!(second.taken_at > first.taken_at);
+    let activity = second.activity.as_ref().unwrap();
+    assert!(activity.connections >= 2, "{activity:?}");
+    assert!(
+        second
+            .databases
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|d| d.datname == "postgres")
+    );
+    let wrap = second.wraparound.as_ref().unwrap();
+    assert!(
+        wrap.xid_age > 0 && wrap.freeze_max_age == 200_000_000,
+        "{wrap:?}"
+    );
+    assert_eq!(second.replication.as_ref().unwrap(), &Vec::new());
+    let statements = second.statements.as_ref().unwrap();
+    assert!(
+        statements.dealloc.is_some(),
+        "pg_stat_statements_info is read on 1.9+"
+    );
+    let texts: Vec<&str> = statements
+        .texts
+        .values()
+        .map(|t| t.query.as_str())
+        .collect();
+    assert!(
+        texts.iter().any(|q| q.contains("relname = $1")),
+        "the load's statement is among the heaviest: {texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|q| q.starts_with(overview::OWN_MARKER)),
+        "pgmedic's own statements are left out: {texts:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_old_pg_stat_statements_extension_is_read_with_its_own_columns() {
+    let conninfo = fresh_db("pgss_old").await;
+    let admin = {
+        let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+    };
+    admin
+        .batch_execute(
+            "DROP EXTENSION pg_stat_statements; CREATE EXTENSION pg_stat_statements VERSION '1.7'",
+        )
+        .await
+        .unwrap();
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    assert_eq!(info.installed_version("pg_stat_statements"), Some(107));
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let mut collector = overview::OverviewCollector::default();
+    let snapshot = collector.collect(&client, &prepared).await;
+    let statements = snapshot.statements.unwrap();
+    assert!(!statements.counters.is_empty());
+    assert_eq!(
+        statements.dealloc, None,
+        "1.7 has no pg_stat_statements_info"
+    );
+}
+
+#[tokio::test]
+async fn without_pg_stat_statements_the_overview_says_what_to_run() {
+    let conninfo = fresh_db("no_pgss").await;
+    let (c, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    c.batch_execute("DROP EXTENSION pg_stat_statements")
+        .await
+        .unwrap();
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let snapshot = overview::OverviewCollector::default()
+        .collect(&client, &prepared)
+        .await;
+    let reason = snapshot.statements.unwrap_err();
+    assert!(
+        reason.contains("CREATE EXTENSION pg_stat_statements"),
+        "{reason}"
+    );
+    assert!(snapshot.activity.is_ok() && snapshot.databases.is_ok());
+}
+
+#[tokio::test]
+async fn a_timed_out_query_names_the_lock_holder_and_locked_relations_are_known() {
+    let conninfo = fresh_db("locks").await;
+    let (holder, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    holder
+        .batch_execute(r#"CREATE TABLE "Order ""Book"" x" (id int)"#)
+        .await
+        .unwrap();
+    holder
+        .batch_execute(r#"BEGIN; LOCK TABLE "Order ""Book"" x""#)
+        .await
+        .unwrap();
+    let (client, _) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let oid: u32 = client
+        .query_one(r#"SELECT '"Order ""Book"" x"'::regclass::oid"#, &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(collect::locked_relations(&client).await.unwrap(), vec![oid]);
+
+    let started = std::time::Instant::now();
+    let err = client
+        .query_one("SELECT pg_relation_size($1::oid::regclass)", &[&oid])
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "lock_timeout bounds the wait"
+    );
+    let text = collect::explain_failure(&client, &err).await;
+    assert!(text.contains("lock timeout"), "{text}");
+    assert!(text.contains("blocked by pid"), "{text}");
+    assert!(text.contains(r#"LOCK TABLE "Order ""Book"" x""#), "{text}");
+    holder.batch_execute("ROLLBACK").await.unwrap();
+}
+
+#[tokio::test]
+async fn the_collector_survives_a_server_restart_and_resumes_by_itself() {
+    let mut own =
+        pgmedic::cluster::Cluster::start(pgmedic::cluster::ClusterOptions::default()).unwrap();
+    let p = params(&own.conninfo("postgres"));
+    let session = collect::open_session(&p).await.unwrap();
+    let first_pid = session.1.backend_pid;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (task, _control) = collect::spawn(p, session, Duration::from_millis(200), tx);
+
+    let next = async |rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>| {
+        tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(matches!(next(&mut rx).await, Msg::Conn(ConnEvent::Up(_))));
+    assert!(matches!(next(&mut rx).await, Msg::Snapshot(_)));
+
+    // Keep the cluster alive until the end: dropping it stops the server for good.
+    let _own = tokio::task::spawn_blocking(move || {
+        own.restart().unwrap();
+        own
+    })
+    .await
+    .unwrap();
+
+    let mut saw_down = false;
+    let new_pid = loop {
+        match next(&mut rx).await {
+            Msg::Conn(ConnEvent::Down { .. }) => saw_down = true,
+            Msg::Conn(ConnEvent::Up(info)) => break info.backend_pid,
+            _ => {}
+        }
+    };
+    assert!(saw_down, "the loss was reported before the reconnect");
+    assert_ne!(new_pid, first_pid, "a new session");
+    loop {
+        if let Msg::Snapshot(s) = next(&mut rx).await {
+            assert!(s.activity.is_ok());
+            break;
+        }
+    }
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
+    let conninfo = fresh_db("blocked_part").await;
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let mut collector = overview::OverviewCollector::default();
+    assert!(
+        collector
+            .collect(&client, &prepared)
+            .await
+            .wraparound
+            .is_ok()
+    );
+
+    let holder = superuser_client("postgres").await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE pg_database IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let blocked = collector.collect(&client, &prepared).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "lock_timeout bounds every part"
+    );
+    let why = blocked.wraparound.unwrap_err();
+    assert!(why.contains("lock timeout"), "{why}");
+    assert!(why.contains("ACCESS EXCLUSIVE on pg_database"), "{why}");
+    assert!(why.contains("LOCK TABLE pg_database"), "{why}");
+
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    let recovered = collector.collect(&client, &prepared).await;
+    assert!(
+        recovered.wraparound.is_ok() && recovered.activity.is_ok() && recovered.databases.is_ok()
+    );
+}

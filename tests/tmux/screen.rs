@@ -1,0 +1,214 @@
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pgmedic::cluster::{Cluster, ClusterOptions};
+
+use crate::common::cluster;
+
+/// A tmux session running one command; killed when dropped.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
+        let name = format!("pgmedic-test-{name}-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .arg(format!("{command}; echo EXITED $?; sleep 60"))
+            .env_remove("TMUX")
+            .status()
+            .expect("tmux is installed (apt-get install tmux)");
+        assert!(status.success());
+        Self { name }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen contains `text` (bounded), returning the screen.
+    fn wait_for(&self, text: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} did not appear within {within:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+fn pgmedic(conninfo: &str, extra: &str) -> String {
+    format!(
+        "{} '{conninfo}' --refresh 500ms {extra}",
+        env!("CARGO_BIN_EXE_pgmedic")
+    )
+}
+
+const UP: Duration = Duration::from_secs(20);
+
+#[test]
+fn overview_help_command_line_and_quit() {
+    let tmux = Tmux::start(
+        "keys",
+        120,
+        40,
+        &pgmedic(&cluster().conninfo("postgres"), ""),
+    );
+    let screen = tmux.wait_for("Top statements", UP);
+    assert!(screen.contains("1 Overview"), "{screen}");
+    assert!(screen.contains("Connections"), "{screen}");
+    tmux.wait_for("Throughput · last", UP);
+
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("show the keys of this pane", UP);
+    assert!(
+        help.contains("j Down"),
+        "help comes from the keymap:\n{help}"
+    );
+    tmux.keys(&["Escape"]);
+    let deadline = Instant::now() + UP;
+    while tmux.screen().contains("show the keys of this pane") {
+        assert!(Instant::now() < deadline, "help did not close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    tmux.keys(&[":", "refresh 2s", "Enter"]);
+    tmux.wait_for("refreshing every 2s", UP);
+    tmux.keys(&[":", "bogus", "Enter"]);
+    tmux.wait_for("unknown command: bogus", UP);
+
+    tmux.keys(&["q"]);
+    let end = tmux.wait_for("EXITED", UP);
+    assert!(end.contains("EXITED 0"), "{end}");
+    assert!(
+        !end.contains("Connections"),
+        "the alternate screen is gone:\n{end}"
+    );
+}
+
+#[test]
+fn a_small_terminal_gets_a_notice() {
+    let tmux = Tmux::start(
+        "small",
+        70,
+        20,
+        &pgmedic(&cluster().conninfo("postgres"), ""),
+    );
+    let screen = tmux.wait_for("80x24", UP);
+    assert!(screen.contains("70x20"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0", UP);
+}
+
+#[test]
+fn bad_input_is_one_line_and_the_terminal_is_untouched() {
+    let tmux = Tmux::start(
+        "bad",
+        100,
+        30,
+        &format!(
+            "{} 'host=127.0.0.1 port=1 user=x dbname=x'",
+            env!("CARGO_BIN_EXE_pgmedic")
+        ),
+    );
+    let screen = tmux.wait_for("EXITED", UP);
+    let lines: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with("pgmedic: "))
+        .collect();
+    assert_eq!(lines.len(), 1, "{screen}");
+    assert!(screen.contains("EXITED 1"), "{screen}");
+}
+
+#[test]
+fn the_console_survives_a_server_restart() {
+    let mut own = Cluster::start(ClusterOptions::default()).unwrap();
+    let tmux = Tmux::start("restart", 120, 40, &pgmedic(&own.conninfo("postgres"), ""));
+    tmux.wait_for("Throughput · last", UP);
+    own.stop_server();
+    let down = tmux.wait_for("STALE", UP);
+    assert!(
+        down.contains("attempt"),
+        "the status bar says it is reconnecting:\n{down}"
+    );
+    assert!(
+        down.contains("Connections"),
+        "the last data stays on screen:\n{down}"
+    );
+    own.restart().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let screen = tmux.screen();
+        if !screen.contains("STALE") && screen.contains(" up ·") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not recover:\n{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0", UP);
+}
+
+#[test]
+fn sigterm_ends_the_console_cleanly() {
+    let tmux = Tmux::start(
+        "sigterm",
+        100,
+        30,
+        &pgmedic(&cluster().conninfo("postgres"), ""),
+    );
+    tmux.wait_for("Throughput · last", UP);
+    let shell = Command::new("tmux")
+        .args(["display", "-p", "-t", &tmux.name, "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let shell = String::from_utf8_lossy(&shell.stdout).trim().to_owned();
+    let status = Command::new("pkill")
+        .args(["-TERM", "-P", &shell, "pgmedic"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "pgmedic was found under the pane's shell");
+    let end = tmux.wait_for("EXITED", UP);
+    assert!(end.contains("EXITED 0"), "{end}");
+    assert!(
+        !end.contains("Connections"),
+        "the alternate screen is gone:\n{end}"
+    );
+}

@@ -1,0 +1,8 @@
+//! The console's screens, rendered into a test backend at 80x24 and 200x60 and compared with
+//! reviewed snapshots; plus the cells and strings a DBA relies on, the edge sizes, and the
+//! themes.
+
+mod fixtures;
+mod overview;
+mod screen;
+mod themes;
