@@ -81,3 +81,75 @@ async fn demo_without_tui_runs_until_sigint_and_removes_its_cluster() {
     );
     assert!(told.contains("pgmedic demo: stopping"), "{told}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_with_keep_leaves_the_cluster_and_prints_how_to_stop_it() {
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pgmedic"))
+        .args(["demo", "--no-tui", "--keep", "--scale", "0.01"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(child.id().unwrap() as i32);
+    let mut child = child;
+    let stdout = child.stdout.take().unwrap();
+    let conninfo = tokio::time::timeout(
+        Duration::from_secs(120),
+        BufReader::new(stdout).lines().next_line(),
+    )
+    .await
+    .expect("no conninfo within 120 s")
+    .unwrap()
+    .expect("stdout closed before the conninfo");
+    kill(pid, Signal::SIGINT).unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("pgmedic demo --keep did not exit within 30 s of SIGINT")
+        .unwrap();
+    let told = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{}\n{told}", output.status);
+
+    // The cluster outlives the process, with its data.
+    let db = connect(&conninfo).await;
+    let orders: i64 = db
+        .query_one("SELECT count(*) FROM orders", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(orders > 0);
+    let data_dir: String = db
+        .query_one("SHOW data_directory", &[])
+        .await
+        .unwrap()
+        .get(0);
+    drop(db);
+    let cluster_dir = PathBuf::from(&data_dir).parent().unwrap().to_owned();
+    assert!(told.contains(&format!("\"{conninfo}\"")), "{told}");
+
+    // The printed stop command stops it and removes it.
+    let stop = told
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("stop:"))
+        .unwrap_or_else(|| panic!("no stop command in:\n{told}"))
+        .trim()
+        .to_owned();
+    let status = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::process::Command::new("sh")
+            .args(["-c", &stop])
+            .status(),
+    )
+    .await
+    .expect("the stop command did not finish within 30 s")
+    .unwrap();
+    assert!(status.success(), "{stop}");
+    assert!(!cluster_dir.exists(), "{cluster_dir:?} is still there");
+    assert!(
+        tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+            .await
+            .is_err(),
+        "the server still answers"
+    );
+}

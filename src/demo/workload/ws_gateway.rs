@@ -83,7 +83,7 @@ async fn step(
             .await?;
         statements += 2;
     }
-    if round % 3 == 0 {
+    if round % 6 == 0 {
         let pick = (rng.random::<f64>().powi(2) * universe.symbols.len() as f64) as usize;
         let symbol = &universe.symbols[pick.min(universe.symbols.len() - 1)];
         let days = rng.random_range(1..=7_u64);
