@@ -81,7 +81,15 @@ fn benches(c: &mut Criterion) {
     let (a, b2) = (snapshot(1.0, 1), snapshot(2.0, 2));
     let limits = Thresholds::default();
     c.bench_function("overview_build_5000_statements", |b| {
-        b.iter(|| overview::build(Some(black_box(&a)), black_box(&b2), &server, &limits));
+        b.iter(|| {
+            overview::build(
+                Some(black_box(&a)),
+                Some(&a),
+                black_box(&b2),
+                &server,
+                &limits,
+            )
+        });
     });
 }
 

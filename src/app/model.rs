@@ -18,6 +18,7 @@ use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
+use crate::diagnose::window::Recent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 
@@ -62,17 +63,30 @@ pub struct Notice {
 }
 
 /// The Overview pane's state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OverviewState {
     /// The figures of the latest refresh.
     pub view: Option<Overview>,
-    /// The latest snapshot, kept for the next interval's rates.
-    pub last: Option<OverviewSnapshot>,
+    /// The recent snapshots: the latest, the one before (rates) and the base of the
+    /// statements' window.
+    pub recent: Recent<OverviewSnapshot>,
     pub history: VecDeque<HistoryPoint>,
     /// When the latest snapshot arrived (local clock).
     pub updated_at: Option<Instant>,
     /// Selected row of the top statements.
     pub selected: usize,
+}
+
+impl Default for OverviewState {
+    fn default() -> Self {
+        Self {
+            view: None,
+            recent: Recent::new(overview::TOP_WINDOW_SECS, overview::TOP_WINDOW_SAMPLES),
+            history: VecDeque::new(),
+            updated_at: None,
+            selected: 0,
+        }
+    }
 }
 
 /// The whole state of the console.
@@ -341,14 +355,21 @@ impl Model {
         let Some(server) = &self.server else {
             return Vec::new();
         };
+        let taken_at = snapshot.taken_at;
+        let recent = &mut self.overview.recent;
+        recent.push(snapshot);
+        let Some(latest) = recent.latest() else {
+            return Vec::new();
+        };
         let view = overview::build(
-            self.overview.last.as_ref(),
-            &snapshot,
+            recent.previous(),
+            recent.base(),
+            latest,
             server,
             &self.thresholds,
         );
         let point = HistoryPoint {
-            taken_at: snapshot.taken_at,
+            taken_at,
             connections: view.connections.as_ref().ok().map(|c| c.used),
             tps: view.throughput.as_ref().ok().map(|t| t.tps.value),
         };
@@ -363,7 +384,6 @@ impl Model {
                 .saturating_sub(1),
         );
         self.overview.view = Some(view);
-        self.overview.last = Some(snapshot);
         self.overview.updated_at = Some(self.now);
         self.dirty = true;
         Vec::new()
@@ -381,7 +401,7 @@ impl Model {
                     self.notify(Level::Ok, "reconnected");
                 }
                 // Counters may have been reset by a restart: rates start again from here.
-                self.overview.last = None;
+                self.overview.recent.clear();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }
@@ -497,7 +517,10 @@ mod tests {
             m.notice.as_ref().map(|n| n.text.as_str()),
             Some("reconnected")
         );
-        assert!(m.overview.last.is_none(), "rates restart after a reconnect");
+        assert!(
+            m.overview.recent.latest().is_none(),
+            "rates restart after a reconnect"
+        );
     }
 
     #[test]

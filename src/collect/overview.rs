@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 use tokio_postgres::{Client, Row, Statement};
 
 use crate::collect::explain_failure;
-use crate::diagnose::overview::TOP_QUERIES;
+use crate::diagnose::overview::{TOP_QUERIES, TOP_WINDOW_SAMPLES, TOP_WINDOW_SECS};
 use crate::diagnose::rates;
+use crate::diagnose::window::Recent;
 use crate::server::{ServerInfo, versioned};
 use crate::snapshot::{
     ActivitySummary, DatabaseCounters, OverviewSnapshot, Part, ReplicaLag, StatementCounters,
@@ -91,19 +92,31 @@ async fn prepare_statements(
     Ok((counters, info, texts))
 }
 
-/// State kept between refreshes: statement texts already fetched and the previous sample.
-#[derive(Debug, Default)]
+/// State kept between refreshes: statement texts already fetched and the recent samples of
+/// pg_stat_statements (the window the Overview ranks statements over).
+#[derive(Debug)]
 pub struct OverviewCollector {
     texts: HashMap<StatementKey, StatementText>,
     own: HashSet<StatementKey>,
-    previous: Option<StatementsSample>,
+    recent: Recent<(f64, StatementsSample)>,
     statements_run: u64,
 }
 
+impl Default for OverviewCollector {
+    fn default() -> Self {
+        Self {
+            texts: HashMap::new(),
+            own: HashSet::new(),
+            recent: Recent::new(TOP_WINDOW_SECS, TOP_WINDOW_SAMPLES),
+            statements_run: 0,
+        }
+    }
+}
+
 impl OverviewCollector {
-    /// Forgets the previous sample (after a reconnect the counters may have been reset).
+    /// Forgets the recent samples (after a reconnect the counters may have been reset).
     pub fn restart(&mut self) {
-        self.previous = None;
+        self.recent.clear();
     }
 
     /// Reads one snapshot; every part carries its data or the reason it is missing.
@@ -122,6 +135,11 @@ impl OverviewCollector {
                 decode_activity(&row),
             ),
             Err(err) => (0.0, Err(explain_failure(client, &err).await)),
+        };
+        let statements = match (statements, &prepared.statements) {
+            (Ok(sample), Ok((_, _, texts))) => Ok(self.rank(client, texts, taken_at, sample).await),
+            (Err(why), _) => Err(why),
+            (_, Err(why)) => Err(why.clone()),
         };
         OverviewSnapshot {
             taken_at,
@@ -156,13 +174,14 @@ impl OverviewCollector {
         }
     }
 
-    /// pg_stat_statements counters (own statements left out) plus texts of the heaviest.
+    /// pg_stat_statements counters with the eviction count and reset time (1.9+); ranked and
+    /// given texts once the snapshot's time is known (see `rank`).
     async fn read_statements(
         &mut self,
         client: &Client,
         prepared: &Part<(Statement, Option<Statement>, Statement)>,
     ) -> Part<StatementsSample> {
-        let (counters, info, texts) = prepared.as_ref().map_err(Clone::clone)?;
+        let (counters, info, _) = prepared.as_ref().map_err(Clone::clone)?;
         let (rows, info) = if let Some(info) = info {
             let (rows, info) =
                 tokio::join!(client.query(counters, &[]), client.query_opt(info, &[]));
@@ -176,7 +195,7 @@ impl OverviewCollector {
             Ok(rows) => rows,
             Err(err) => return Err(explain_failure(client, &err).await),
         };
-        let mut sample = StatementsSample {
+        let sample = StatementsSample {
             counters: rows
                 .iter()
                 .filter_map(|r| decode_statement(r).transpose())
@@ -186,39 +205,57 @@ impl OverviewCollector {
             stats_reset: info.as_ref().and_then(|r| r.try_get("stats_reset").ok()),
             texts: HashMap::new(),
         };
-        self.fetch_texts(client, texts, &sample).await;
-        sample.counters.retain(|c| !self.own.contains(&c.key));
-        let previous = self.previous.replace(sample.clone());
-        if let Some(previous) = previous {
-            let deltas = rates::statement_deltas(&previous, &sample);
-            for top in rates::top_by_time(&deltas, TOP_QUERIES * 2) {
-                if let Some(text) = self.texts.get(&top.key) {
-                    sample.texts.insert(top.key, text.clone());
-                }
+        Ok(sample)
+    }
+
+    /// Learns the texts of the heaviest statements of the window (and which are pgmedic's own,
+    /// to leave them out), attaches the texts, and keeps the sample for the next windows.
+    async fn rank(
+        &mut self,
+        client: &Client,
+        texts: &Statement,
+        taken_at: f64,
+        mut sample: StatementsSample,
+    ) -> StatementsSample {
+        self.recent.push((taken_at, sample.clone()));
+        let wanted = self.heaviest(&sample, TOP_QUERIES * 2 + self.own.len());
+        let unknown: Vec<StatementKey> = wanted
+            .into_iter()
+            .filter(|k| !self.texts.contains_key(k) && !self.own.contains(k))
+            .collect();
+        if !unknown.is_empty() {
+            self.fetch_texts(client, texts, &unknown).await;
+        }
+        let own = &self.own;
+        sample.counters.retain(|c| !own.contains(&c.key));
+        if let Some((_, kept)) = self.recent.latest_mut() {
+            kept.counters.retain(|c| !own.contains(&c.key));
+        }
+        for key in self.heaviest(&sample, TOP_QUERIES * 2) {
+            if let Some(text) = self.texts.get(&key) {
+                sample.texts.insert(key, text.clone());
             }
         }
         let live: HashSet<StatementKey> = sample.counters.iter().map(|c| c.key).collect();
         self.texts.retain(|k, _| live.contains(k));
-        Ok(sample)
+        sample
     }
 
-    /// Fetches texts for the heaviest statements of the interval not yet known, and learns
-    /// which of them are pgmedic's own.
-    async fn fetch_texts(&mut self, client: &Client, texts: &Statement, sample: &StatementsSample) {
-        let Some(previous) = &self.previous else {
-            return;
+    /// The `n` statements with the most time over the window ending at `sample`.
+    fn heaviest(&self, sample: &StatementsSample, n: usize) -> Vec<StatementKey> {
+        let Some((_, base)) = self.recent.base() else {
+            return Vec::new();
         };
-        let deltas = rates::statement_deltas(previous, sample);
-        let wanted: Vec<StatementKey> =
-            rates::top_by_time(&deltas, TOP_QUERIES * 2 + self.own.len())
-                .into_iter()
-                .map(|d| d.key)
-                .filter(|k| !self.texts.contains_key(k) && !self.own.contains(k))
-                .collect();
-        if wanted.is_empty() {
-            return;
-        }
-        let ids: Vec<i64> = wanted.iter().map(|k| k.queryid).collect();
+        let deltas = rates::statement_deltas(base, sample);
+        rates::top_by_time(&deltas, n)
+            .into_iter()
+            .map(|d| d.key)
+            .collect()
+    }
+
+    /// Fetches the texts of `keys`, and learns which of them are pgmedic's own.
+    async fn fetch_texts(&mut self, client: &Client, texts: &Statement, keys: &[StatementKey]) {
+        let ids: Vec<i64> = keys.iter().map(|k| k.queryid).collect();
         self.statements_run += 1;
         let Ok(rows) = client.query(texts, &[&ids]).await else {
             return;
@@ -227,29 +264,25 @@ impl OverviewCollector {
             let Ok(Some(key)) = decode_key(&row) else {
                 continue;
             };
-            if !wanted.contains(&key) {
+            if !keys.contains(&key) {
                 continue;
             }
             let query: String = row.try_get("query").unwrap_or_default();
             if query.starts_with(OWN_MARKER) {
                 self.own.insert(key);
             } else {
-                self.texts.insert(
-                    key,
-                    StatementText {
-                        query,
-                        database: row
-                            .try_get::<_, Option<String>>("datname")
-                            .ok()
-                            .flatten()
-                            .unwrap_or_default(),
-                        role: row
-                            .try_get::<_, Option<String>>("rolname")
-                            .ok()
-                            .flatten()
-                            .unwrap_or_default(),
-                    },
-                );
+                let name = |col: &str| {
+                    row.try_get::<_, Option<String>>(col)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default()
+                };
+                let text = StatementText {
+                    query,
+                    database: name("datname"),
+                    role: name("rolname"),
+                };
+                self.texts.insert(key, text);
             }
         }
     }

@@ -27,14 +27,21 @@ pub enum Aggregate {
 /// Time spans a chart may show, in seconds: it keeps the shortest that holds the history so
 /// far, so the axis only rescales at these steps (never less than 5 minutes: shorter spans
 /// need buckets so narrow that every refresh shifts the whole chart).
-const WINDOWS: &[f64] = &[300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0, 14_400.0, 43_200.0, 86_400.0];
+const WINDOWS: &[f64] = &[
+    300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0, 14_400.0, 43_200.0, 86_400.0,
+];
 
 /// The span a chart shows: the shortest window holding the `kept_secs` of history, at most
 /// what `history_len` refreshes can hold (and at least the first window).
 #[must_use]
 pub fn window_secs(kept_secs: f64, refresh_secs: f64, history_len: usize) -> f64 {
     let most = (refresh_secs * history_len as f64).max(WINDOWS[0]);
-    WINDOWS.iter().copied().find(|w| *w >= kept_secs).unwrap_or(most).min(most)
+    WINDOWS
+        .iter()
+        .copied()
+        .find(|w| *w >= kept_secs)
+        .unwrap_or(most)
+        .min(most)
 }
 
 /// Bucket widths a chart may use, in seconds: round numbers a DBA reads at a glance.
@@ -45,7 +52,11 @@ const NICE_WIDTHS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.
 #[must_use]
 pub fn bucket_width(refresh_secs: f64, window_secs: f64, count: usize) -> f64 {
     let needed = (window_secs / count.max(1) as f64).max(refresh_secs);
-    NICE_WIDTHS.iter().copied().find(|w| *w >= needed).unwrap_or(needed.ceil())
+    NICE_WIDTHS
+        .iter()
+        .copied()
+        .find(|w| *w >= needed)
+        .unwrap_or(needed.ceil())
 }
 
 /// `count` buckets ending with the bucket of the newest sample, oldest first; a bucket without
@@ -63,7 +74,9 @@ pub fn buckets<'a>(
     for point in points.rev() {
         let bucket = (point.taken_at / width_secs).floor() as i64;
         let last = *newest.get_or_insert(bucket);
-        let Ok(back) = usize::try_from(last - bucket) else { continue };
+        let Ok(back) = usize::try_from(last - bucket) else {
+            continue;
+        };
         if back >= count {
             break;
         }
@@ -90,16 +103,26 @@ mod tests {
     use super::*;
 
     fn point(t: f64, connections: i64) -> HistoryPoint {
-        HistoryPoint { taken_at: t, connections: Some(connections), tps: Some(connections as f64) }
+        HistoryPoint {
+            taken_at: t,
+            connections: Some(connections),
+            tps: Some(connections as f64),
+        }
     }
 
     #[test]
     fn windows_grow_in_steps_up_to_what_the_history_holds() {
         assert!((window_secs(10.0, 1.0, 600) - 300.0).abs() < 1e-9);
         assert!((window_secs(301.0, 1.0, 600) - 600.0).abs() < 1e-9);
-        assert!((window_secs(900.0, 1.0, 600) - 600.0).abs() < 1e-9, "capped by the history");
+        assert!(
+            (window_secs(900.0, 1.0, 600) - 600.0).abs() < 1e-9,
+            "capped by the history"
+        );
         assert!((window_secs(900.0, 2.0, 600) - 1200.0).abs() < 1e-9);
-        assert!((window_secs(5.0, 0.1, 600) - 300.0).abs() < 1e-9, "never below the first step");
+        assert!(
+            (window_secs(5.0, 0.1, 600) - 300.0).abs() < 1e-9,
+            "never below the first step"
+        );
     }
 
     #[test]
@@ -112,8 +135,20 @@ mod tests {
 
     #[test]
     fn buckets_align_to_absolute_time_and_aggregate() {
-        let h = [point(100.0, 1), point(104.0, 5), point(109.9, 3), point(110.0, 2), point(121.0, 7)];
-        let max = buckets(h.iter(), |p| p.connections.map(|c| c as f64), 10.0, 4, Aggregate::Max);
+        let h = [
+            point(100.0, 1),
+            point(104.0, 5),
+            point(109.9, 3),
+            point(110.0, 2),
+            point(121.0, 7),
+        ];
+        let max = buckets(
+            h.iter(),
+            |p| p.connections.map(|c| c as f64),
+            10.0,
+            4,
+            Aggregate::Max,
+        );
         assert_eq!(max, vec![None, Some(5.0), Some(2.0), Some(7.0)]);
         let mean = buckets(h.iter(), |p| p.tps, 10.0, 3, Aggregate::Mean);
         assert_eq!(mean, vec![Some(3.0), Some(2.0), Some(7.0)]);
@@ -127,6 +162,10 @@ mod tests {
         let after = buckets(h.iter(), |p| p.tps, 10.0, 5, Aggregate::Mean);
         assert_eq!(before[..4], after[..4]);
         assert_eq!(after[4], Some(3.0));
-        assert!(buckets([].iter(), |p| p.tps, 10.0, 3, Aggregate::Mean).iter().all(Option::is_none));
+        assert!(
+            buckets([].iter(), |p| p.tps, 10.0, 3, Aggregate::Mean)
+                .iter()
+                .all(Option::is_none)
+        );
     }
 }

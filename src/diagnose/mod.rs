@@ -5,3 +5,4 @@ pub mod health;
 pub mod history;
 pub mod overview;
 pub mod rates;
+pub mod window;

@@ -9,12 +9,19 @@ use crate::snapshot::{OverviewSnapshot, Part, StatementKey};
 pub const XID_WRAP_LIMIT: i64 = 2_147_483_648;
 /// How many statements the Overview lists.
 pub const TOP_QUERIES: usize = 15;
+/// The heaviest statements are ranked over at least this many seconds (or one refresh, if
+/// longer): over a single one-second interval the ranking is noise that reorders every refresh.
+pub const TOP_WINDOW_SECS: f64 = 10.0;
+/// At most this many samples are kept for that window.
+pub const TOP_WINDOW_SAMPLES: usize = 32;
 
 /// The triage screen's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overview {
     /// Seconds between the two samples the rates come from (`None` on the first sample).
     pub interval_secs: Option<f64>,
+    /// Seconds the heaviest statements are ranked over (`None` on the first sample).
+    pub top_window_secs: Option<f64>,
     pub connections: Part<Connections>,
     /// Rates need two samples; the first refresh says so.
     pub throughput: Part<Throughput>,
@@ -108,19 +115,24 @@ pub struct TopQuery {
     pub is_new: bool,
 }
 
-/// Builds the Overview from the latest snapshot and, for rates, the one before it.
+/// Builds the Overview from the latest snapshot, the one before it (for rates over the last
+/// interval) and the base of the statements' window (see [`TOP_WINDOW_SECS`]).
 #[must_use]
 pub fn build(
     prev: Option<&OverviewSnapshot>,
+    window_base: Option<&OverviewSnapshot>,
     next: &OverviewSnapshot,
     server: &ServerInfo,
     limits: &Thresholds,
 ) -> Overview {
-    let interval = prev
-        .map(|p| next.taken_at - p.taken_at)
-        .filter(|s| *s > 0.0);
+    let since = |base: Option<&OverviewSnapshot>| {
+        base.map(|b| next.taken_at - b.taken_at)
+            .filter(|s| *s > 0.0)
+    };
+    let interval = since(prev);
     Overview {
         interval_secs: interval,
+        top_window_secs: since(window_base),
         connections: next.activity.as_ref().map_err(Clone::clone).map(|a| {
             let usable = i64::from(server.usable_connections());
             let pct = 100.0 * a.connections as f64 / usable as f64;
@@ -189,7 +201,7 @@ pub fn build(
                 level,
             }
         }),
-        top_queries: top_queries(prev, next),
+        top_queries: top_queries(window_base, next),
     }
 }
 
@@ -224,9 +236,9 @@ fn throughput(
     })
 }
 
-fn top_queries(prev: Option<&OverviewSnapshot>, next: &OverviewSnapshot) -> Part<Vec<TopQuery>> {
+fn top_queries(base: Option<&OverviewSnapshot>, next: &OverviewSnapshot) -> Part<Vec<TopQuery>> {
     let now = next.statements.as_ref().map_err(Clone::clone)?;
-    let Some(then) = prev.and_then(|p| p.statements.as_ref().ok()) else {
+    let Some(then) = base.and_then(|p| p.statements.as_ref().ok()) else {
         return Err("the heaviest statements of the interval need a second sample".to_owned());
     };
     let deltas = rates::statement_deltas(then, now);
@@ -369,6 +381,7 @@ mod tests {
     fn first_sample_has_levels_but_no_rates() {
         let view = build(
             None,
+            None,
             &snapshot(100.0, 50, 1000, 10),
             &server(100, 3),
             &Thresholds::default(),
@@ -389,7 +402,13 @@ mod tests {
     fn rates_over_the_interval_with_own_transactions_left_out() {
         let prev = snapshot(100.0, 50, 1000, 10);
         let next = snapshot(102.0, 90, 1212, 30);
-        let view = build(Some(&prev), &next, &server(100, 3), &Thresholds::default());
+        let view = build(
+            Some(&prev),
+            Some(&prev),
+            &next,
+            &server(100, 3),
+            &Thresholds::default(),
+        );
         assert_eq!(view.interval_secs, Some(2.0));
         let t = view.throughput.unwrap();
         // 212 commits in 2 s, 12 of them the console's own.
@@ -407,6 +426,7 @@ mod tests {
     #[test]
     fn wraparound_and_replication_are_judged() {
         let view = build(
+            None,
             None,
             &snapshot(1.0, 1, 1, 1),
             &server(100, 3),
@@ -429,9 +449,15 @@ mod tests {
     fn top_queries_carry_interval_figures_and_one_line_text() {
         let prev = snapshot(100.0, 5, 1000, 10);
         let next = snapshot(101.0, 5, 1010, 40);
-        let top = build(Some(&prev), &next, &server(100, 3), &Thresholds::default())
-            .top_queries
-            .unwrap();
+        let top = build(
+            Some(&prev),
+            Some(&prev),
+            &next,
+            &server(100, 3),
+            &Thresholds::default(),
+        )
+        .top_queries
+        .unwrap();
         assert_eq!(top.len(), 1, "statement 2 did not run in the interval");
         assert_eq!(top[0].query, "SELECT * FROM orders WHERE user_id = $1");
         assert_eq!((top[0].calls, top[0].role.as_str()), (30, "api"));
@@ -440,11 +466,34 @@ mod tests {
     }
 
     #[test]
+    fn statements_are_ranked_over_the_window_rates_over_the_interval() {
+        let base = snapshot(100.0, 5, 1000, 10);
+        let prev = snapshot(109.0, 5, 1090, 100);
+        let next = snapshot(110.0, 5, 1100, 101);
+        let view = build(
+            Some(&prev),
+            Some(&base),
+            &next,
+            &server(100, 3),
+            &Thresholds::default(),
+        );
+        assert_eq!(
+            (view.interval_secs, view.top_window_secs),
+            (Some(1.0), Some(10.0))
+        );
+        let top = view.top_queries.unwrap();
+        assert_eq!(
+            top[0].calls, 91,
+            "calls over the 10 s window, not the last second"
+        );
+    }
+
+    #[test]
     fn a_missing_part_is_explained_not_fatal() {
         let mut next = snapshot(1.0, 1, 1, 1);
         next.statements = Err("pg_stat_statements is not loaded: …".to_owned());
         next.wraparound = Err("canceling statement due to statement timeout".to_owned());
-        let view = build(None, &next, &server(100, 3), &Thresholds::default());
+        let view = build(None, None, &next, &server(100, 3), &Thresholds::default());
         assert!(
             view.top_queries
                 .unwrap_err()

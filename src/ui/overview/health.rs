@@ -110,7 +110,12 @@ fn connections(
         Err(why) => return frame.render_widget(panel::reason(why, block, theme), area),
     };
     if sparkline {
-        block = block.title_bottom(history::span_title("used", model, area.width.saturating_sub(2), theme));
+        block = block.title_bottom(history::span_title(
+            "used",
+            model,
+            area.width.saturating_sub(2),
+            theme,
+        ));
     }
     let pct = model.thresholds.connections_pct;
     let marks = format!(" ┊ {:.0}% · {:.0}% ", pct.warn, pct.critical);

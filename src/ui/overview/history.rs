@@ -108,7 +108,12 @@ pub fn connections_sparkline(
     theme: &Theme,
 ) {
     let window = Window::new(model, usize::from(area.width));
-    let bars = window.bars(model, |p| p.connections.map(|c| c as f64), Aggregate::Max, 1.0);
+    let bars = window.bars(
+        model,
+        |p| p.connections.map(|c| c as f64),
+        Aggregate::Max,
+        1.0,
+    );
     let spark = Sparkline::default()
         .data(bars)
         .max(usable.max(1) as u64)

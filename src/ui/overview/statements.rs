@@ -27,7 +27,7 @@ pub fn render(
     theme: &Theme,
     stale: bool,
 ) {
-    let title = match (&view.top_queries, view.interval_secs) {
+    let title = match (&view.top_queries, view.top_window_secs) {
         (Ok(_), Some(secs)) => format!(
             " Top statements · last {} · by total time ",
             format::age(secs)
@@ -37,7 +37,7 @@ pub fn render(
     let block = panel::panel(title, theme, stale);
     let top = match &view.top_queries {
         Ok(top) if top.is_empty() => {
-            let why = "no statement ran in the last interval";
+            let why = "no statement ran in the window";
             return frame.render_widget(panel::reason(why, block, theme), area);
         }
         Ok(top) => top,
