@@ -73,18 +73,18 @@ impl ConnArgs {
     }
 }
 
-/// How the console behaves.
+/// How the console behaves (each also settable in the config file; see `config`).
 #[derive(Debug, Clone, Args)]
 pub struct TuiArgs {
-    /// Refresh interval, e.g. 2s, 500ms, 1m.
-    #[arg(long, default_value = "2s", value_parser = parse_interval)]
-    pub refresh: Duration,
+    /// Refresh interval, e.g. 2s, 500ms, 1m [default: 2s].
+    #[arg(long, value_parser = parse_interval)]
+    pub refresh: Option<Duration>,
     /// Refuse every action that changes the server.
     #[arg(long)]
     pub read_only: bool,
-    /// Theme: a name from themes/ (dark, light, high-contrast) or a path to a TOML file.
-    #[arg(long, default_value = "dark")]
-    pub theme: String,
+    /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
+    #[arg(long)]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -17,6 +17,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod collect;
+pub mod config;
 pub mod conn;
 pub mod demo;
 pub mod diagnose;
@@ -37,6 +38,8 @@ pub enum Error {
     Collect(#[from] collect::CollectError),
     #[error(transparent)]
     Theme(#[from] ui::theme::ThemeError),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
     #[error("demo: {0}")]
     Demo(String),
     #[error("terminal: {0}")]
@@ -56,9 +59,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 
 /// Connects (failing with one line before the terminal is touched) and runs the console.
 pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
-    let theme = ui::theme::Theme::load(&tui.theme)?;
+    let settings = config::Settings::load(tui)?;
+    let theme = ui::theme::Theme::load(&settings.theme)?;
     let client = conn::connect_prompting(&mut params, collect::APPLICATION_NAME).await?;
     let session = collect::set_up_session(client).await?;
-    app::run(params, session, tui, theme).await?;
+    app::run(params, session, &settings, theme).await?;
     Ok(())
 }

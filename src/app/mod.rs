@@ -19,8 +19,8 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 use crate::app::effect::Effect;
 use crate::app::model::Model;
 use crate::app::msg::{ConnEvent, Msg};
-use crate::cli::TuiArgs;
 use crate::collect::{self, Control};
+use crate::config::Settings;
 use crate::conn::ConnParams;
 use crate::server::ServerInfo;
 use crate::ui::theme::Theme;
@@ -32,14 +32,20 @@ const BATCH: usize = 256;
 pub async fn run(
     params: ConnParams,
     session: (tokio_postgres::Client, ServerInfo),
-    tui: &TuiArgs,
+    settings: &Settings,
     theme: Theme,
 ) -> std::io::Result<()> {
     let connected_at = Instant::now();
     let (tx, mut inbox) = mpsc::unbounded_channel();
     let info = session.1.clone();
-    let (collector, control) = collect::spawn(params.clone(), session, tui.refresh, tx.clone());
-    let mut model = Model::new(params.summary(), tui.refresh, tui.read_only, Instant::now());
+    let (collector, control) =
+        collect::spawn(params.clone(), session, settings.refresh, tx.clone());
+    let mut model = Model::new(
+        params.summary(),
+        settings.refresh,
+        settings.read_only,
+        Instant::now(),
+    );
     model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
 
     let mut terminal = ratatui::init();

@@ -212,3 +212,54 @@ fn sigterm_ends_the_console_cleanly() {
         "the alternate screen is gone:\n{end}"
     );
 }
+
+#[test]
+fn a_bad_config_file_or_theme_is_one_line_before_anything_else() {
+    let dir = std::env::temp_dir().join(format!("pgmedic-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("config.toml");
+    std::fs::write(&bad, "refresh = \"soon\"\n").unwrap();
+    let run = |envs: &[(&str, &std::path::Path)], args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pgmedic"))
+            .arg(cluster().conninfo("postgres"))
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run(&[("PGMEDIC_CONFIG", &bad)], &[]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("pgmedic: config file ") && err.contains("refresh"),
+        "{err}"
+    );
+    let err = run(
+        &[("PGMEDIC_CONFIG", &dir.join("none.toml"))],
+        &["--theme", "nosuch"],
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("nosuch"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_config_file_is_read_at_start() {
+    let dir = std::env::temp_dir().join(format!("pgmedic-config-ok-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    std::fs::write(&file, "theme = \"high-contrast\"\nread_only = true\n").unwrap();
+    let command = format!(
+        "PGMEDIC_CONFIG={} {}",
+        file.display(),
+        pgmedic(&cluster().conninfo("postgres"), "")
+    );
+    let tmux = Tmux::start("config", 100, 30, &command);
+    let screen = tmux.wait_for("READ-ONLY", UP);
+    assert!(screen.contains("Connections"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0", UP);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
