@@ -273,10 +273,15 @@ fn top_queries(base: Option<&OverviewSnapshot>, next: &OverviewSnapshot) -> Part
         .collect())
 }
 
-/// Collapses whitespace runs (newlines included) to single spaces.
+/// Collapses whitespace runs (newlines included) to single spaces and replaces other control
+/// characters: a statement's comments are anyone's text, and an escape sequence in one must
+/// never reach the DBA's terminal.
 #[must_use]
 pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .map(|word| word.replace(char::is_control, "\u{fffd}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -485,6 +490,15 @@ mod tests {
         assert_eq!(
             top[0].calls, 91,
             "calls over the 10 s window, not the last second"
+        );
+    }
+
+    #[test]
+    fn statement_text_is_one_line_without_control_characters() {
+        let text = "SELECT 1 /* \u{1b}]52;c;QUJD\u{7} */\n\t FROM  t";
+        assert_eq!(
+            one_line(text),
+            "SELECT 1 /* \u{fffd}]52;c;QUJD\u{fffd} */ FROM t"
         );
     }
 

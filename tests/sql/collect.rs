@@ -282,3 +282,58 @@ async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
         recovered.wraparound.is_ok() && recovered.activity.is_ok() && recovered.databases.is_ok()
     );
 }
+
+#[tokio::test]
+async fn hostile_names_in_databases_tables_and_statements_break_nothing() {
+    let admin = superuser_client("postgres").await;
+    admin
+        .batch_execute(r#"CREATE DATABASE "we""ird db; --""#)
+        .await
+        .unwrap();
+    let conninfo = format!(
+        "host=127.0.0.1 port={} user=postgres dbname='we\"ird db; --'",
+        cluster().port()
+    );
+    let (setup, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    setup
+        .batch_execute(
+            r#"CREATE TABLE "Order ""Book"" Snap shots" ("Price ""x""" int);
+               INSERT INTO "Order ""Book"" Snap shots" SELECT generate_series(1, 1000)"#,
+        )
+        .await
+        .unwrap();
+
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    assert_eq!(info.database, "we\"ird db; --");
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let mut collector = overview::OverviewCollector::default();
+    collector.collect(&client, &prepared).await;
+    for i in 0..20 {
+        setup
+            .query(
+                r#"SELECT count(*) FROM "Order ""Book"" Snap shots" WHERE "Price ""x""" > $1"#,
+                &[&i],
+            )
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let snapshot = collector.collect(&client, &prepared).await;
+    assert!(
+        snapshot
+            .databases
+            .unwrap()
+            .iter()
+            .any(|d| d.datname == "we\"ird db; --")
+    );
+    let texts = snapshot.statements.unwrap().texts;
+    let hostile = texts
+        .values()
+        .find(|t| t.query.contains(r#""Order ""Book"" Snap shots""#));
+    let hostile =
+        hostile.unwrap_or_else(|| panic!("the statement is among the heaviest: {texts:?}"));
+    assert_eq!(hostile.database, "we\"ird db; --");
+}
