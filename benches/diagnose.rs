@@ -75,7 +75,8 @@ fn benches(c: &mut Criterion) {
         privileges: Privileges::default(),
         max_connections: 100,
         superuser_reserved_connections: 3,
-        shared_preload_libraries: Vec::new(),
+        shared_preload_libraries: Some(Vec::new()),
+        read_only_session: true,
         extensions: Vec::new(),
     };
     let (a, b2) = (snapshot(1.0, 1), snapshot(2.0, 2));

@@ -26,6 +26,8 @@ pub struct OverviewSnapshot {
 /// pg_stat_activity summarised: connections by state, waits and the oldest ages (seconds).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActivitySummary {
+    /// `pg_is_in_recovery()` now: a change since the probe means a promotion (or a demotion).
+    pub is_standby: bool,
     pub connections: i64,
     pub active: i64,
     pub idle: i64,

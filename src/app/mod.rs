@@ -7,7 +7,7 @@ pub mod model;
 pub mod msg;
 pub mod pane;
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -35,6 +35,11 @@ pub async fn run(
     settings: &Settings,
     theme: Theme,
 ) -> std::io::Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Err(std::io::Error::other(
+            "the console needs a terminal on standard output",
+        ));
+    }
     let connected_at = Instant::now();
     let (tx, mut inbox) = mpsc::unbounded_channel();
     let info = session.1.clone();
@@ -48,24 +53,29 @@ pub async fn run(
     );
     model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
 
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init()?;
     let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
-    release_mouse_on_panic();
-    let size = terminal.size()?;
-    model.update(Msg::Resize(size.width, size.height));
+    end_on_panic();
     let input = tokio::spawn(read_terminal(tx.clone()));
     let signals = tokio::spawn(stop_signals(tx.clone()));
     let clock = tokio::spawn(tick(tx));
 
-    let result = event_loop(
-        &mut terminal,
-        &mut model,
-        &theme,
-        &mut inbox,
-        &control,
-        connected_at,
-    )
-    .await;
+    let result = match terminal.size() {
+        Ok(size) => {
+            model.update(Msg::Resize(size.width, size.height));
+            let inbox = &mut inbox;
+            event_loop(
+                &mut terminal,
+                &mut model,
+                &theme,
+                inbox,
+                &control,
+                connected_at,
+            )
+            .await
+        }
+        Err(err) => Err(err),
+    };
 
     input.abort();
     signals.abort();
@@ -156,12 +166,16 @@ fn copy_osc52(text: &str) -> std::io::Result<()> {
     out.flush()
 }
 
-/// ratatui's panic hook restores the screen; mouse reporting is ours to switch off first.
-fn release_mouse_on_panic() {
+/// A panic anywhere — the UI or a background task — ends the console: mouse reporting off,
+/// ratatui's hook restores the screen and prints the panic, then the process exits (a demo
+/// cluster is stopped and removed by its watchdog). Carrying on would draw into a restored
+/// terminal.
+fn end_on_panic() {
     let restore_screen = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
         restore_screen(info);
+        std::process::exit(101);
     }));
 }
 

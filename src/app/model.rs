@@ -455,7 +455,8 @@ mod tests {
             privileges: Privileges::default(),
             max_connections: 100,
             superuser_reserved_connections: 3,
-            shared_preload_libraries: Vec::new(),
+            shared_preload_libraries: Some(Vec::new()),
+            read_only_session: true,
             extensions: Vec::new(),
         }
     }

@@ -18,15 +18,17 @@ use tokio_postgres::error::SqlState;
 
 use crate::app::msg::{ConnEvent, Msg};
 use crate::conn::{self, ConnParams};
-use crate::server::{MONITORING_SESSION, ServerInfo};
+use crate::server::{MONITORING_SETTINGS, ServerError, ServerInfo};
 
 const LOCK_HOLDERS: &str = include_str!("lock_holders.sql");
 const LOCKED_RELATIONS: &str = include_str!("locked_relations.sql");
 const RELATION_NAME: &str = include_str!("relation_name.sql");
 /// The application_name of every pgmedic session.
 pub const APPLICATION_NAME: &str = "pgmedic";
-/// A refresh that takes longer than this (beyond the statement_timeout) means the network is gone.
-const COLLECT_DEADLINE: Duration = Duration::from_secs(15);
+/// A refresh that takes longer than this means the server or the network is gone: every
+/// statement is bounded by the session's statement_timeout (3 s), and a refresh runs a handful
+/// of them one after the other, plus at most one query to name a blocker.
+const COLLECT_DEADLINE: Duration = Duration::from_secs(30);
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
@@ -47,18 +49,25 @@ pub enum Control {
     SetRefresh(Duration),
 }
 
-/// Opens a monitoring session: connect, make it harmless, probe the server.
-pub async fn open_session(params: &ConnParams) -> Result<(Client, ServerInfo), CollectError> {
-    set_up_session(conn::connect(params, APPLICATION_NAME).await?).await
+/// The connection parameters of a monitoring session: the user's, plus the settings that
+/// make it harmless (see [`MONITORING_SETTINGS`]).
+#[must_use]
+pub fn monitoring_params(params: &ConnParams) -> ConnParams {
+    params.with_startup_settings(MONITORING_SETTINGS)
 }
 
-/// Makes an open session a monitoring one (read-only, bounded) and probes the server.
+/// Opens a monitoring session and probes the server.
+pub async fn open_session(params: &ConnParams) -> Result<(Client, ServerInfo), CollectError> {
+    set_up_session(conn::connect(&monitoring_params(params), APPLICATION_NAME).await?).await
+}
+
+/// Probes the server on a freshly opened monitoring session, and refuses it when its settings
+/// did not take effect (a proxy that drops startup options).
 pub async fn set_up_session(client: Client) -> Result<(Client, ServerInfo), CollectError> {
-    client
-        .batch_execute(MONITORING_SESSION)
-        .await
-        .map_err(|e| CollectError::Session(conn::describe(&e)))?;
     let info = ServerInfo::probe(&client).await?;
+    if !info.read_only_session {
+        return Err(ServerError::SettingsIgnored("off".to_owned()).into());
+    }
     Ok((client, info))
 }
 
@@ -93,7 +102,6 @@ async fn run(
         };
         let error = match opened {
             Ok((client, info)) => {
-                attempt = 0;
                 collector.restart();
                 if tx
                     .send(Msg::Conn(ConnEvent::Up(Box::new(info.clone()))))
@@ -101,17 +109,26 @@ async fn run(
                 {
                     return;
                 }
-                match monitor(
+                let monitored = monitor(
                     &client,
                     &info,
                     &mut refresh,
                     &mut collector,
                     &tx,
                     &mut control,
-                )
-                .await
-                {
-                    Some(error) => error,
+                    &mut attempt,
+                );
+                match monitored.await {
+                    Some(error) => {
+                        // Whatever still runs on the server for this session is abandoned.
+                        let cancel = client.cancel_token();
+                        let tls = params.tls_connector();
+                        tokio::spawn(async move {
+                            let wait = Duration::from_secs(5);
+                            let _ = tokio::time::timeout(wait, cancel.cancel_query(tls)).await;
+                        });
+                        error
+                    }
                     None => return,
                 }
             }
@@ -150,6 +167,7 @@ async fn monitor(
     collector: &mut overview::OverviewCollector,
     tx: &UnboundedSender<Msg>,
     control: &mut UnboundedReceiver<Control>,
+    attempt: &mut u32,
 ) -> Option<String> {
     let prepared = match overview::Prepared::new(client, info).await {
         Ok(prepared) => prepared,
@@ -174,6 +192,18 @@ async fn monitor(
             let secs = COLLECT_DEADLINE.as_secs();
             return Some(format!("no answer from the server in {secs}s"));
         };
+        if let Ok(activity) = &snapshot.activity
+            && activity.is_standby != info.is_standby
+        {
+            let now = if activity.is_standby {
+                "a standby"
+            } else {
+                "a primary"
+            };
+            return Some(format!(
+                "the server is now {now}: reconnecting to probe it again"
+            ));
+        }
         if client.is_closed() {
             let reason = snapshot
                 .activity
@@ -181,6 +211,8 @@ async fn monitor(
                 .unwrap_or_else(|| "connection closed".to_owned());
             return Some(reason);
         }
+        // Back off afresh only once the server has answered a whole refresh again.
+        *attempt = 0;
         if tx.send(Msg::Snapshot(Box::new(snapshot))).is_err() {
             return None;
         }
@@ -211,12 +243,27 @@ pub fn backoff(attempt: u32, unit: f64) -> Duration {
 /// ACCESS EXCLUSIVE locks, the usual reason ("blocked by pid 4242 (… on orders): ALTER TABLE …").
 pub async fn explain_failure(client: &Client, err: &tokio_postgres::Error) -> String {
     let text = conn::describe(err);
-    let timed_out = matches!(err.code(), Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::QUERY_CANCELED);
-    if !timed_out || client.is_closed() {
+    if !is_timeout(err) {
         return text;
     }
+    match blockers(client).await {
+        holders if holders.is_empty() => text,
+        holders => format!("{text}: blocked by {holders}"),
+    }
+}
+
+/// The query was cancelled by the session's lock_timeout or statement_timeout.
+pub(crate) fn is_timeout(err: &tokio_postgres::Error) -> bool {
+    matches!(err.code(), Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::QUERY_CANCELED)
+}
+
+/// The sessions holding ACCESS EXCLUSIVE locks, in words ("" when none or unknown).
+pub(crate) async fn blockers(client: &Client) -> String {
+    if client.is_closed() {
+        return String::new();
+    }
     let Ok(rows) = client.query(LOCK_HOLDERS, &[]).await else {
-        return text;
+        return String::new();
     };
     let mut holders = Vec::new();
     for row in rows {
@@ -232,11 +279,7 @@ pub async fn explain_failure(client: &Client, err: &tokio_postgres::Error) -> St
             "pid {pid} (ACCESS EXCLUSIVE on {relation}): {query}"
         ));
     }
-    if holders.is_empty() {
-        text
-    } else {
-        format!("{text}: blocked by {}", holders.join("; "))
-    }
+    holders.join("; ")
 }
 
 /// A relation's name, or its oid when the name cannot be read (its catalog may be the locked one).

@@ -2,10 +2,11 @@
 //! trip, each decoded into its typed part. One failing part does not spoil the others.
 
 use std::collections::{HashMap, HashSet};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio_postgres::{Client, Row, Statement};
 
-use crate::collect::explain_failure;
+use crate::collect::{blockers, explain_failure, is_timeout};
 use crate::diagnose::overview::{TOP_QUERIES, TOP_WINDOW_SAMPLES, TOP_WINDOW_SECS};
 use crate::diagnose::rates;
 use crate::diagnose::window::Recent;
@@ -15,16 +16,21 @@ use crate::snapshot::{
     StatementKey, StatementText, StatementsSample, Wraparound,
 };
 
-const ACTIVITY: &str = include_str!("overview_activity.sql");
+/// pg_stat_activity summarised, by server version (14 records when a lock wait began).
+pub const ACTIVITY: &[(u32, &str)] = &[
+    (0, include_str!("overview_activity.sql")),
+    (140_000, include_str!("overview_activity_v14.sql")),
+];
 const DATABASES: &str = include_str!("overview_databases.sql");
 const WRAPAROUND: &str = include_str!("overview_wraparound.sql");
 const REPLICATION_PRIMARY: &str = include_str!("overview_replication_primary.sql");
 const REPLICATION_STANDBY: &str = include_str!("overview_replication_standby.sql");
 /// pg_stat_statements counters by installed extension version (total_time became
-/// total_exec_time in 1.8).
+/// total_exec_time in 1.8; 1.9 keeps nested statements apart under `toplevel`).
 pub const STATEMENTS: &[(u32, &str)] = &[
     (0, include_str!("overview_statements_pgss_1_0.sql")),
     (108, include_str!("overview_statements_pgss_1_8.sql")),
+    (109, include_str!("overview_statements_pgss_1_9.sql")),
 ];
 const STATEMENTS_INFO: &str = include_str!("statements_info.sql");
 const STATEMENT_TEXTS: &str = include_str!("statement_texts.sql");
@@ -53,7 +59,7 @@ impl Prepared {
             REPLICATION_PRIMARY
         };
         let (activity, databases, wraparound, replication) = tokio::try_join!(
-            client.prepare(ACTIVITY),
+            client.prepare(versioned(ACTIVITY, server.version_num).unwrap_or(ACTIVITY[0].1)),
             client.prepare(DATABASES),
             client.prepare(WRAPAROUND),
             client.prepare(replication),
@@ -100,6 +106,8 @@ pub struct OverviewCollector {
     own: HashSet<StatementKey>,
     recent: Recent<(f64, StatementsSample)>,
     statements_run: u64,
+    /// Server clock minus local clock, from the last refresh that read it.
+    clock_offset: Option<f64>,
 }
 
 impl Default for OverviewCollector {
@@ -109,6 +117,7 @@ impl Default for OverviewCollector {
             own: HashSet::new(),
             recent: Recent::new(TOP_WINDOW_SECS, TOP_WINDOW_SAMPLES),
             statements_run: 0,
+            clock_offset: None,
         }
     }
 }
@@ -129,12 +138,15 @@ impl OverviewCollector {
             self.read_statements(client, &prepared.statements),
         );
         self.statements_run += 4;
-        let (taken_at, activity) = match activity {
-            Ok(row) => (
-                row.try_get("taken_at").unwrap_or(0.0),
-                decode_activity(&row),
-            ),
-            Err(err) => (0.0, Err(explain_failure(client, &err).await)),
+        let mut why = Explainer::default();
+        let server_clock = activity
+            .as_ref()
+            .ok()
+            .and_then(|row| row.try_get("taken_at").ok());
+        let taken_at = self.clock(server_clock);
+        let activity = match activity {
+            Ok(row) => decode_activity(&row),
+            Err(err) => Err(why.explain(client, &err).await),
         };
         let statements = match (statements, &prepared.statements) {
             (Ok(sample), Ok((_, _, texts))) => Ok(self.rank(client, texts, taken_at, sample).await),
@@ -145,15 +157,15 @@ impl OverviewCollector {
             taken_at,
             own_statements: self.statements_run,
             activity,
-            databases: self
+            databases: why
                 .part(client, databases, |rows| {
                     rows.iter().map(decode_database).collect()
                 })
                 .await,
-            wraparound: self
+            wraparound: why
                 .part(client, wraparound, |row| decode_wraparound(&row))
                 .await,
-            replication: self
+            replication: why
                 .part(client, replication, |rows| {
                     rows.iter().map(decode_replica).collect()
                 })
@@ -162,15 +174,18 @@ impl OverviewCollector {
         }
     }
 
-    async fn part<R, T>(
-        &self,
-        client: &Client,
-        result: Result<R, tokio_postgres::Error>,
-        decode: impl FnOnce(R) -> Result<T, tokio_postgres::Error>,
-    ) -> Part<T> {
-        match result {
-            Ok(rows) => decode(rows).map_err(|e| format!("unexpected result: {e}")),
-            Err(err) => Err(explain_failure(client, &err).await),
+    /// The server's clock when it answered; when it did not, the local clock corrected by the
+    /// last known difference between the two (client and server may be far apart).
+    fn clock(&mut self, server: Option<f64>) -> f64 {
+        let local = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        match server {
+            Some(server) => {
+                self.clock_offset = Some(server - local);
+                server
+            }
+            None => local + self.clock_offset.unwrap_or(0.0),
         }
     }
 
@@ -288,11 +303,46 @@ impl OverviewCollector {
     }
 }
 
+/// Puts failed parts in words, asking the server who blocks it at most once per refresh.
+#[derive(Debug, Default)]
+struct Explainer {
+    blockers: Option<String>,
+}
+
+impl Explainer {
+    async fn explain(&mut self, client: &Client, err: &tokio_postgres::Error) -> String {
+        let text = crate::conn::describe(err);
+        if !is_timeout(err) {
+            return text;
+        }
+        if self.blockers.is_none() {
+            self.blockers = Some(blockers(client).await);
+        }
+        match self.blockers.as_deref() {
+            Some("") | None => text,
+            Some(blockers) => format!("{text}: blocked by {blockers}"),
+        }
+    }
+
+    async fn part<R, T>(
+        &mut self,
+        client: &Client,
+        result: Result<R, tokio_postgres::Error>,
+        decode: impl FnOnce(R) -> Result<T, tokio_postgres::Error>,
+    ) -> Part<T> {
+        match result {
+            Ok(rows) => decode(rows).map_err(|e| format!("unexpected result: {e}")),
+            Err(err) => Err(self.explain(client, &err).await),
+        }
+    }
+}
+
 // ─── Decoding ────────────────────────────────────────────────────────────────────────────────
 
 fn decode_activity(row: &Row) -> Part<ActivitySummary> {
     let decode = || -> Result<ActivitySummary, tokio_postgres::Error> {
         Ok(ActivitySummary {
+            is_standby: row.try_get("is_standby")?,
             connections: row.try_get("connections")?,
             active: row.try_get("active")?,
             idle: row.try_get("idle")?,

@@ -85,6 +85,34 @@ impl ConnParams {
         build(&options, env)
     }
 
+    /// These parameters with `-c name=value` startup options added after the user's own, and
+    /// keepalives so that a dead network is noticed in seconds rather than hours (unless the
+    /// user chose otherwise). Startup options hold for the whole session and cannot leak into
+    /// another client's session the way a `SET` through a transaction-pooling proxy would (a
+    /// proxy refuses them, or drops them, which the caller can check).
+    #[must_use]
+    pub fn with_startup_settings(&self, settings: &[(&str, &str)]) -> ConnParams {
+        let mut params = self.clone();
+        let ours = settings
+            .iter()
+            .map(|(name, value)| format!("-c {name}={value}"));
+        let all: Vec<String> = params
+            .base
+            .get_options()
+            .map(str::to_owned)
+            .into_iter()
+            .chain(ours)
+            .collect();
+        params.base.options(all.join(" "));
+        if params.base.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+            params.base.keepalives_idle(Duration::from_secs(10));
+        }
+        if params.base.get_tcp_user_timeout().is_none() {
+            params.base.tcp_user_timeout(Duration::from_secs(20));
+        }
+        params
+    }
+
     /// `user@host:port/dbname` (every host when there are several), never with the password.
     #[must_use]
     pub fn summary(&self) -> String {

@@ -309,7 +309,8 @@ mod tests {
             },
             max_connections,
             superuser_reserved_connections: reserved,
-            shared_preload_libraries: vec!["pg_stat_statements".to_owned()],
+            shared_preload_libraries: Some(vec!["pg_stat_statements".to_owned()]),
+            read_only_session: true,
             extensions: Vec::new(),
         }
     }

@@ -9,8 +9,15 @@ use tokio_postgres::Row;
 
 const PROBE: &str = include_str!("probe.sql");
 const EXTENSIONS: &str = include_str!("extensions.sql");
-/// The settings of every monitoring session (read back by the tests).
-pub const MONITORING_SESSION: &str = include_str!("session.sql");
+/// The settings of every monitoring session, given as startup options so they hold for the
+/// session's whole life: read-only, and bounded in time and in lock waits (catalog size
+/// functions block behind ACCESS EXCLUSIVE locks).
+pub const MONITORING_SETTINGS: &[(&str, &str)] = &[
+    ("statement_timeout", "3s"),
+    ("lock_timeout", "500ms"),
+    ("idle_in_transaction_session_timeout", "30s"),
+    ("default_transaction_read_only", "on"),
+];
 
 /// The extensions pgmedic uses when they are there.
 pub const KNOWN_EXTENSIONS: &[&str] = &[
@@ -31,6 +38,11 @@ pub enum ServerError {
     TooOld(String),
     #[error("the server returned no row for the current role")]
     NoRole,
+    #[error(
+        "the monitoring session's settings did not take effect (default_transaction_read_only \
+         is {0}): is this a connection pooler? Connect to PostgreSQL directly"
+    )]
+    SettingsIgnored(String),
 }
 
 /// An extension pgmedic knows, as this database sees it.
@@ -78,7 +90,10 @@ pub struct ServerInfo {
     pub privileges: Privileges,
     pub max_connections: i32,
     pub superuser_reserved_connections: i32,
-    pub shared_preload_libraries: Vec<String>,
+    /// `None` when the role may not read the setting (superuser or pg_read_all_settings only).
+    pub shared_preload_libraries: Option<Vec<String>>,
+    /// The session's own `default_transaction_read_only`, as the server applies it.
+    pub read_only_session: bool,
     pub extensions: Vec<Extension>,
 }
 
@@ -113,7 +128,7 @@ impl ServerInfo {
     }
 
     fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        let preload: String = row.try_get("shared_preload_libraries")?;
+        let preload: Option<String> = row.try_get("shared_preload_libraries")?;
         Ok(Self {
             version_num: u32::try_from(row.try_get::<_, i32>("version_num")?).unwrap_or(0),
             version: row.try_get("version")?,
@@ -129,11 +144,13 @@ impl ServerInfo {
             },
             max_connections: row.try_get("max_connections")?,
             superuser_reserved_connections: row.try_get("superuser_reserved_connections")?,
-            shared_preload_libraries: preload
-                .split(',')
-                .map(|s| s.trim().trim_matches('"').to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            shared_preload_libraries: preload.map(|list| {
+                list.split(',')
+                    .map(|s| s.trim().trim_matches('"').to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            read_only_session: row.try_get::<_, String>("default_transaction_read_only")? == "on",
             extensions: Vec::new(),
         })
     }
@@ -168,10 +185,12 @@ impl ServerInfo {
     /// What pg_stat_statements needs before it can be used here, in words; `None` when usable.
     #[must_use]
     pub fn pg_stat_statements_problem(&self) -> Option<String> {
+        // A role that cannot read shared_preload_libraries cannot tell: if the extension is
+        // created, reading it will say whether the library is loaded.
         let loaded = self
             .shared_preload_libraries
-            .iter()
-            .any(|l| l == "pg_stat_statements");
+            .as_ref()
+            .is_none_or(|libs| libs.iter().any(|l| l == "pg_stat_statements"));
         match self.extension("pg_stat_statements") {
             None => Some(
                 "pg_stat_statements is not available on the server: install the PostgreSQL \

@@ -48,7 +48,8 @@ async fn the_monitoring_session_is_read_only_and_bounded() {
             .get(0)
     };
     assert_eq!(show("application_name").await, "pgmedic");
-    assert_eq!(show("statement_timeout").await, "5s");
+    assert_eq!(show("statement_timeout").await, "3s");
+    assert_eq!(show("idle_in_transaction_session_timeout").await, "30s");
     assert_eq!(show("lock_timeout").await, "500ms");
     assert_eq!(show("default_transaction_read_only").await, "on");
     let err = client
@@ -107,6 +108,82 @@ async fn every_overview_part_reads_and_decodes() {
         !texts.iter().any(|q| q.starts_with(overview::OWN_MARKER)),
         "pgmedic's own statements are left out: {texts:?}"
     );
+}
+
+#[tokio::test]
+async fn roles_without_superuser_or_pg_monitor_can_monitor_and_are_told_what_they_miss() {
+    let conninfo = fresh_db("roles").await;
+    let admin = superuser_client("postgres").await;
+    admin
+        .batch_execute(
+            "DROP ROLE IF EXISTS plain_dba; DROP ROLE IF EXISTS monitor_dba;
+             CREATE ROLE plain_dba LOGIN; CREATE ROLE monitor_dba LOGIN IN ROLE pg_monitor",
+        )
+        .await
+        .unwrap();
+    let as_role = |role: &str| conninfo.replace("user=postgres", &format!("user={role}"));
+
+    let (client, info) = collect::open_session(&params(&as_role("plain_dba")))
+        .await
+        .unwrap();
+    assert!(!info.privileges.superuser && !info.privileges.sees_all_activity());
+    assert_eq!(
+        info.shared_preload_libraries, None,
+        "the setting is hidden from this role"
+    );
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let snapshot = overview::OverviewCollector::default()
+        .collect(&client, &prepared)
+        .await;
+    let activity = snapshot.activity.unwrap();
+    assert!(
+        activity.state_hidden >= 1,
+        "other roles' sessions are counted as hidden: {activity:?}"
+    );
+    assert!(snapshot.wraparound.is_ok() && snapshot.databases.is_ok());
+
+    let (_, info) = collect::open_session(&params(&as_role("monitor_dba")))
+        .await
+        .unwrap();
+    assert!(info.privileges.pg_monitor && info.privileges.sees_all_activity());
+    assert!(
+        info.shared_preload_libraries.is_some(),
+        "pg_monitor reads all settings"
+    );
+}
+
+#[tokio::test]
+async fn nested_statements_do_not_double_count_their_callers() {
+    let conninfo = fresh_db("nested").await;
+    let (setup, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    setup
+        .batch_execute(
+            "CREATE FUNCTION twice() RETURNS int LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM count(*) FROM pg_class; RETURN 1; END $$",
+        )
+        .await
+        .unwrap();
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+    let mut collector = overview::OverviewCollector::default();
+    collector.collect(&client, &prepared).await;
+    for _ in 0..5 {
+        setup.query("SELECT twice()", &[]).await.unwrap();
+        setup
+            .query("SELECT count(*) FROM pg_class", &[])
+            .await
+            .unwrap();
+    }
+    let snapshot = collector.collect(&client, &prepared).await;
+    let counters = snapshot.statements.unwrap().counters;
+    let mut keys: Vec<_> = counters.iter().map(|c| c.key).collect();
+    keys.sort();
+    let before = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), before, "one row per (userid, dbid, queryid)");
 }
 
 #[tokio::test]

@@ -263,3 +263,16 @@ fn the_config_file_is_read_at_start() {
     tmux.wait_for("EXITED 0", UP);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn without_a_terminal_the_console_says_so_in_one_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pgmedic"))
+        .arg(cluster().conninfo("postgres"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+}

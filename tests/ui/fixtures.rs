@@ -70,7 +70,8 @@ pub fn primary() -> ServerInfo {
         },
         max_connections: 100,
         superuser_reserved_connections: 3,
-        shared_preload_libraries: vec!["pg_stat_statements".to_owned()],
+        shared_preload_libraries: Some(vec!["pg_stat_statements".to_owned()]),
+        read_only_session: true,
         extensions: vec![Extension {
             name: "pg_stat_statements".to_owned(),
             installed: Some("1.10".to_owned()),
@@ -84,7 +85,8 @@ pub fn standby() -> ServerInfo {
     ServerInfo {
         is_standby: true,
         database: "shop".to_owned(),
-        shared_preload_libraries: Vec::new(),
+        shared_preload_libraries: Some(Vec::new()),
+        read_only_session: true,
         ..primary()
     }
 }
@@ -105,6 +107,7 @@ pub fn busy_snapshot(i: u32) -> OverviewSnapshot {
         taken_at: EPOCH + 2.0 * f64::from(i),
         own_statements: 8 * u64::from(i),
         activity: Ok(ActivitySummary {
+            is_standby: false,
             connections,
             active,
             idle: connections - 23 - active,
@@ -262,6 +265,7 @@ pub fn standby_snapshot(i: u32) -> OverviewSnapshot {
     let busy = busy_snapshot(i);
     OverviewSnapshot {
         activity: Ok(ActivitySummary {
+            is_standby: true,
             connections: 14,
             active: 3,
             idle: 11,
