@@ -62,7 +62,9 @@ pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result
     let settings = config::Settings::load(tui)?;
     let theme = ui::theme::Theme::load(&settings.theme)?;
     let mut monitoring = collect::monitoring_params(&params);
-    let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME).await?;
+    let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)
+        .await
+        .map_err(collect::pooler_hint)?;
     params = monitoring; // keeps a password typed at the prompt for reconnections
     let session = collect::set_up_session(client).await?;
     app::run(params, session, &settings, theme).await?;

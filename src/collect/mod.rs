@@ -58,7 +58,21 @@ pub fn monitoring_params(params: &ConnParams) -> ConnParams {
 
 /// Opens a monitoring session and probes the server.
 pub async fn open_session(params: &ConnParams) -> Result<(Client, ServerInfo), CollectError> {
-    set_up_session(conn::connect(&monitoring_params(params), APPLICATION_NAME).await?).await
+    let client = conn::connect(&monitoring_params(params), APPLICATION_NAME).await;
+    set_up_session(client.map_err(pooler_hint)?).await
+}
+
+/// A proxy that refuses the monitoring session's startup options gets named as such.
+#[must_use]
+pub fn pooler_hint(err: conn::ConnError) -> conn::ConnError {
+    match err {
+        conn::ConnError::Connect(line) if line.contains("unsupported startup parameter") => {
+            conn::ConnError::Connect(format!(
+                "{line} (a connection pooler? pgmedic needs a direct connection to PostgreSQL)"
+            ))
+        }
+        other => other,
+    }
 }
 
 /// Probes the server on a freshly opened monitoring session, and refuses it when its settings

@@ -2,6 +2,7 @@
 
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
     reason = "test helpers: a failure must stop the test loudly"
 )]
 
@@ -10,3 +11,4 @@ mod common;
 
 mod cluster;
 mod collect;
+mod pooler;
