@@ -1,5 +1,10 @@
-//! A throwaway `PostgreSQL` cluster: initdb into a short temp dir, postgres on a free loopback
-//! port and a unix socket in that dir, removed again when dropped.
+//! A throwaway `PostgreSQL` cluster: initdb into a short temp dir, postgres on a unix socket in
+//! that dir (and, unless socket-only, on a free loopback port), removed again when dropped.
+//!
+//! The cluster trusts every connection it accepts (initdb `--auth=trust`). Socket-only, that is
+//! safe: the socket lives in the cluster's 0700 directory, which only the cluster's OS user and
+//! root can enter. Over TCP any local user could connect as superuser, so only the test suites,
+//! which need TCP and TLS, listen on 127.0.0.1.
 //!
 //! Used by the tests (one cluster per test binary) and by `pgmedic demo`. When the process runs
 //! as root the cluster runs as an unprivileged user (initdb and postgres refuse root). The
@@ -59,12 +64,14 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ClusterError {
 }
 
 /// How to start a throwaway cluster.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterOptions {
     /// `PostgreSQL` bin directory; found automatically when `None`.
     pub bin_dir: Option<PathBuf>,
-    /// TCP port on 127.0.0.1; a free one when `None`.
+    /// The port (TCP on 127.0.0.1, and the socket's `.s.PGSQL.<port>`); a free one when `None`.
     pub port: Option<u16>,
+    /// Listen on 127.0.0.1 as well as the unix socket (default); `false` is socket-only.
+    pub tcp: bool,
     /// Extra `-c name=value` server settings, applied after the defaults.
     pub settings: Vec<(String, String)>,
     /// Leave the cluster running when this process ends (for `pgmedic demo --keep`).
@@ -76,12 +83,27 @@ pub struct ClusterOptions {
     pub tls: Option<(String, String)>,
 }
 
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        Self {
+            bin_dir: None,
+            port: None,
+            tcp: true,
+            settings: Vec::new(),
+            keep: false,
+            hba: None,
+            tls: None,
+        }
+    }
+}
+
 /// A running throwaway cluster; dropping it stops the server and removes its directory.
 #[derive(Debug)]
 pub struct Cluster {
     dir: PathBuf,
     bin_dir: PathBuf,
     port: u16,
+    tcp: bool,
     version_num: u32,
     run_as: Option<(u32, u32)>,
     settings: Vec<(String, String)>,
@@ -105,6 +127,7 @@ impl Cluster {
             version_num: server_version_num(&bin_dir)?,
             bin_dir,
             port: 0,
+            tcp: opts.tcp,
             run_as,
             settings: opts.settings,
             keep: opts.keep,
@@ -125,7 +148,7 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// The TCP port the server listens on (127.0.0.1).
+    /// The server's port: TCP on 127.0.0.1 unless socket-only, and the socket's `.s.PGSQL.<port>`.
     #[must_use]
     pub fn port(&self) -> u16 {
         self.port
@@ -161,11 +184,23 @@ impl Cluster {
         &self.extensions
     }
 
-    /// A key=value conninfo for the superuser over TCP to `dbname`.
+    /// Whether the server listens on 127.0.0.1 (otherwise only on its unix socket).
+    #[must_use]
+    pub fn tcp(&self) -> bool {
+        self.tcp
+    }
+
+    /// A key=value conninfo for the superuser to `dbname`: over TCP when the server listens
+    /// there, otherwise through the socket directory.
     #[must_use]
     pub fn conninfo(&self, dbname: &str) -> String {
+        let host = if self.tcp {
+            "127.0.0.1".to_owned()
+        } else {
+            quote_conninfo_value(&self.dir.display().to_string())
+        };
         format!(
-            "host=127.0.0.1 port={} user={SUPERUSER} dbname={dbname}",
+            "host={host} port={} user={SUPERUSER} dbname={dbname}",
             self.port
         )
     }
@@ -267,7 +302,7 @@ impl Cluster {
             preload.push("pg_qualstats");
         }
         let mut settings: Vec<(String, String)> = [
-            ("listen_addresses", "127.0.0.1"),
+            ("listen_addresses", if self.tcp { "127.0.0.1" } else { "" }),
             (
                 "unix_socket_directories",
                 self.dir.to_str().unwrap_or("/tmp"),
@@ -601,6 +636,24 @@ fn reap_stale_dirs() {
     }
 }
 
+/// A value for a key=value conninfo: single-quoted, with `\'` and `\\` escaped, when it holds
+/// whitespace, a quote or a backslash.
+fn quote_conninfo_value(value: &str) -> String {
+    if !value.is_empty() && !value.contains(|c: char| c.is_whitespace() || c == '\'' || c == '\\') {
+        return value.to_owned();
+    }
+    let escaped: String = value
+        .chars()
+        .flat_map(|c| {
+            (c == '\'' || c == '\\')
+                .then_some('\\')
+                .into_iter()
+                .chain([c])
+        })
+        .collect();
+    format!("'{escaped}'")
+}
+
 fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io("finding a free port"))?;
     Ok(listener
@@ -611,7 +664,18 @@ fn free_port() -> Result<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_version_num;
+    use super::{parse_version_num, quote_conninfo_value};
+
+    #[test]
+    fn conninfo_values_are_quoted_only_when_they_must_be() {
+        assert_eq!(
+            quote_conninfo_value("/tmp/pgmedic-0a1b2c3d"),
+            "/tmp/pgmedic-0a1b2c3d"
+        );
+        assert_eq!(quote_conninfo_value("/tmp/my dir"), "'/tmp/my dir'");
+        assert_eq!(quote_conninfo_value(r"/tmp/it's\x"), r"'/tmp/it\'s\\x'");
+        assert_eq!(quote_conninfo_value(""), "''");
+    }
 
     #[test]
     fn version_numbers_from_postgres_version_output() {

@@ -1,3 +1,5 @@
+use pgmedic::cluster::{Cluster, ClusterOptions};
+
 use crate::common::{cluster, fresh_db, superuser_client};
 
 #[tokio::test]
@@ -52,4 +54,44 @@ async fn cluster_listens_on_its_unix_socket_too() {
         .unwrap()
         .get(0);
     assert!(n >= 2);
+}
+
+#[tokio::test]
+async fn socket_only_cluster_refuses_tcp_and_hands_out_its_socket() {
+    let own = Cluster::start(ClusterOptions {
+        tcp: false,
+        ..ClusterOptions::default()
+    })
+    .unwrap();
+    assert!(!own.tcp());
+    let conninfo = own.conninfo("postgres");
+    let socket = format!("host={} port={} ", own.socket_dir().display(), own.port());
+    assert!(conninfo.starts_with(&socket), "{conninfo}");
+
+    let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let listen: String = client
+        .query_one("SHOW listen_addresses", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(listen, "");
+    drop(client);
+
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", own.port())).is_err(),
+        "something listens on 127.0.0.1:{}",
+        own.port()
+    );
+    let tcp = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=postgres",
+        own.port()
+    );
+    assert!(
+        tokio_postgres::connect(&tcp, tokio_postgres::NoTls)
+            .await
+            .is_err()
+    );
 }
