@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, User};
 
+use crate::conn::PASSWORD_VAR;
+
 /// The superuser every throwaway cluster is initialised with.
 pub const SUPERUSER: &str = "postgres";
 /// Extensions loaded into `template1` when the installation has them (so every database has them).
@@ -245,7 +247,7 @@ impl Cluster {
     }
 
     fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(self.bin_dir.join(program));
+        let mut cmd = command(self.bin_dir.join(program));
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid).gid(gid);
         }
@@ -327,7 +329,7 @@ impl Cluster {
     }
 
     fn has_library(&self, name: &str) -> bool {
-        let Ok(out) = Command::new(self.bin_dir.join("pg_config"))
+        let Ok(out) = command(self.bin_dir.join("pg_config"))
             .arg("--pkglibdir")
             .output()
         else {
@@ -387,7 +389,7 @@ exit $status"#;
             std::os::unix::fs::chown(self.dir.join("server.log"), Some(uid), Some(gid))
                 .map_err(io("chown of the server log"))?;
         }
-        let mut cmd = Command::new("/bin/sh");
+        let mut cmd = command("/bin/sh");
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid).gid(gid);
         }
@@ -485,6 +487,14 @@ impl Drop for Cluster {
     }
 }
 
+/// A command for `program` whose environment lacks the password pgmedic took out of its argv
+/// (the process cannot unset it for itself; no server or tool of the cluster needs it).
+fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_remove(PASSWORD_VAR);
+    cmd
+}
+
 // ─── Finding the installation ───────────────────────────────────────────────────────────────
 
 /// Finds a bin directory with initdb and postgres: `$PGMEDIC_PG_BINDIR`, `pg_config --bindir`,
@@ -494,7 +504,7 @@ pub fn find_bin_dir() -> Result<PathBuf> {
         return check_bin_dir(PathBuf::from(dir));
     }
     let mut candidates = Vec::new();
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+    if let Ok(out) = command("pg_config").arg("--bindir").output() {
         candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
     }
     if let Ok(entries) = fs::read_dir("/usr/lib/postgresql") {
@@ -530,7 +540,7 @@ fn check_bin_dir(dir: PathBuf) -> Result<PathBuf> {
 }
 
 fn server_version_num(bin_dir: &Path) -> Result<u32> {
-    let out = Command::new(bin_dir.join("postgres"))
+    let out = command(bin_dir.join("postgres"))
         .arg("--version")
         .output()
         .map_err(io("running postgres --version"))?;
