@@ -1,11 +1,17 @@
-//! A throwaway `PostgreSQL` cluster: initdb into a short temp dir, postgres on a free loopback
-//! port and a unix socket in that dir, removed again when dropped.
+//! A throwaway `PostgreSQL` cluster: initdb into a short temp dir, postgres on a unix socket in
+//! that dir (and, unless socket-only, on a free loopback port), removed again when dropped.
+//!
+//! The cluster trusts every connection it accepts (initdb `--auth=trust`). Socket-only, that is
+//! safe: the socket lives in the cluster's 0700 directory, which only the cluster's OS user and
+//! root can enter. Over TCP any local user could connect as superuser, so only the test suites,
+//! which need TCP and TLS, listen on 127.0.0.1.
 //!
 //! Used by the tests (one cluster per test binary) and by `pgmedic demo`. When the process runs
 //! as root the cluster runs as an unprivileged user (initdb and postgres refuse root). The
 //! postmaster is supervised by a small watchdog shell that stops it and removes the directory
 //! when this process disappears without dropping the cluster (a `static` in a test binary, a
-//! SIGKILL); stale directories of dead owners are reaped at the next start.
+//! SIGKILL); stale directories of dead owners are reaped at the next start (only this user's or
+//! the cluster user's, and only a process /proc shows to be their postmaster is killed).
 
 use std::fs;
 use std::io::Write as _;
@@ -18,6 +24,8 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, User};
+
+use crate::conn::PASSWORD_VAR;
 
 /// The superuser every throwaway cluster is initialised with.
 pub const SUPERUSER: &str = "postgres";
@@ -59,12 +67,14 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ClusterError {
 }
 
 /// How to start a throwaway cluster.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterOptions {
     /// `PostgreSQL` bin directory; found automatically when `None`.
     pub bin_dir: Option<PathBuf>,
-    /// TCP port on 127.0.0.1; a free one when `None`.
+    /// The port (TCP on 127.0.0.1, and the socket's `.s.PGSQL.<port>`); a free one when `None`.
     pub port: Option<u16>,
+    /// Listen on 127.0.0.1 as well as the unix socket (default); `false` is socket-only.
+    pub tcp: bool,
     /// Extra `-c name=value` server settings, applied after the defaults.
     pub settings: Vec<(String, String)>,
     /// Leave the cluster running when this process ends (for `pgmedic demo --keep`).
@@ -76,12 +86,27 @@ pub struct ClusterOptions {
     pub tls: Option<(String, String)>,
 }
 
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        Self {
+            bin_dir: None,
+            port: None,
+            tcp: true,
+            settings: Vec::new(),
+            keep: false,
+            hba: None,
+            tls: None,
+        }
+    }
+}
+
 /// A running throwaway cluster; dropping it stops the server and removes its directory.
 #[derive(Debug)]
 pub struct Cluster {
     dir: PathBuf,
     bin_dir: PathBuf,
     port: u16,
+    tcp: bool,
     version_num: u32,
     run_as: Option<(u32, u32)>,
     settings: Vec<(String, String)>,
@@ -98,13 +123,14 @@ impl Cluster {
             None => find_bin_dir()?,
         };
         let run_as = unprivileged_user()?;
-        reap_stale_dirs();
+        reap_stale_dirs(run_as.map(|(uid, _)| uid));
         let dir = make_dir(run_as, opts.keep)?;
         let mut cluster = Cluster {
             dir,
             version_num: server_version_num(&bin_dir)?,
             bin_dir,
             port: 0,
+            tcp: opts.tcp,
             run_as,
             settings: opts.settings,
             keep: opts.keep,
@@ -125,7 +151,7 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// The TCP port the server listens on (127.0.0.1).
+    /// The server's port: TCP on 127.0.0.1 unless socket-only, and the socket's `.s.PGSQL.<port>`.
     #[must_use]
     pub fn port(&self) -> u16 {
         self.port
@@ -161,11 +187,23 @@ impl Cluster {
         &self.extensions
     }
 
-    /// A key=value conninfo for the superuser over TCP to `dbname`.
+    /// Whether the server listens on 127.0.0.1 (otherwise only on its unix socket).
+    #[must_use]
+    pub fn tcp(&self) -> bool {
+        self.tcp
+    }
+
+    /// A key=value conninfo for the superuser to `dbname`: over TCP when the server listens
+    /// there, otherwise through the socket directory.
     #[must_use]
     pub fn conninfo(&self, dbname: &str) -> String {
+        let host = if self.tcp {
+            "127.0.0.1".to_owned()
+        } else {
+            quote_conninfo_value(&self.dir.display().to_string())
+        };
         format!(
-            "host=127.0.0.1 port={} user={SUPERUSER} dbname={dbname}",
+            "host={host} port={} user={SUPERUSER} dbname={dbname}",
             self.port
         )
     }
@@ -210,7 +248,7 @@ impl Cluster {
     }
 
     fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(self.bin_dir.join(program));
+        let mut cmd = command(self.bin_dir.join(program));
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid).gid(gid);
         }
@@ -267,7 +305,7 @@ impl Cluster {
             preload.push("pg_qualstats");
         }
         let mut settings: Vec<(String, String)> = [
-            ("listen_addresses", "127.0.0.1"),
+            ("listen_addresses", if self.tcp { "127.0.0.1" } else { "" }),
             (
                 "unix_socket_directories",
                 self.dir.to_str().unwrap_or("/tmp"),
@@ -292,7 +330,7 @@ impl Cluster {
     }
 
     fn has_library(&self, name: &str) -> bool {
-        let Ok(out) = Command::new(self.bin_dir.join("pg_config"))
+        let Ok(out) = command(self.bin_dir.join("pg_config"))
             .arg("--pkglibdir")
             .output()
         else {
@@ -352,7 +390,7 @@ exit $status"#;
             std::os::unix::fs::chown(self.dir.join("server.log"), Some(uid), Some(gid))
                 .map_err(io("chown of the server log"))?;
         }
-        let mut cmd = Command::new("/bin/sh");
+        let mut cmd = command("/bin/sh");
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid).gid(gid);
         }
@@ -450,6 +488,14 @@ impl Drop for Cluster {
     }
 }
 
+/// A command for `program` whose environment lacks the password pgmedic took out of its argv
+/// (the process cannot unset it for itself; no server or tool of the cluster needs it).
+fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_remove(PASSWORD_VAR);
+    cmd
+}
+
 // ─── Finding the installation ───────────────────────────────────────────────────────────────
 
 /// Finds a bin directory with initdb and postgres: `$PGMEDIC_PG_BINDIR`, `pg_config --bindir`,
@@ -459,7 +505,7 @@ pub fn find_bin_dir() -> Result<PathBuf> {
         return check_bin_dir(PathBuf::from(dir));
     }
     let mut candidates = Vec::new();
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+    if let Ok(out) = command("pg_config").arg("--bindir").output() {
         candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
     }
     if let Ok(entries) = fs::read_dir("/usr/lib/postgresql") {
@@ -495,7 +541,7 @@ fn check_bin_dir(dir: PathBuf) -> Result<PathBuf> {
 }
 
 fn server_version_num(bin_dir: &Path) -> Result<u32> {
-    let out = Command::new(bin_dir.join("postgres"))
+    let out = command(bin_dir.join("postgres"))
         .arg("--version")
         .output()
         .map_err(io("running postgres --version"))?;
@@ -571,8 +617,13 @@ fn postmaster_pid(data_dir: &Path) -> Option<Pid> {
     Some(Pid::from_raw(pid))
 }
 
-/// Removes cluster directories left by processes that no longer exist (a `SIGKILLed` test).
-fn reap_stale_dirs() {
+// ─── Reaping stale directories ──────────────────────────────────────────────────────────────
+
+/// Removes cluster directories left by processes that no longer exist (a `SIGKILLed` test), and
+/// kills their postmasters — but only directories of this user or the cluster's user, and only a
+/// process that really is that directory's postmaster: anyone can plant a `/tmp/pgmedic-*`
+/// directory whose postmaster.pid names some other process.
+fn reap_stale_dirs(run_as: Option<u32>) {
     let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
         return;
     };
@@ -584,21 +635,142 @@ fn reap_stale_dirs() {
             continue;
         }
         let dir = entry.path();
-        let Ok(owner) = fs::read_to_string(dir.join("owner.pid")) else {
+        // lstat: a symlink is never a cluster directory.
+        let Ok(meta) = fs::symlink_metadata(&dir) else {
             continue;
         };
-        let Ok(owner) = owner.trim().parse::<u32>() else {
-            continue;
-        };
-        let mine = fs::metadata(&dir).is_ok_and(|m| m.uid() == me) || me == 0;
-        if owner == 0 || !mine || Path::new(&format!("/proc/{owner}")).exists() {
+        if !meta.is_dir() || !may_reap(meta.uid(), me, run_as) || !owner_is_gone(&dir) {
             continue;
         }
-        if let Some(pid) = postmaster_pid(&dir.join("data")) {
-            let _ = kill(pid, Signal::SIGKILL);
+        let data_dir = dir.join("data");
+        let pid = postmaster_pid(&data_dir);
+        let canonical_data = fs::canonicalize(&data_dir).ok();
+        let view = pid.map(ProcView::read).unwrap_or_default();
+        match reap_decision(meta.uid(), me, run_as, &view, canonical_data.as_deref()) {
+            Reap::Leave => {}
+            Reap::Remove => {
+                let _ = fs::remove_dir_all(&dir);
+            }
+            Reap::KillThenRemove => {
+                if let Some(pid) = pid
+                    && kill_postmaster(pid, canonical_data.as_deref())
+                {
+                    let _ = fs::remove_dir_all(&dir);
+                }
+            }
         }
-        let _ = fs::remove_dir_all(&dir);
     }
+}
+
+/// Whether `owner.pid` names a process that is gone (0 means `--keep`: never gone).
+fn owner_is_gone(dir: &Path) -> bool {
+    let Ok(owner) = fs::read_to_string(dir.join("owner.pid")) else {
+        return false;
+    };
+    match owner.trim().parse::<u32>() {
+        Ok(0) | Err(_) => false,
+        Ok(owner) => !Path::new(&format!("/proc/{owner}")).exists(),
+    }
+}
+
+/// SIGKILLs the postmaster and waits (up to 2 s) until it is no longer one; true when it is not.
+fn kill_postmaster(pid: Pid, data_dir: Option<&Path>) -> bool {
+    let _ = kill(pid, Signal::SIGKILL);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        if !ProcView::read(pid).is_postmaster_of(data_dir) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// What /proc says about the pid a directory's postmaster.pid names.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct ProcView {
+    /// `/proc/<pid>` exists.
+    alive: bool,
+    /// `/proc/<pid>/comm` without its newline, when readable.
+    comm: Option<String>,
+    /// Where `/proc/<pid>/cwd` points, when readable (not for a zombie).
+    cwd: Option<PathBuf>,
+}
+
+impl ProcView {
+    fn read(pid: Pid) -> Self {
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        Self {
+            alive: fs::symlink_metadata(&proc).is_ok(),
+            comm: fs::read_to_string(proc.join("comm"))
+                .ok()
+                .map(|comm| comm.trim_end_matches('\n').to_owned()),
+            cwd: fs::read_link(proc.join("cwd")).ok(),
+        }
+    }
+
+    /// A live `postgres` whose working directory is `data_dir` (the postmaster chdirs there).
+    fn is_postmaster_of(&self, data_dir: Option<&Path>) -> bool {
+        self.alive
+            && self.comm.as_deref() == Some("postgres")
+            && data_dir.is_some_and(|data| self.cwd.as_deref() == Some(data))
+    }
+}
+
+/// What to do with a directory whose owner process is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reap {
+    /// Not ours, or a live process we cannot identify: touch nothing.
+    Leave,
+    /// No live postmaster belongs to it: remove it (any process its pid file names is left alone).
+    Remove,
+    /// Its postmaster still runs: kill it, then remove the directory.
+    KillThenRemove,
+}
+
+/// Only this user's or the cluster user's directories are reaped (root's own included).
+fn may_reap(dir_uid: u32, me: u32, run_as: Option<u32>) -> bool {
+    dir_uid == me || Some(dir_uid) == run_as
+}
+
+/// Decides the fate of a stale directory owned by `dir_uid`, from what /proc says about the
+/// pid in its postmaster.pid and its (canonical) data directory.
+fn reap_decision(
+    dir_uid: u32,
+    me: u32,
+    run_as: Option<u32>,
+    postmaster: &ProcView,
+    data_dir: Option<&Path>,
+) -> Reap {
+    if !may_reap(dir_uid, me, run_as) {
+        Reap::Leave
+    } else if postmaster.is_postmaster_of(data_dir) {
+        Reap::KillThenRemove
+    } else if postmaster.alive && (postmaster.comm.is_none() || postmaster.cwd.is_none()) {
+        Reap::Leave
+    } else {
+        Reap::Remove
+    }
+}
+
+/// A value for a key=value conninfo: single-quoted, with `\'` and `\\` escaped, when it holds
+/// whitespace, a quote or a backslash.
+fn quote_conninfo_value(value: &str) -> String {
+    if !value.is_empty() && !value.contains(|c: char| c.is_whitespace() || c == '\'' || c == '\\') {
+        return value.to_owned();
+    }
+    let escaped: String = value
+        .chars()
+        .flat_map(|c| {
+            (c == '\'' || c == '\\')
+                .then_some('\\')
+                .into_iter()
+                .chain([c])
+        })
+        .collect();
+    format!("'{escaped}'")
 }
 
 fn free_port() -> Result<u16> {
@@ -611,7 +783,98 @@ fn free_port() -> Result<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_version_num;
+    use std::path::{Path, PathBuf};
+
+    use super::{ProcView, Reap, parse_version_num, quote_conninfo_value, reap_decision};
+
+    const ROOT: u32 = 0;
+    const ME: u32 = 1000;
+    const POSTGRES: u32 = 999;
+    const STRANGER: u32 = 1001;
+    const DATA: &str = "/tmp/pgmedic-0a1b2c3d/data";
+
+    fn process(comm: &str, cwd: &str) -> ProcView {
+        ProcView {
+            alive: true,
+            comm: Some(comm.to_owned()),
+            cwd: Some(PathBuf::from(cwd)),
+        }
+    }
+
+    fn postmaster() -> ProcView {
+        process("postgres", DATA)
+    }
+
+    fn decide(dir_uid: u32, me: u32, run_as: Option<u32>, view: &ProcView) -> Reap {
+        reap_decision(dir_uid, me, run_as, view, Some(Path::new(DATA)))
+    }
+
+    #[test]
+    fn only_own_or_the_cluster_users_directories_are_touched() {
+        // A directory planted by another user, naming a real postmaster: left alone, as root too.
+        assert_eq!(
+            decide(STRANGER, ROOT, Some(POSTGRES), &postmaster()),
+            Reap::Leave
+        );
+        assert_eq!(decide(STRANGER, ME, None, &postmaster()), Reap::Leave);
+        assert_eq!(decide(ROOT, ME, None, &ProcView::default()), Reap::Leave);
+        // Root reaps the cluster user's directories and its own.
+        assert_eq!(
+            decide(POSTGRES, ROOT, Some(POSTGRES), &postmaster()),
+            Reap::KillThenRemove
+        );
+        assert_eq!(
+            decide(ROOT, ROOT, Some(POSTGRES), &ProcView::default()),
+            Reap::Remove
+        );
+        assert_eq!(decide(ME, ME, None, &postmaster()), Reap::KillThenRemove);
+    }
+
+    #[test]
+    fn only_the_directorys_own_postmaster_is_killed() {
+        // Its pid is gone (or there is no pid file): just remove the directory.
+        assert_eq!(decide(ME, ME, None, &ProcView::default()), Reap::Remove);
+        // A pid reused by, or planted for, another process: remove, leave the process alone.
+        for other in [
+            process("bash", DATA),
+            process("postgres", "/var/lib/postgresql/15/main"),
+            process("postgres", "/tmp/pgmedic-0a1b2c3d"),
+            process("sshd", "/"),
+        ] {
+            assert_eq!(decide(ME, ME, None, &other), Reap::Remove, "{other:?}");
+            assert_eq!(decide(POSTGRES, ROOT, Some(POSTGRES), &other), Reap::Remove);
+        }
+        // No data directory to compare with: never a kill.
+        let view = postmaster();
+        assert_eq!(reap_decision(ME, ME, None, &view, None), Reap::Remove);
+    }
+
+    #[test]
+    fn a_live_process_proc_will_not_describe_is_left_with_its_directory() {
+        let hidden = ProcView {
+            alive: true,
+            comm: Some("postgres".to_owned()),
+            cwd: None,
+        };
+        assert_eq!(decide(ME, ME, None, &hidden), Reap::Leave);
+        let nameless = ProcView {
+            alive: true,
+            comm: None,
+            cwd: Some(PathBuf::from(DATA)),
+        };
+        assert_eq!(decide(ME, ME, None, &nameless), Reap::Leave);
+    }
+
+    #[test]
+    fn conninfo_values_are_quoted_only_when_they_must_be() {
+        assert_eq!(
+            quote_conninfo_value("/tmp/pgmedic-0a1b2c3d"),
+            "/tmp/pgmedic-0a1b2c3d"
+        );
+        assert_eq!(quote_conninfo_value("/tmp/my dir"), "'/tmp/my dir'");
+        assert_eq!(quote_conninfo_value(r"/tmp/it's\x"), r"'/tmp/it\'s\\x'");
+        assert_eq!(quote_conninfo_value(""), "''");
+    }
 
     #[test]
     fn version_numbers_from_postgres_version_output() {

@@ -95,6 +95,9 @@ pub async fn run(args: DemoArgs) -> Result<(), Error> {
     let opts = ClusterOptions {
         bin_dir: args.pg_bindir.clone(),
         port: args.port,
+        // Socket-only: the cluster trusts every connection, and only the cluster's OS user and
+        // root can reach a socket in its 0700 directory; any local user could reach 127.0.0.1.
+        tcp: false,
         settings: cluster_settings(),
         keep: args.keep,
         ..ClusterOptions::default()

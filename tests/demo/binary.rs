@@ -1,5 +1,5 @@
-//! The real binary: `pgmedic demo --no-tui` prints its conninfo, runs until SIGINT, then stops
-//! the workload and removes its cluster.
+//! The real binary: `pgmedic demo --no-tui` prints its conninfo (through the socket: the
+//! cluster refuses TCP), runs until SIGINT, then stops the workload and removes its cluster.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -152,4 +152,81 @@ async fn demo_with_keep_leaves_the_cluster_and_prints_how_to_stop_it() {
             .is_err(),
         "the server still answers"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_cluster_is_socket_only_and_its_processes_never_see_the_argv_password() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pgmedic"))
+        .args(["demo", "--no-tui", "--scale", "0.01"])
+        .env(pgmedic::conn::PASSWORD_VAR, "not-for-the-server")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let conninfo = tokio::time::timeout(
+        Duration::from_secs(120),
+        BufReader::new(stdout).lines().next_line(),
+    )
+    .await
+    .expect("no conninfo within 120 s")
+    .unwrap()
+    .expect("stdout closed before the conninfo");
+
+    let db = connect(&conninfo).await;
+    let row = db
+        .query_one(
+            "SELECT current_setting('listen_addresses'), current_setting('data_directory')",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (listen, data_dir): (String, String) = (row.get(0), row.get(1));
+    drop(db);
+    assert_eq!(listen, "", "the demo cluster listens on TCP");
+    let cluster_dir = PathBuf::from(&data_dir).parent().unwrap().to_owned();
+    let port = conninfo
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("port="))
+        .unwrap_or_else(|| panic!("no port in {conninfo}"));
+    assert!(
+        conninfo.starts_with(&format!("host={} port={port} ", cluster_dir.display())),
+        "{conninfo}"
+    );
+    let port: u16 = port.parse().unwrap();
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the demo cluster accepts TCP on 127.0.0.1:{port}"
+    );
+
+    // The shell supervising the postmaster (postgres itself overwrites its environment block
+    // with its process title, so /proc shows nothing there).
+    let postmaster = std::fs::read_to_string(cluster_dir.join("data/postmaster.pid")).unwrap();
+    let postmaster = postmaster.lines().next().unwrap().trim();
+    let stat = std::fs::read_to_string(format!("/proc/{postmaster}/stat")).unwrap();
+    let supervisor = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap();
+    let environ = std::fs::read(format!("/proc/{supervisor}/environ")).unwrap();
+    let leaked = environ
+        .split(|b| *b == 0)
+        .any(|var| var.starts_with(format!("{}=", pgmedic::conn::PASSWORD_VAR).as_bytes()));
+    assert!(
+        !leaked,
+        "the cluster inherited {}",
+        pgmedic::conn::PASSWORD_VAR
+    );
+
+    kill(Pid::from_raw(child.id().unwrap() as i32), Signal::SIGINT).unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("pgmedic demo did not exit within 30 s of SIGINT")
+        .unwrap();
+    assert!(status.success(), "{status}");
 }
