@@ -92,7 +92,7 @@ pub struct DemoArgs {
     /// Leave the cluster running after the console exits (prints how to reach and stop it).
     #[arg(long)]
     pub keep: bool,
-    /// TCP port for the demo cluster (a free one by default).
+    /// Port number of the demo cluster's unix socket (a free one by default).
     #[arg(long)]
     pub port: Option<u16>,
     /// `PostgreSQL` bin directory to run the cluster from (found automatically by default).
