@@ -93,13 +93,14 @@ impl ConnParams {
     #[must_use]
     pub fn with_startup_settings(&self, settings: &[(&str, &str)]) -> ConnParams {
         let mut params = self.clone();
+        let existing = params.base.get_options().unwrap_or_default().to_owned();
+        // Idempotent: parameters that already carry a setting are not given it twice.
         let ours = settings
             .iter()
-            .map(|(name, value)| format!("-c {name}={value}"));
-        let all: Vec<String> = params
-            .base
-            .get_options()
-            .map(str::to_owned)
+            .map(|(name, value)| format!("-c {name}={value}"))
+            .filter(|option| !existing.contains(option.as_str()));
+        let all: Vec<String> = Some(existing.clone())
+            .filter(|e| !e.is_empty())
             .into_iter()
             .chain(ours)
             .collect();

@@ -289,3 +289,19 @@ fn connect_timeout_follows_libpq() {
     );
     assert_eq!(p.connect_timeout, Some(Duration::from_secs(4)));
 }
+
+#[test]
+fn startup_settings_follow_the_users_options_once() {
+    let home = Home::new("startup");
+    let p = resolve(
+        &request(Some("host=h options='-c work_mem=8MB'")),
+        &home.env(),
+    );
+    let settings = [("statement_timeout", "3s"), ("lock_timeout", "500ms")];
+    let once = p.with_startup_settings(&settings);
+    let twice = once.with_startup_settings(&settings);
+    let expected = "-c work_mem=8MB -c statement_timeout=3s -c lock_timeout=500ms";
+    assert_eq!(once.base.get_options(), Some(expected));
+    assert_eq!(twice.base.get_options(), Some(expected));
+    assert_eq!(once.base.get_keepalives_idle(), Duration::from_secs(10));
+}
