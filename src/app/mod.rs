@@ -53,7 +53,14 @@ pub async fn run(
     );
     model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
 
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(err) => {
+            ratatui::restore();
+            collector.abort();
+            return Err(err);
+        }
+    };
     let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
     end_on_panic();
     let input = tokio::spawn(read_terminal(tx.clone()));
