@@ -24,9 +24,10 @@ async fn snapshot_pair(conninfo: &str) -> (OverviewSnapshot, OverviewSnapshot) {
     let mut collector = overview::OverviewCollector::default();
     let first = collector.collect(&client, &prepared).await;
     let load = superuser_client("postgres").await;
+    // 10 ms each: heavier than the DDL the other tests of this binary run meanwhile.
     for i in 0..50 {
         load.query(
-            "SELECT count(*) FROM pg_class WHERE relname = $1",
+            "SELECT count(*), pg_sleep(0.01)::text FROM pg_class WHERE relname = $1",
             &[&format!("x{i}")],
         )
         .await
