@@ -46,6 +46,8 @@ pub enum ClusterError {
     NoBinaries,
     #[error("{0} is not a PostgreSQL bin directory (no initdb and postgres in it)")]
     BadBinDir(PathBuf),
+    #[error("the PostgreSQL in {0} was built without SSL; a TLS cluster needs one built with it")]
+    NoSsl(PathBuf),
     #[error("cannot run the cluster as user {0:?}: {1}")]
     User(String, String),
     #[error("{what}: {source}")]
@@ -124,6 +126,9 @@ impl Cluster {
             Some(dir) => check_bin_dir(dir)?,
             None => find_bin_dir()?,
         };
+        if opts.tls.is_some() && !supports_ssl(&bin_dir) {
+            return Err(ClusterError::NoSsl(bin_dir));
+        }
         let run_as = unprivileged_user()?;
         reap::reap_stale_dirs(run_as.map(|(uid, _)| uid));
         let dir = make_dir(run_as, opts.keep)?;
@@ -506,6 +511,12 @@ pub fn find_bin_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("PGMEDIC_PG_BINDIR") {
         return check_bin_dir(PathBuf::from(dir));
     }
+    find_installed_bin_dir()
+}
+
+/// Finds the machine's own installation, ignoring `$PGMEDIC_PG_BINDIR`: `pg_config --bindir`,
+/// the newest `/usr/lib/postgresql/*/bin`, then PATH.
+pub fn find_installed_bin_dir() -> Result<PathBuf> {
     let mut candidates = Vec::new();
     if let Ok(out) = command("pg_config").arg("--bindir").output() {
         candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
@@ -528,6 +539,19 @@ pub fn find_bin_dir() -> Result<PathBuf> {
         .into_iter()
         .find(|dir| is_bin_dir(dir))
         .ok_or(ClusterError::NoBinaries)
+}
+
+/// Whether the installation's server was built with SSL, as its `pg_config --configure` says
+/// (`--with-ssl=openssl` from 14 on, `--with-openssl` before).
+#[must_use]
+pub fn supports_ssl(bin_dir: &Path) -> bool {
+    command(bin_dir.join("pg_config"))
+        .arg("--configure")
+        .output()
+        .is_ok_and(|out| {
+            let text = String::from_utf8_lossy(&out.stdout);
+            text.contains("--with-ssl=openssl") || text.contains("--with-openssl")
+        })
 }
 
 fn is_bin_dir(dir: &Path) -> bool {

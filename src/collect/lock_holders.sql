@@ -11,3 +11,4 @@ SELECT DISTINCT ON (a.pid) a.pid,
    AND a.pid <> pg_backend_pid()
  ORDER BY a.pid
  LIMIT 5
+-- pgmedic: end

@@ -4,3 +4,4 @@ SELECT DISTINCT l.relation::int8 AS relid
  WHERE l.locktype = 'relation'
    AND l.mode = 'AccessExclusiveLock'
    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+-- pgmedic: end

@@ -34,8 +34,10 @@ pub const STATEMENTS: &[(u32, &str)] = &[
 ];
 const STATEMENTS_INFO: &str = include_str!("statements_info.sql");
 const STATEMENT_TEXTS: &str = include_str!("statement_texts.sql");
-/// Every SQL text pgmedic runs starts with this comment, which pg_stat_statements keeps: it is
-/// how the console recognises (and leaves out) its own statements.
+/// Every SQL text pgmedic runs starts with this comment and ends with a `-- pgmedic: end` line:
+/// it is how the console recognises (and leaves out) its own statements in pg_stat_statements.
+/// Up to 17 the stored text keeps the leading comment; 18 stores a statement from its first
+/// token, so only the trailing line is left there.
 pub const OWN_MARKER: &str = "-- pgmedic:";
 
 /// The Overview's statements, prepared once per session: a refresh is then one
@@ -283,7 +285,7 @@ impl OverviewCollector {
                 continue;
             }
             let query: String = row.try_get("query").unwrap_or_default();
-            if query.starts_with(OWN_MARKER) {
+            if query.contains(OWN_MARKER) {
                 self.own.insert(key);
             } else {
                 let name = |col: &str| {

@@ -25,3 +25,4 @@ SELECT extract(epoch FROM clock_timestamp())::float8 AS taken_at,
            FILTER (WHERE client AND pid <> pg_backend_pid()))::float8 AS oldest_transaction,
        count(*) FILTER (WHERE backend_type = 'autovacuum worker')::int8 AS autovacuum_workers
   FROM a
+-- pgmedic: end

@@ -5,3 +5,4 @@ SELECT d.datid::int8 AS datid,
        d.xact_commit, d.xact_rollback, d.blks_hit, d.blks_read,
        d.temp_files, d.temp_bytes, d.deadlocks
   FROM pg_stat_database d
+-- pgmedic: end

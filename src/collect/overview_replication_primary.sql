@@ -5,3 +5,4 @@ SELECT coalesce(application_name, '')::text AS name,
        extract(epoch FROM replay_lag)::float8 AS lag_seconds,
        pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS lag_bytes
   FROM pg_stat_replication
+-- pgmedic: end

@@ -6,3 +6,4 @@ SELECT 'this standby'::text AS name,
             ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 END
            AS lag_seconds,
        pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8 AS lag_bytes
+-- pgmedic: end

@@ -2,3 +2,4 @@
 SELECT userid::int8 AS userid, dbid::int8 AS dbid, queryid,
        calls, total_time AS total_ms, rows
   FROM pg_stat_statements(false)
+-- pgmedic: end

@@ -3,3 +3,4 @@ SELECT userid::int8 AS userid, dbid::int8 AS dbid, queryid,
        calls, total_exec_time AS total_ms, rows
   FROM pg_stat_statements(false)
  WHERE toplevel
+-- pgmedic: end

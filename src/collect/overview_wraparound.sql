@@ -4,3 +4,4 @@ SELECT max(age(datfrozenxid))::int8 AS xid_age,
        (array_agg(datname::text ORDER BY age(datfrozenxid) DESC))[1] AS oldest_database,
        current_setting('autovacuum_freeze_max_age')::int8 AS freeze_max_age
   FROM pg_database
+-- pgmedic: end

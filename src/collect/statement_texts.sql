@@ -4,3 +4,4 @@ SELECT userid::int8 AS userid, dbid::int8 AS dbid, queryid, query, d.datname::te
   LEFT JOIN pg_database d ON d.oid = s.dbid
   LEFT JOIN pg_roles r ON r.oid = s.userid
  WHERE s.queryid = ANY($1)
+-- pgmedic: end

@@ -4,3 +4,4 @@ SELECT name::text AS name,
        default_version::text AS default_version
   FROM pg_available_extensions
  WHERE name = ANY($1)
+-- pgmedic: end

