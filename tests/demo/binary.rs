@@ -42,6 +42,23 @@ async fn demo_without_tui_runs_until_sigint_and_removes_its_cluster() {
     assert!(conninfo.contains("dbname=trading"), "{conninfo}");
 
     let db = connect(&conninfo).await;
+    // The demo runs on the installation the suite runs on ($PGMEDIC_PG_BINDIR: 15, then 18).
+    let version: String = db
+        .query_one("SHOW server_version_num", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let bin_dir = pgmedic::cluster::find_bin_dir().unwrap();
+    let expected = std::process::Command::new(bin_dir.join("postgres"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let expected = String::from_utf8_lossy(&expected.stdout).into_owned();
+    let major = version.parse::<u32>().unwrap() / 10_000;
+    assert!(
+        expected.contains(&format!(") {major}.")),
+        "demo on {version}, installation says {expected}"
+    );
     let data_dir: String = db
         .query_one("SHOW data_directory", &[])
         .await
