@@ -257,8 +257,11 @@ fn the_config_file_is_read_at_start() {
         pgmedic(&cluster().conninfo("postgres"), "")
     );
     let tmux = Tmux::start("config", 100, 30, &command);
-    let screen = tmux.wait_for("READ-ONLY", UP);
-    assert!(screen.contains("Connections"), "{screen}");
+    let screen = tmux.wait_for("Throughput · last", UP);
+    assert!(
+        screen.contains("READ-ONLY"),
+        "read_only = true in the file:\n{screen}"
+    );
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0", UP);
     std::fs::remove_dir_all(&dir).unwrap();
