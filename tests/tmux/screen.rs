@@ -66,6 +66,23 @@ impl Tmux {
     }
 }
 
+/// A directory of the test's own, removed when dropped (a failing test too).
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("pgmedic-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -215,8 +232,8 @@ fn sigterm_ends_the_console_cleanly() {
 
 #[test]
 fn a_bad_config_file_or_theme_is_one_line_before_anything_else() {
-    let dir = std::env::temp_dir().join(format!("pgmedic-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("config");
+    let dir = scratch.0.clone();
     let bad = dir.join("config.toml");
     std::fs::write(&bad, "refresh = \"soon\"\n").unwrap();
     let run = |envs: &[(&str, &std::path::Path)], args: &[&str]| {
@@ -242,13 +259,12 @@ fn a_bad_config_file_or_theme_is_one_line_before_anything_else() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("nosuch"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn the_config_file_is_read_at_start() {
-    let dir = std::env::temp_dir().join(format!("pgmedic-config-ok-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("config-ok");
+    let dir = scratch.0.clone();
     let file = dir.join("config.toml");
     std::fs::write(&file, "theme = \"high-contrast\"\nread_only = true\n").unwrap();
     let command = format!(
@@ -264,7 +280,6 @@ fn the_config_file_is_read_at_start() {
     );
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0", UP);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
