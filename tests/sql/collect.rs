@@ -18,11 +18,34 @@ fn params(conninfo: &str) -> ConnParams {
     .unwrap()
 }
 
+/// The Overview's collector on a monitoring session of `conninfo`, ready to collect.
+struct Watch {
+    client: tokio_postgres::Client,
+    info: pgmedic::server::ServerInfo,
+    prepared: overview::Prepared,
+    collector: overview::OverviewCollector,
+}
+
+impl Watch {
+    async fn on(conninfo: &str) -> Self {
+        let (client, info) = collect::open_session(&params(conninfo)).await.unwrap();
+        let prepared = overview::Prepared::new(&client, &info).await.unwrap();
+        Self {
+            client,
+            info,
+            prepared,
+            collector: overview::OverviewCollector::default(),
+        }
+    }
+
+    async fn collect(&mut self) -> OverviewSnapshot {
+        self.collector.collect(&self.client, &self.prepared).await
+    }
+}
+
 async fn snapshot_pair(conninfo: &str) -> (OverviewSnapshot, OverviewSnapshot) {
-    let (client, info) = collect::open_session(&params(conninfo)).await.unwrap();
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let mut collector = overview::OverviewCollector::default();
-    let first = collector.collect(&client, &prepared).await;
+    let mut watch = Watch::on(conninfo).await;
+    let first = watch.collect().await;
     let load = superuser_client("postgres").await;
     // 10 ms each: heavier than the DDL the other tests of this binary run meanwhile.
     for i in 0..50 {
@@ -34,7 +57,7 @@ async fn snapshot_pair(conninfo: &str) -> (OverviewSnapshot, OverviewSnapshot) {
         .unwrap();
     }
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let second = collector.collect(&client, &prepared).await;
+    let second = watch.collect().await;
     (first, second)
 }
 
@@ -125,18 +148,14 @@ async fn roles_without_superuser_or_pg_monitor_can_monitor_and_are_told_what_the
         .unwrap();
     let as_role = |role: &str| conninfo.replace("user=postgres", &format!("user={role}"));
 
-    let (client, info) = collect::open_session(&params(&as_role("plain_dba")))
-        .await
-        .unwrap();
+    let mut watch = Watch::on(&as_role("plain_dba")).await;
+    let info = &watch.info;
     assert!(!info.privileges.superuser && !info.privileges.sees_all_activity());
     assert_eq!(
         info.shared_preload_libraries, None,
         "the setting is hidden from this role"
     );
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let snapshot = overview::OverviewCollector::default()
-        .collect(&client, &prepared)
-        .await;
+    let snapshot = watch.collect().await;
     let activity = snapshot.activity.unwrap();
     assert!(
         activity.state_hidden >= 1,
@@ -168,10 +187,8 @@ async fn nested_statements_do_not_double_count_their_callers() {
         )
         .await
         .unwrap();
-    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let mut collector = overview::OverviewCollector::default();
-    collector.collect(&client, &prepared).await;
+    let mut watch = Watch::on(&conninfo).await;
+    watch.collect().await;
     for _ in 0..5 {
         setup.query("SELECT twice()", &[]).await.unwrap();
         setup
@@ -179,7 +196,7 @@ async fn nested_statements_do_not_double_count_their_callers() {
             .await
             .unwrap();
     }
-    let snapshot = collector.collect(&client, &prepared).await;
+    let snapshot = watch.collect().await;
     let counters = snapshot.statements.unwrap().counters;
     let mut keys: Vec<_> = counters.iter().map(|c| c.key).collect();
     keys.sort();
@@ -204,11 +221,12 @@ async fn an_old_pg_stat_statements_extension_is_read_with_its_own_columns() {
         )
         .await
         .unwrap();
-    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
-    assert_eq!(info.installed_version("pg_stat_statements"), Some(107));
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let mut collector = overview::OverviewCollector::default();
-    let snapshot = collector.collect(&client, &prepared).await;
+    let mut watch = Watch::on(&conninfo).await;
+    assert_eq!(
+        watch.info.installed_version("pg_stat_statements"),
+        Some(107)
+    );
+    let snapshot = watch.collect().await;
     let statements = snapshot.statements.unwrap();
     assert!(!statements.counters.is_empty());
     assert_eq!(
@@ -227,11 +245,7 @@ async fn without_pg_stat_statements_the_overview_says_what_to_run() {
     c.batch_execute("DROP EXTENSION pg_stat_statements")
         .await
         .unwrap();
-    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let snapshot = overview::OverviewCollector::default()
-        .collect(&client, &prepared)
-        .await;
+    let snapshot = Watch::on(&conninfo).await.collect().await;
     let reason = snapshot.statements.unwrap_err();
     assert!(
         reason.contains("CREATE EXTENSION pg_stat_statements"),
@@ -328,16 +342,8 @@ async fn the_collector_survives_a_server_restart_and_resumes_by_itself() {
 #[tokio::test]
 async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
     let conninfo = fresh_db("blocked_part").await;
-    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let mut collector = overview::OverviewCollector::default();
-    assert!(
-        collector
-            .collect(&client, &prepared)
-            .await
-            .wraparound
-            .is_ok()
-    );
+    let mut watch = Watch::on(&conninfo).await;
+    assert!(watch.collect().await.wraparound.is_ok());
 
     let holder = superuser_client("postgres").await;
     holder
@@ -345,7 +351,7 @@ async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
         .await
         .unwrap();
     let started = std::time::Instant::now();
-    let blocked = collector.collect(&client, &prepared).await;
+    let blocked = watch.collect().await;
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "lock_timeout bounds every part"
@@ -356,7 +362,7 @@ async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
     assert!(why.contains("LOCK TABLE pg_database"), "{why}");
 
     holder.batch_execute("ROLLBACK").await.unwrap();
-    let recovered = collector.collect(&client, &prepared).await;
+    let recovered = watch.collect().await;
     assert!(
         recovered.wraparound.is_ok() && recovered.activity.is_ok() && recovered.databases.is_ok()
     );
@@ -385,11 +391,9 @@ async fn hostile_names_in_databases_tables_and_statements_break_nothing() {
         .await
         .unwrap();
 
-    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
-    assert_eq!(info.database, "we\"ird db; --");
-    let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-    let mut collector = overview::OverviewCollector::default();
-    collector.collect(&client, &prepared).await;
+    let mut watch = Watch::on(&conninfo).await;
+    assert_eq!(watch.info.database, "we\"ird db; --");
+    watch.collect().await;
     for i in 0..20 {
         setup
             .query(
@@ -400,7 +404,7 @@ async fn hostile_names_in_databases_tables_and_statements_break_nothing() {
             .unwrap();
     }
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let snapshot = collector.collect(&client, &prepared).await;
+    let snapshot = watch.collect().await;
     assert!(
         snapshot
             .databases
@@ -447,8 +451,8 @@ async fn every_statements_variant_runs_and_decodes_on_this_server() {
                 .await
                 .unwrap();
         }
-        let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
-        let installed = info.installed_version("pg_stat_statements").unwrap();
+        let mut watch = Watch::on(&conninfo).await;
+        let installed = watch.info.installed_version("pg_stat_statements").unwrap();
         if create.is_none() {
             assert_eq!(
                 installed,
@@ -457,10 +461,7 @@ async fn every_statements_variant_runs_and_decodes_on_this_server() {
             );
         }
         assert_eq!(versioned(overview::STATEMENTS, installed), Some(*sql));
-        let prepared = overview::Prepared::new(&client, &info).await.unwrap();
-        let snapshot = overview::OverviewCollector::default()
-            .collect(&client, &prepared)
-            .await;
+        let snapshot = watch.collect().await;
         let statements = snapshot
             .statements
             .unwrap_or_else(|e| panic!("variant {min} on extension {installed}: {e}"));
