@@ -56,6 +56,16 @@ impl Tmux {
         }
     }
 
+    /// Waits for the program to end and checks it exited 0 and left the alternate screen.
+    fn assert_clean_exit(&self) {
+        let end = self.wait_for("EXITED", UP);
+        assert!(end.contains("EXITED 0"), "{end}");
+        assert!(
+            !end.contains("Connections"),
+            "the alternate screen is gone:\n{end}"
+        );
+    }
+
     fn keys(&self, keys: &[&str]) {
         let status = Command::new("tmux")
             .args(["send-keys", "-t", &self.name])
@@ -132,12 +142,7 @@ fn overview_help_command_line_and_quit() {
     tmux.wait_for("unknown command: bogus", UP);
 
     tmux.keys(&["q"]);
-    let end = tmux.wait_for("EXITED", UP);
-    assert!(end.contains("EXITED 0"), "{end}");
-    assert!(
-        !end.contains("Connections"),
-        "the alternate screen is gone:\n{end}"
-    );
+    tmux.assert_clean_exit();
 }
 
 #[test]
@@ -222,12 +227,7 @@ fn sigterm_ends_the_console_cleanly() {
         .status()
         .unwrap();
     assert!(status.success(), "pgmedic was found under the pane's shell");
-    let end = tmux.wait_for("EXITED", UP);
-    assert!(end.contains("EXITED 0"), "{end}");
-    assert!(
-        !end.contains("Connections"),
-        "the alternate screen is gone:\n{end}"
-    );
+    tmux.assert_clean_exit();
 }
 
 #[test]
