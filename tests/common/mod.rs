@@ -40,10 +40,14 @@ pub async fn fresh_db(test: &str) -> String {
 
 /// A superuser session on `dbname` (test setup only; never the code under test).
 pub async fn superuser_client(dbname: &str) -> tokio_postgres::Client {
-    let (client, conn) =
-        tokio_postgres::connect(&cluster().conninfo(dbname), tokio_postgres::NoTls)
-            .await
-            .unwrap();
+    connect(&cluster().conninfo(dbname)).await
+}
+
+/// A plain session on `conninfo` (test setup only; never the code under test).
+pub async fn connect(conninfo: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(conninfo, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     client
 }

@@ -10,10 +10,7 @@ use crate::common::{cluster, fresh_db, superuser_client};
 #[tokio::test]
 async fn cluster_has_the_monitoring_extensions_in_new_databases() {
     let conninfo = fresh_db("extensions").await;
-    let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let client = crate::common::connect(&conninfo).await;
     let rows = client
         .query("SELECT extname FROM pg_extension ORDER BY 1", &[])
         .await
@@ -42,10 +39,7 @@ async fn cluster_listens_on_its_unix_socket_too() {
         c.socket_dir().display(),
         c.port()
     );
-    let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let client = crate::common::connect(&conninfo).await;
     let addr: Option<String> = client
         .query_one("SELECT inet_client_addr()::text", &[])
         .await
@@ -73,10 +67,7 @@ async fn socket_only_cluster_refuses_tcp_and_hands_out_its_socket() {
     let socket = format!("host={} port={} ", own.socket_dir().display(), own.port());
     assert!(conninfo.starts_with(&socket), "{conninfo}");
 
-    let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let client = crate::common::connect(&conninfo).await;
     let listen: String = client
         .query_one("SHOW listen_addresses", &[])
         .await

@@ -176,10 +176,7 @@ async fn roles_without_superuser_or_pg_monitor_can_monitor_and_are_told_what_the
 #[tokio::test]
 async fn nested_statements_do_not_double_count_their_callers() {
     let conninfo = fresh_db("nested").await;
-    let (setup, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let setup = crate::common::connect(&conninfo).await;
     setup
         .batch_execute(
             "CREATE FUNCTION twice() RETURNS int LANGUAGE plpgsql AS
@@ -208,13 +205,7 @@ async fn nested_statements_do_not_double_count_their_callers() {
 #[tokio::test]
 async fn an_old_pg_stat_statements_extension_is_read_with_its_own_columns() {
     let conninfo = fresh_db("pgss_old").await;
-    let admin = {
-        let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        client
-    };
+    let admin = crate::common::connect(&conninfo).await;
     admin
         .batch_execute(
             "DROP EXTENSION pg_stat_statements; CREATE EXTENSION pg_stat_statements VERSION '1.7'",
@@ -238,10 +229,7 @@ async fn an_old_pg_stat_statements_extension_is_read_with_its_own_columns() {
 #[tokio::test]
 async fn without_pg_stat_statements_the_overview_says_what_to_run() {
     let conninfo = fresh_db("no_pgss").await;
-    let (c, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let c = crate::common::connect(&conninfo).await;
     c.batch_execute("DROP EXTENSION pg_stat_statements")
         .await
         .unwrap();
@@ -257,10 +245,7 @@ async fn without_pg_stat_statements_the_overview_says_what_to_run() {
 #[tokio::test]
 async fn a_timed_out_query_names_the_lock_holder_and_locked_relations_are_known() {
     let conninfo = fresh_db("locks").await;
-    let (holder, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let holder = crate::common::connect(&conninfo).await;
     holder
         .batch_execute(r#"CREATE TABLE "Order ""Book"" x" (id int)"#)
         .await
@@ -379,10 +364,7 @@ async fn hostile_names_in_databases_tables_and_statements_break_nothing() {
         "host=127.0.0.1 port={} user=postgres dbname='we\"ird db; --'",
         cluster().port()
     );
-    let (setup, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let setup = crate::common::connect(&conninfo).await;
     setup
         .batch_execute(
             r#"CREATE TABLE "Order ""Book"" Snap shots" ("Price ""x""" int);
@@ -438,10 +420,7 @@ async fn every_statements_variant_runs_and_decodes_on_this_server() {
     assert_eq!(versions.len(), overview::STATEMENTS.len());
     for ((min, sql), (_, create)) in overview::STATEMENTS.iter().zip(versions) {
         let conninfo = fresh_db(&format!("pgss_{min}")).await;
-        let (admin, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(conn);
+        let admin = crate::common::connect(&conninfo).await;
         if let Some(version) = create {
             admin
                 .batch_execute(&format!(
