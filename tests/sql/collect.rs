@@ -326,11 +326,14 @@ async fn the_collector_survives_a_server_restart_and_resumes_by_itself() {
 
 #[tokio::test]
 async fn a_blocked_part_says_who_blocks_it_and_the_next_refresh_recovers() {
-    let conninfo = fresh_db("blocked_part").await;
+    // A cluster of its own: pg_database is shared, and locking it would stall the other tests.
+    let own =
+        pgmedic::cluster::Cluster::start(pgmedic::cluster::ClusterOptions::default()).unwrap();
+    let conninfo = own.conninfo("postgres");
     let mut watch = Watch::on(&conninfo).await;
     assert!(watch.collect().await.wraparound.is_ok());
 
-    let holder = superuser_client("postgres").await;
+    let holder = crate::common::connect(&conninfo).await;
     holder
         .batch_execute("BEGIN; LOCK TABLE pg_database IN ACCESS EXCLUSIVE MODE")
         .await
