@@ -3,6 +3,8 @@
 
 pub mod health;
 pub mod history;
+pub mod lints;
 pub mod overview;
 pub mod rates;
+pub mod statement;
 pub mod window;
