@@ -8,6 +8,8 @@
 
 pub mod overview;
 pub mod panes;
+pub mod queries;
+pub mod statements;
 
 use std::time::Duration;
 

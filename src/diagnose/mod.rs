@@ -5,6 +5,7 @@ pub mod health;
 pub mod history;
 pub mod lints;
 pub mod overview;
+pub mod queries;
 pub mod rates;
 pub mod statement;
 pub mod window;

@@ -23,6 +23,18 @@ impl<T> Timed for (f64, T) {
     }
 }
 
+impl<T: Timed> Timed for std::sync::Arc<T> {
+    fn taken_at(&self) -> f64 {
+        T::taken_at(self)
+    }
+}
+
+impl Timed for crate::snapshot::queries::QueriesSample {
+    fn taken_at(&self) -> f64 {
+        self.taken_at
+    }
+}
+
 impl Timed for crate::snapshot::OverviewSnapshot {
     fn taken_at(&self) -> f64 {
         self.taken_at

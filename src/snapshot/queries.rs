@@ -45,6 +45,8 @@ pub struct StatementsSettings {
     pub max_entries: Option<i64>,
     /// pg_stat_statements.track: `top`, `all` or `none`.
     pub track: Option<String>,
+    /// This role may run pg_stat_statements_reset() (superuser-only unless granted).
+    pub can_reset: bool,
 }
 
 /// The columns an extension version has beyond the oldest supported one.
@@ -62,6 +64,19 @@ pub struct Columns {
     pub info: bool,
     /// stats_since and minmax_stats_since (1.11+).
     pub stats_since: bool,
+}
+
+impl Columns {
+    /// The optional columns of an installed extension version (1.10 → 110).
+    #[must_use]
+    pub fn for_version(version: u32) -> Self {
+        Self {
+            wal: version >= 108,
+            toplevel: version >= 109,
+            info: version >= 109,
+            stats_since: version >= 111,
+        }
+    }
 }
 
 /// The cumulative figures of one statement (one row of pg_stat_statements).

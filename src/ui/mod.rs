@@ -26,7 +26,9 @@ mod help;
 mod jobs;
 mod overview;
 mod panel;
+mod queries;
 mod sql;
+mod sql_view;
 mod status_bar;
 pub mod theme;
 
@@ -57,6 +59,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
