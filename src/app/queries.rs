@@ -274,7 +274,10 @@ impl QueriesState {
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| show_idle || r.calls > 0 || r.is_new())
+            .filter(|(_, r)| {
+                // The row the DBA chose stays listed while it idles.
+                show_idle || r.calls > 0 || r.is_new() || Some(r.id) == self.selected_id
+            })
             .filter(|(_, r)| filter.matches(r))
             .map(|(i, _)| i)
             .collect();
@@ -644,6 +647,17 @@ mod tests {
         );
         s.toggle_detail();
         assert!(s.detail.is_none());
+    }
+
+    #[test]
+    fn the_detail_view_stays_open_across_refreshes() {
+        let mut s = state(3);
+        s.toggle_detail();
+        let id = s.detail.as_ref().unwrap().id;
+        for t in 4..8 {
+            s.on_snapshot(snapshot(f64::from(t), WORKLOAD));
+            assert_eq!(s.detail.as_ref().map(|d| d.id), Some(id), "refresh {t}");
+        }
     }
 
     #[test]

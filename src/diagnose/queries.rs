@@ -6,7 +6,8 @@
 //! entry that appeared, was evicted and re-added, or reset in between is shown as new, with
 //! figures only when they are known to belong to the span, never as a huge rate. The standard
 //! deviation over a span comes from the sums of squares both samples imply
-//! (n·(σ² + μ²) is Σx²), so it is exact up to rounding.
+//! (n·(σ² + μ²) is Σx²), so it is exact up to rounding. Lints judge each statement's whole
+//! history, whatever the scope.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -301,11 +302,13 @@ fn stddev(calls: i64, total_ms: f64, now: &StatementStats, base: &StatementStats
     Some(variance.max(0.0).sqrt())
 }
 
-/// The lints of every statement, judged against the other statements of its database.
+/// The lints of every statement, from its whole history in `sample` (since the reset or since
+/// it appeared: steadier evidence than one interval, so lints do not flicker with the scope),
+/// judged against the other statements of its database.
 fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
     let mut by_database: HashMap<i64, Vec<i64>> = HashMap::new();
-    for r in rows.iter().filter(|r| r.toplevel()) {
-        by_database.entry(r.key().dbid).or_default().push(r.calls);
+    for e in sample.entries.iter().filter(|e| e.toplevel) {
+        by_database.entry(e.key.dbid).or_default().push(e.calls);
     }
     let medians: HashMap<i64, (f64, usize)> = by_database
         .into_iter()
@@ -315,17 +318,24 @@ fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
         block_size: sample.settings.block_size,
         work_mem_bytes: sample.settings.work_mem_bytes,
     };
+    let entries: HashMap<RowId, &StatementStats> = sample
+        .entries
+        .iter()
+        .map(|e| ((e.key, e.toplevel), e))
+        .collect();
     for r in rows {
-        let Some(text) = &r.text else { continue };
+        let (Some(text), Some(e)) = (&r.text, entries.get(&r.id)) else {
+            continue;
+        };
         let figures = LintFigures {
-            calls: r.calls,
-            rows: r.rows,
-            shared_blks_hit: r.shared_blks_hit,
-            shared_blks_read: r.shared_blks_read,
-            temp_blks_written: r.temp_blks_written,
+            calls: e.calls,
+            rows: e.rows,
+            shared_blks_hit: e.shared_blks_hit,
+            shared_blks_read: e.shared_blks_read,
+            temp_blks_written: e.temp_blks_written,
             // The others' median, without the statement itself pulling it up.
             neighbours: medians
-                .get(&r.key().dbid)
+                .get(&e.key.dbid)
                 .map(|(median, count)| (*median, count.saturating_sub(1))),
         };
         r.lints = lints(&text.shape, &figures, settings);
@@ -516,25 +526,25 @@ mod tests {
     }
 
     #[test]
-    fn lints_compare_a_statement_with_the_others_of_its_database() {
+    fn lints_judge_the_whole_history_against_the_other_statements_of_the_database() {
         let mut entries: Vec<StatementStats> = (2..8).map(|q| stats(q, 30, 30.0, 0.0)).collect();
         entries.push(stats(1, 5000, 500.0, 0.0));
-        let prev = sample(
-            0.0,
-            entries
-                .iter()
-                .map(|e| stats(e.key.queryid, 0, 0.0, 0.0))
-                .collect(),
-            0,
+        // Statement 1 ran only 10 times in the interval: its history still makes it a suspect.
+        let mut before = entries.clone();
+        before[6].calls = 4990;
+        before[6].rows = 4990;
+        let f = build(
+            Some(&sample(0.0, before, 0)),
+            &sample(10.0, entries, 0),
+            Scope::Interval,
         );
-        let f = build(Some(&prev), &sample(10.0, entries, 0), Scope::Interval);
-        let flagged: Vec<i64> = f
+        let flagged: Vec<(i64, i64)> = f
             .rows
             .iter()
             .filter(|r| r.lints.iter().any(|l| matches!(l, Lint::NPlusOne { .. })))
-            .map(|r| r.key().queryid)
+            .map(|r| (r.key().queryid, r.calls))
             .collect();
-        assert_eq!(flagged, [1]);
+        assert_eq!(flagged, [(1, 10)]);
     }
 
     #[test]

@@ -40,6 +40,7 @@ use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 use crate::app::model::{MIN_SIZE, Mode, Model};
 use crate::app::pane::Pane;
 
+pub use sql_view::warm_up;
 pub use theme::{Theme, ThemeError};
 
 /// Draws the whole console for `model`.

@@ -12,8 +12,8 @@
 //!  │ WARN N+1 suspect: 2,468 calls of a one-row lookup (1.0 row per call), 120× the …      │
 //!  ╰───────────────────────────────────────────────────────────────────────────────────────╯
 //! ```
-//! From 140 columns the table adds max, stddev, read/s, temp/s, WAL/s, I/O time (with
-//! track_io_timing) and database/role. Only the rows on screen are laid out, so a server
+//! Wider terminals add columns: hit%, max and stddev, then read/s, temp/s, WAL/s and I/O time (with
+//! track_io_timing), then database/role. Only the rows on screen are laid out, so a server
 //! with thousands of statements draws as fast as one with ten.
 
 mod detail;
@@ -33,8 +33,9 @@ use crate::ui::panel;
 use crate::ui::sql;
 use crate::ui::theme::Theme;
 
-/// From this inner width the table shows every column.
-const WIDE: u16 = 140;
+/// Inner widths from which the table adds hit%, max and stddev; read, temp, WAL and I/O;
+/// db/role.
+const WIDER: (u16, u16, u16) = (110, 150, 190);
 /// Height of the selected statement's box (borders included) at most.
 const PREVIEW: u16 = 7;
 
@@ -246,9 +247,8 @@ impl Col {
             Col::Calls | Col::Time | Col::Mean | Col::Max | Col::Stddev | Col::Io => {
                 Constraint::Length(7)
             }
-            Col::RowsPerCall | Col::Hit | Col::Share => Constraint::Length(6),
-            Col::Read | Col::Temp | Col::Wal => Constraint::Length(10),
-            Col::Lint => Constraint::Length(9),
+            Col::RowsPerCall | Col::Hit | Col::Share | Col::Lint => Constraint::Length(6),
+            Col::Read | Col::Temp | Col::Wal => Constraint::Length(8),
             Col::Who => Constraint::Length(18),
             Col::Query => Constraint::Fill(1),
         }
@@ -278,15 +278,19 @@ impl Col {
     }
 }
 
-/// The columns that fit `width`: the essentials, everything from [`WIDE`].
+/// The columns that fit `width`: the essentials at 80 columns, more as the terminal widens.
 fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
     let sample = &figures.latest;
     let mut cols = vec![Col::Calls, Col::Time, Col::Mean];
-    if width >= WIDE {
+    if width >= WIDER.0 {
         cols.extend([Col::Max, Col::Stddev]);
     }
-    cols.extend([Col::RowsPerCall, Col::Hit, Col::Share]);
-    if width >= WIDE {
+    cols.push(Col::RowsPerCall);
+    if width >= WIDER.0 {
+        cols.push(Col::Hit);
+    }
+    cols.push(Col::Share);
+    if width >= WIDER.1 {
         cols.extend([Col::Read, Col::Temp]);
         if sample.columns.wal {
             cols.push(Col::Wal);
@@ -296,7 +300,7 @@ fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
         }
     }
     cols.push(Col::Lint);
-    if width >= WIDE {
+    if width >= WIDER.2 {
         cols.push(Col::Who);
     }
     cols.push(Col::Query);
