@@ -648,7 +648,8 @@ impl Model {
                 .map_or("this role", |s| s.role.as_str());
             spec.lacks_privilege = Some(format!(
                 "{role} may not run pg_stat_statements_reset() (superuser only unless GRANT \
-                 EXECUTE ON FUNCTION pg_stat_statements_reset TO {role})"
+                 EXECUTE ON FUNCTION pg_stat_statements_reset TO {})",
+                crate::quote::ident(role)
             ));
         }
         self.propose(spec)

@@ -28,6 +28,7 @@ use crate::app::model::Model;
 use crate::app::queries::{Column, QueriesState};
 use crate::diagnose::overview::one_line;
 use crate::diagnose::queries::{QueriesFigures, QueryRow, Scope};
+use crate::server::ServerInfo;
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::sql;
@@ -62,7 +63,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Constraint::Fill(1),
         Constraint::Length(preview),
     ]));
-    table(frame, list, queries, figures, theme, old);
+    let note = model
+        .server
+        .as_ref()
+        .and_then(ServerInfo::pg_stat_statements_privilege_note);
+    table(frame, list, queries, figures, note.as_deref(), theme, old);
     if let Some(row) = queries.selected_row() {
         selected(frame, below, row, theme);
     }
@@ -90,6 +95,7 @@ fn table(
     area: Rect,
     queries: &QueriesState,
     figures: &QueriesFigures,
+    privilege_note: Option<&str>,
     theme: &Theme,
     old: bool,
 ) {
@@ -110,7 +116,9 @@ fn table(
         let filter = format!(" / {} ", format::truncate(&queries.filter, 30));
         block = block.title_top(Line::styled(filter, theme.notice).right_aligned());
     }
-    block = block.title_bottom(Line::styled(footer(queries, figures), theme.dim).right_aligned());
+    block = block.title_bottom(
+        Line::styled(footer(queries, figures, privilege_note), theme.dim).right_aligned(),
+    );
     if figures.scope.is_rate() && figures.seconds.is_none() {
         let why = "rates need a second sample: the figures of the last interval arrive with the \
                    next refresh (c: since the reset, now)";
@@ -169,7 +177,7 @@ fn table(
 }
 
 /// The bottom border: how full pg_stat_statements is, evictions, what this role cannot see.
-fn footer(state: &QueriesState, figures: &QueriesFigures) -> String {
+fn footer(state: &QueriesState, figures: &QueriesFigures, privilege_note: Option<&str>) -> String {
     let sample = &figures.latest;
     let mut parts = Vec::new();
     let entries = format::count(sample.entries.len() as i64);
@@ -181,8 +189,9 @@ fn footer(state: &QueriesState, figures: &QueriesFigures) -> String {
         parts.push(format!("{} evicted", format::count(dealloc)));
     }
     if sample.hidden > 0 {
+        let grant = privilege_note.unwrap_or("GRANT pg_read_all_stats");
         parts.push(format!(
-            "{} of other roles hidden (GRANT pg_read_all_stats)",
+            "{} of other roles hidden: {grant}",
             format::count(sample.hidden)
         ));
     }
