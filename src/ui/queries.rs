@@ -256,7 +256,8 @@ impl Col {
             Col::Calls | Col::Time | Col::Mean | Col::Max | Col::Stddev | Col::Io => {
                 Constraint::Length(7)
             }
-            Col::RowsPerCall | Col::Hit | Col::Share | Col::Lint => Constraint::Length(6),
+            Col::RowsPerCall | Col::Hit | Col::Share => Constraint::Length(6),
+            Col::Lint => Constraint::Length(7),
             Col::Read | Col::Temp | Col::Wal => Constraint::Length(8),
             Col::Who => Constraint::Length(18),
             Col::Query => Constraint::Fill(1),

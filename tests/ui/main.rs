@@ -5,5 +5,7 @@
 mod fixtures;
 mod jobs;
 mod overview;
+mod queries;
+mod queries_fixtures;
 mod screen;
 mod themes;

@@ -67,11 +67,17 @@ pub fn render(
     } else {
         facts.len()
     };
-    let findings = lint::lines(r, usize::from(area.width.saturating_sub(4)), theme);
+    let findings = lint::lines(r, usize::MAX, theme);
+    // Each lint wraps inside the box rather than losing its numbers.
+    let inner_width = usize::from(area.width.saturating_sub(4)).max(1);
+    let lint_rows: usize = findings
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
     let [sql_area, figures_area, lints_area] = area.layout(&Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(fact_rows as u16 + 2),
-        Constraint::Length(findings.len() as u16 + 2),
+        Constraint::Length(lint_rows as u16 + 2),
     ]));
 
     let title = format!("{}· {} ", title(r), scope_words(figures));
@@ -112,7 +118,12 @@ pub fn render(
     }
 
     let block = panel::panel(" Lints ", theme, false);
-    frame.render_widget(Paragraph::new(findings).block(block), lints_area);
+    frame.render_widget(
+        Paragraph::new(findings)
+            .block(block)
+            .wrap(Wrap { trim: true }),
+        lints_area,
+    );
 }
 
 fn fact_lines<'a>(facts: &[(&'static str, String)], theme: &Theme) -> Vec<Line<'a>> {
@@ -127,7 +138,7 @@ fn fact_lines<'a>(facts: &[(&'static str, String)], theme: &Theme) -> Vec<Line<'
         .collect()
 }
 
-/// Every figure of the statement over the scope, as (label, value).
+/// Every figure of the statement over the scope, as (label, value), five lines.
 fn facts(r: &QueryRow, figures: &QueriesFigures) -> Vec<(&'static str, String)> {
     if r.is_unknown() {
         return vec![(
@@ -143,12 +154,21 @@ fn facts(r: &QueryRow, figures: &QueriesFigures) -> Vec<(&'static str, String)> 
         Some(s) => format!("{} ({}/s)", text(total), text(total / s)),
         None => text(total),
     };
+    let calls = match seconds {
+        Some(s) => format!(
+            "{} ({}/s)",
+            format::count(r.calls),
+            format::rate(r.calls as f64 / s)
+        ),
+        None => format::count(r.calls),
+    };
+    let rows = r.rows_per_call().map_or_else(
+        || format::count(r.rows),
+        |per| format!("{} ({} per call)", format::count(r.rows), per_call(per)),
+    );
     let block = sample.settings.block_size as f64;
     let mut facts = vec![
-        (
-            "calls",
-            per_sec(r.calls as f64, &|v| format::count(v.round() as i64)),
-        ),
+        ("calls", format!("{calls} · rows {rows}")),
         (
             "time",
             format!(
@@ -160,53 +180,45 @@ fn facts(r: &QueryRow, figures: &QueriesFigures) -> Vec<(&'static str, String)> 
         (
             "mean ± sd",
             match (r.mean_ms(), r.stddev_ms) {
-                (Some(mean), Some(sd)) => {
-                    format!("{} ± {}", format::millis(mean), format::millis(sd))
-                }
-                _ => "no call in this span".to_owned(),
-            },
-        ),
-        ("min / max", min_max(r, sample.taken_at)),
-        (
-            "rows",
-            match r.rows_per_call() {
-                Some(per) => format!("{} ({per:.1} per call)", format::count(r.rows)),
-                None => format::count(r.rows),
+                (Some(mean), Some(sd)) => format!(
+                    "{} ± {} · {}",
+                    format::millis(mean),
+                    format::millis(sd),
+                    min_max(r, sample.taken_at)
+                ),
+                _ => format!("no call in this span · {}", min_max(r, sample.taken_at)),
             },
         ),
         (
             "shared",
             format!(
-                "{} hit · {} read{}",
+                "{} hit · {} read{} · I/O {}",
                 format::count(r.shared_blks_hit),
                 format::count(r.shared_blks_read),
                 r.hit_pct()
                     .map(|p| format!(" ({} hits)", format::percent(p)))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                if sample.settings.track_io_timing {
+                    format!(
+                        "read {} write {}",
+                        format::millis(r.blk_read_ms),
+                        format::millis(r.blk_write_ms)
+                    )
+                } else {
+                    "not timed (track_io_timing off)".to_owned()
+                }
             ),
         ),
         (
-            "temp written",
-            per_sec(r.temp_blks_written as f64 * block, &format::bytes),
-        ),
-        (
-            "WAL",
-            r.wal_bytes.map_or_else(
-                || "not in this pg_stat_statements version (1.8+)".to_owned(),
-                |w| per_sec(w, &format::bytes),
-            ),
-        ),
-        (
-            "I/O time",
-            if sample.settings.track_io_timing {
-                format!(
-                    "read {} · write {}",
-                    format::millis(r.blk_read_ms),
-                    format::millis(r.blk_write_ms)
+            "temp · WAL",
+            format!(
+                "{} · {}",
+                per_sec(r.temp_blks_written as f64 * block, &format::bytes),
+                r.wal_bytes.map_or_else(
+                    || "no WAL figures before pg_stat_statements 1.8".to_owned(),
+                    |w| per_sec(w, &format::bytes),
                 )
-            } else {
-                "not measured: track_io_timing is off".to_owned()
-            },
+            ),
         ),
     ];
     if r.is_new() {
@@ -218,6 +230,14 @@ fn facts(r: &QueryRow, figures: &QueriesFigures) -> Vec<(&'static str, String)> 
     facts
 }
 
+fn per_call(value: f64) -> String {
+    if value < 100.0 {
+        format!("{value:.1}")
+    } else {
+        format::count(value.round() as i64)
+    }
+}
+
 /// min / max are kept since the entry (or its min/max, 1.11+) began, not per span.
 fn min_max(r: &QueryRow, now: f64) -> String {
     let since = r.minmax_since.map_or_else(
@@ -225,7 +245,7 @@ fn min_max(r: &QueryRow, now: f64) -> String {
         |at| format!("since {} ago", format::age(now - at)),
     );
     format!(
-        "{} / {} ({since})",
+        "min {} · max {} ({since})",
         format::millis(r.min_ms),
         format::millis(r.max_ms)
     )

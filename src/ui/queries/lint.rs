@@ -13,19 +13,25 @@ use crate::ui::theme::Theme;
 /// Lints are advice: each one is worth a look.
 const LEVEL: Level = Level::Warn;
 
-/// The table cell: `new` for a statement that appeared in the span, then the lint tags.
+/// The table cell: `new` for a statement that appeared in the span, then the first lint's tag
+/// and how many more there are (`TEMP+1`).
 #[must_use]
 pub fn tags<'a>(r: &QueryRow, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     if r.is_new() {
         spans.push(Span::styled("new", theme.new_statement));
     }
-    let tags: Vec<&str> = r.lints.iter().map(Lint::tag).collect();
-    if !tags.is_empty() {
+    if let Some(first) = r.lints.first() {
         if !spans.is_empty() {
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(tags.join(" "), theme.level_fg(LEVEL)));
+        let more = r.lints.len() - 1;
+        let tag = if more > 0 {
+            format!("{}+{more}", first.tag())
+        } else {
+            first.tag().to_owned()
+        };
+        spans.push(Span::styled(tag, theme.level_fg(LEVEL)));
     }
     Line::from(spans)
 }
@@ -82,8 +88,8 @@ pub fn why(lint: &Lint) -> String {
             rows_per_call,
             times_median,
         } => format!(
-            "N+1 suspect: {} calls of a one-row lookup ({} row per call), {:.0}x the median \
-             statement of its database: fetch them in one query (= ANY($1), a JOIN)",
+            "N+1 suspect: {} calls so far of a one-row lookup ({} row per call), {:.0}x the \
+             median statement of its database: fetch them in one query (= ANY($1), a JOIN)",
             format::count(calls),
             per_call(rows_per_call),
             times_median
@@ -100,8 +106,8 @@ pub fn why(lint: &Lint) -> String {
                 _ => "write",
             };
             format!(
-                "single-row {what} in a loop: {} calls, {:.0}x the median statement of its \
-                 database: batch them (multi-row VALUES, COPY, = ANY($1))",
+                "single-row {what} in a loop: {} calls so far, {:.0}x the median statement of \
+                 its database: batch them (multi-row VALUES, COPY, = ANY($1))",
                 format::count(calls),
                 times_median
             )
@@ -150,8 +156,8 @@ mod tests {
                 rows_per_call: 1.0,
                 times_median: 120.4
             }),
-            "N+1 suspect: 48,210 calls of a one-row lookup (1.0 row per call), 120x the median \
-             statement of its database: fetch them in one query (= ANY($1), a JOIN)"
+            "N+1 suspect: 48,210 calls so far of a one-row lookup (1.0 row per call), 120x the \
+             median statement of its database: fetch them in one query (= ANY($1), a JOIN)"
         );
         assert_eq!(
             why(&Lint::TempSpill {
@@ -186,7 +192,7 @@ mod tests {
                 calls: 9_000,
                 times_median: 40.0
             })
-            .starts_with("single-row INSERT in a loop: 9,000 calls, 40x")
+            .starts_with("single-row INSERT in a loop: 9,000 calls so far, 40x")
         );
     }
 }
