@@ -24,6 +24,7 @@ pub mod diagnose;
 pub mod explain;
 pub mod jobs;
 pub mod quote;
+pub mod report;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
