@@ -265,6 +265,10 @@ pub fn shop() -> Model {
     model(WORKLOAD, 4)
 }
 
+#[allow(
+    dead_code,
+    reason = "the benchmark uses it; the UI tests include this file too"
+)]
 /// `count` statements made from the workload's shapes (for the benchmark: a server whose
 /// pg_stat_statements is full).
 pub fn many(count: usize) -> Vec<Planted> {
