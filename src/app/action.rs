@@ -38,6 +38,20 @@ pub enum Action {
     Open,
     /// Cancel the selected job.
     CancelJob,
+    /// Cancel the selected session's statement.
+    CancelBackend,
+    /// Terminate the selected session.
+    TerminateBackend,
+    /// Cancel every session the filter lists.
+    CancelListed,
+    /// Terminate every session the filter lists.
+    TerminateListed,
+    /// Move between the sessions, the blocking tree and the pools.
+    NextSection,
+    /// Sort by the next column.
+    Sort,
+    /// Reverse the order.
+    ReverseSort,
 }
 
 impl Action {
@@ -61,6 +75,22 @@ impl Action {
             Action::Filter => "filter the list".to_owned(),
             Action::Open => "details of the selected row".to_owned(),
             Action::CancelJob => "cancel the selected job".to_owned(),
+            Action::CancelBackend => {
+                "cancel the selected session's statement (pg_cancel_backend; on a tree root: \
+                 frees its chain)"
+                    .to_owned()
+            }
+            Action::TerminateBackend => {
+                "terminate the selected session (pg_terminate_backend, typed confirmation)"
+                    .to_owned()
+            }
+            Action::CancelListed => "cancel every session the / filter lists".to_owned(),
+            Action::TerminateListed => {
+                "terminate every session the / filter lists (typed confirmation)".to_owned()
+            }
+            Action::NextSection => "switch list: sessions / blocking tree / pools".to_owned(),
+            Action::Sort => "sort the sessions by the next column".to_owned(),
+            Action::ReverseSort => "reverse the sort order".to_owned(),
         }
     }
 }

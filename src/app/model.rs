@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::action::Action;
+use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
@@ -20,7 +21,7 @@ use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
-use crate::jobs::{JobEvent, JobSpec, Outcome, refusal};
+use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 
@@ -113,6 +114,7 @@ pub struct Model {
     pub server: Option<ServerInfo>,
     pub conn: ConnState,
     pub overview: OverviewState,
+    pub activity: ActivityState,
     pub jobs: JobsState,
     pub refresh: Duration,
     pub read_only: bool,
@@ -134,6 +136,7 @@ impl Model {
             server: None,
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
+            activity: ActivityState::default(),
             jobs: JobsState::default(),
             refresh,
             read_only,
@@ -159,6 +162,17 @@ impl Model {
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Activity(part) => self.on_activity(*part),
+            Msg::ActivityQuery { pid, query } => {
+                self.activity.on_full_query(pid, query);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::PgBouncer(result) => {
+                self.activity.pgbouncer.latest = Some(*result);
+                self.dirty = self.dirty || self.pane == Pane::Activity;
+                Vec::new()
+            }
             Msg::Job(event) => self.on_job(&event),
             Msg::Shutdown => vec![Effect::Quit],
         }
@@ -191,7 +205,7 @@ impl Model {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -260,6 +274,7 @@ impl Model {
                     self.notify(Level::Warn, "nothing to filter here");
                 }
             }
+            Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
             Action::CancelJob => {
                 if let Some(id) = self.jobs.cancel_selected() {
@@ -268,6 +283,17 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::CancelBackend => return self.signal(JobKind::CancelBackend, Scope::Selected),
+            Action::TerminateBackend => {
+                return self.signal(JobKind::TerminateBackend, Scope::Selected);
+            }
+            Action::CancelListed => return self.signal(JobKind::CancelBackend, Scope::Filtered),
+            Action::TerminateListed => {
+                return self.signal(JobKind::TerminateBackend, Scope::Filtered);
+            }
+            Action::NextSection => self.activity.next_section(),
+            Action::Sort => self.activity.next_sort(),
+            Action::ReverseSort => self.activity.reverse_sort(),
         }
         Vec::new()
     }
@@ -286,14 +312,15 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
-            Pane::Overview | Pane::Jobs => self.notice = None,
+            Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
+            Pane::Overview | Pane::Activity | Pane::Jobs => self.notice = None,
         }
     }
 
     /// Enter: the selected row's detail view.
     fn open(&mut self) {
         match self.pane {
-            Pane::Overview => {}
+            Pane::Overview | Pane::Activity => {}
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -304,6 +331,7 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Activity => Some(&self.activity.filter_text),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -311,6 +339,7 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -346,6 +375,7 @@ impl Model {
                 let selected = self.overview.selected.saturating_add_signed(delta);
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
+            Pane::Activity => self.activity.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
         }
     }
@@ -360,6 +390,7 @@ impl Model {
                     0
                 };
             }
+            Pane::Activity => self.activity.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
         }
     }
@@ -374,6 +405,7 @@ impl Model {
                 .and_then(|top| top.get(self.overview.selected))
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
+            Pane::Activity => self.activity.query_to_copy(),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
         };
         if let Some(text) = text {
@@ -403,7 +435,16 @@ impl Model {
             KeyCode::Char(c) => filter.push(c),
             _ => {}
         }
+        self.filter_changed();
         Vec::new()
+    }
+
+    /// The focused pane's filter text was edited.
+    fn filter_changed(&mut self) {
+        match self.pane {
+            Pane::Activity => self.activity.refilter(),
+            Pane::Overview | Pane::Jobs => {}
+        }
     }
 
     fn on_confirm_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -590,6 +631,15 @@ impl Model {
             job.spec.kind.name(),
             job.spec.target
         );
+        if let JobEvent::Finished {
+            kind: kind @ (JobKind::CancelBackend | JobKind::TerminateBackend),
+            target,
+            outcome,
+            ..
+        } = event
+        {
+            return self.on_signal_finished(*kind, target, outcome, &what);
+        }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),

@@ -42,14 +42,14 @@ pub struct Prepared {
     locks: Statement,
     relations: Statement,
     slots: Statement,
-    prepared: Statement,
+    two_phase: Statement,
 }
 
 impl Prepared {
     /// Prepares the statements for this server's version.
     pub async fn new(client: &Client, server: &ServerInfo) -> Result<Self, tokio_postgres::Error> {
         let have = server.version_num;
-        let (sessions, locks, relations, slots, prepared) = tokio::try_join!(
+        let (sessions, locks, relations, slots, two_phase) = tokio::try_join!(
             client.prepare(versioned(SESSIONS, have).unwrap_or(SESSIONS[0].1)),
             client.prepare(versioned(LOCKS, have).unwrap_or(LOCKS[0].1)),
             client.prepare(RELATIONS),
@@ -61,7 +61,7 @@ impl Prepared {
             locks,
             relations,
             slots,
-            prepared,
+            two_phase,
         })
     }
 }
@@ -101,7 +101,7 @@ async fn read(client: &Client, prepared: &Prepared) -> Part<ActivitySnapshot> {
     let (sessions, slots, prepared_xacts) = tokio::join!(
         client.query(&prepared.sessions, &[&QUERY_CHARS]),
         client.query(&prepared.slots, &[]),
-        client.query(&prepared.prepared, &[]),
+        client.query(&prepared.two_phase, &[]),
     );
     let rows = match sessions {
         Ok(rows) => rows,
@@ -182,6 +182,10 @@ pub async fn full_query(
         .map_err(unexpected)
 }
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "used as map_err(unexpected)"
+)]
 fn unexpected(err: tokio_postgres::Error) -> String {
     format!("unexpected result: {err}")
 }

@@ -19,6 +19,7 @@
 //!
 //! Below 80x24 the whole frame is one centered notice instead.
 
+mod activity;
 mod command_line;
 mod confirm;
 pub mod format;
@@ -57,6 +58,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Activity => activity::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);

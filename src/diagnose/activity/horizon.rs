@@ -113,7 +113,7 @@ pub fn holders(snapshot: &ActivitySnapshot, thresholds: &Thresholds) -> Vec<Hori
             level: thresholds.transaction_age_secs.judge(p.prepared_secs),
         });
     }
-    out.sort_by(|a, b| b.age.cmp(&a.age));
+    out.sort_by_key(|h| std::cmp::Reverse(h.age));
     out.truncate(HOLDERS);
     out
 }

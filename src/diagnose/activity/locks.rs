@@ -70,7 +70,10 @@ impl<'a> LockIndex<'a> {
 
 /// What a lock is on, in words; relations by name when known.
 #[must_use]
-pub fn describe(object: &LockObject, relations: &HashMap<u32, String>) -> String {
+pub fn describe<S: std::hash::BuildHasher>(
+    object: &LockObject,
+    relations: &HashMap<u32, String, S>,
+) -> String {
     let relation = || match object.relation {
         Some(oid) => relations
             .get(&oid)
