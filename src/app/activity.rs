@@ -12,7 +12,7 @@ use crate::app::effect::Effect;
 use crate::app::model::Model;
 use crate::collect::APPLICATION_NAME;
 use crate::diagnose::activity::filter::{Filter, SortKey, select};
-use crate::diagnose::activity::signal::{self, Target};
+use crate::diagnose::activity::signal::{self, Signal, Target};
 use crate::diagnose::activity::{self, ActivityView, UsagePoint};
 use crate::diagnose::health::{Level, Thresholds};
 use crate::jobs::{JobKind, JobSpec, Outcome, backend};
@@ -377,10 +377,14 @@ impl ActivityState {
                 self.listed().collect()
             }
         };
-        let targets = signal::targets(chosen, server.privileges, own);
+        let signal = match kind {
+            JobKind::TerminateBackend => Signal::Terminate,
+            _ => Signal::Cancel,
+        };
+        let targets = signal::targets(chosen, signal, server.privileges, own);
         if targets.allowed.is_empty() {
             return Err(match targets.refused.first() {
-                Some((pid, why)) => format!("refused: {what} pid {pid} — {why}"),
+                Some((pid, why)) => format!("{what} pid {pid}: {why}"),
                 None => format!("{what}: no session is listed"),
             });
         }
@@ -522,8 +526,8 @@ impl Model {
         kind: JobKind,
         target: &str,
         outcome: &Outcome,
-        what: &str,
     ) -> Vec<Effect> {
+        let what = format!("{} {target}", kind.name());
         match outcome {
             Outcome::Done { rows } => {
                 let done = backend::signalled(rows);
@@ -539,9 +543,9 @@ impl Model {
                 };
                 let done: Vec<String> = done.iter().map(ToString::to_string).collect();
                 let mut text = if done.is_empty() {
-                    format!("{what}: no session signalled")
+                    format!("{}: no session signalled", kind.name())
                 } else {
-                    format!("{what}: {verb} {}", done.join(", "))
+                    format!("{verb} {}", done.join(", "))
                 };
                 if !gone.is_empty() {
                     let _ = write!(

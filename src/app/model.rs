@@ -638,7 +638,7 @@ impl Model {
             ..
         } = event
         {
-            return self.on_signal_finished(*kind, target, outcome, &what);
+            return self.on_signal_finished(*kind, target, outcome);
         }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),

@@ -182,10 +182,7 @@ pub async fn full_query(
         .map_err(unexpected)
 }
 
-#[expect(
-    clippy::needless_pass_by_value,
-    reason = "used as map_err(unexpected)"
-)]
+#[expect(clippy::needless_pass_by_value, reason = "used as map_err(unexpected)")]
 fn unexpected(err: tokio_postgres::Error) -> String {
     format!("unexpected result: {err}")
 }

@@ -10,7 +10,7 @@ pub mod pools;
 pub mod signal;
 pub mod usage;
 
-use crate::diagnose::health::Thresholds;
+use crate::diagnose::health::{Level, Thresholds};
 use crate::server::ServerInfo;
 use crate::snapshot::activity::{ActivitySnapshot, Session, SessionState};
 
@@ -76,6 +76,37 @@ pub fn client_label(session: &Session) -> String {
             "local".to_owned()
         }
         _ => String::new(),
+    }
+}
+
+/// How worried a session row should make the DBA: a lock wait, an idle transaction, or a
+/// query running for long, judged by the Overview's thresholds.
+#[must_use]
+pub fn session_level(session: &Session, thresholds: &Thresholds) -> Level {
+    if session.waits_for_lock() {
+        thresholds.lock_wait_secs.judge_opt(state_age(session))
+    } else if session.state.is_idle_in_transaction() {
+        thresholds
+            .idle_in_transaction_secs
+            .judge_opt(session.state_secs)
+    } else if session.state == SessionState::Active && session.is_client() {
+        thresholds
+            .transaction_age_secs
+            .judge_opt(session.query_secs)
+    } else {
+        Level::Ok
+    }
+}
+
+/// A state as the sessions list writes it, short.
+#[must_use]
+pub fn state_label(state: &SessionState) -> &str {
+    match state {
+        SessionState::IdleInTransaction => "idle in tx",
+        SessionState::IdleInTransactionAborted => "aborted tx",
+        SessionState::Fastpath => "fastpath",
+        SessionState::Unknown => "",
+        other => other.as_str(),
     }
 }
 
@@ -152,6 +183,25 @@ mod tests {
             kind_label(&s).as_deref(),
             Some("background worker: TimescaleDB Background Worker Scheduler")
         );
+    }
+
+    #[test]
+    fn sessions_are_judged_by_what_they_do() {
+        use super::fixture::{idle_in_transaction, waiting};
+        let t = Thresholds::default();
+        assert_eq!(
+            session_level(&client(1, "", SessionState::Idle), &t),
+            Level::Ok
+        );
+        assert_eq!(
+            session_level(&idle_in_transaction(2, "", 400.0), &t),
+            Level::Critical
+        );
+        assert_eq!(session_level(&waiting(3, "", &[2], 6.0), &t), Level::Warn);
+        let mut long = client(4, "", SessionState::Active);
+        long.query_secs = Some(301.0);
+        assert_eq!(session_level(&long, &t), Level::Warn);
+        assert_eq!(state_label(&SessionState::IdleInTransaction), "idle in tx");
     }
 
     #[test]

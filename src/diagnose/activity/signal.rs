@@ -5,7 +5,7 @@
 //! sessions, never the server's own processes.
 
 use crate::server::Privileges;
-use crate::snapshot::activity::Session;
+use crate::snapshot::activity::{Session, SessionState};
 
 /// Backend types pg_cancel_backend and pg_terminate_backend can act on usefully; the others
 /// (checkpointer, walwriter, the launchers, …) are the server's own processes.
@@ -36,16 +36,22 @@ pub struct Targets {
     pub refused: Vec<(i32, String)>,
 }
 
-/// Checks each session; `own` are pids of the console's other sessions (jobs, readers).
+/// Checks each session for `kind`; `own` are pids of the console's other sessions (jobs,
+/// readers).
 #[must_use]
 pub fn targets<'a>(
     sessions: impl IntoIterator<Item = &'a Session>,
+    kind: Signal,
     privileges: Privileges,
     own: &[i32],
 ) -> Targets {
     let mut out = Targets::default();
     for session in sessions {
-        match refusal(session, privileges, own) {
+        let why = refusal(session, privileges, own).or_else(|| match kind {
+            Signal::Cancel => cancel_is_useless(session),
+            Signal::Terminate => None,
+        });
+        match why {
             None => out.allowed.push(Target {
                 pid: session.pid,
                 backend_start: session.backend_start.clone(),
@@ -54,6 +60,26 @@ pub fn targets<'a>(
         }
     }
     out
+}
+
+/// Which signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Cancel,
+    Terminate,
+}
+
+/// A cancel only interrupts a running statement: a session idle (in a transaction or not)
+/// ignores it, so proposing one would end in "done" with nothing changed.
+#[must_use]
+pub fn cancel_is_useless(session: &Session) -> Option<String> {
+    match session.state {
+        SessionState::Idle => Some("idle, no statement to cancel".to_owned()),
+        SessionState::IdleInTransaction | SessionState::IdleInTransactionAborted => Some(
+            "idle in transaction, a cancel does nothing; K terminates it (rolls back)".to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// Why `session` may not be signalled, or `None` when it may.
@@ -146,7 +172,7 @@ mod tests {
         checkpointer.backend_type = Some("checkpointer".to_owned());
         let victim = client(4, "api", SessionState::IdleInTransaction);
         let sessions = [monitoring, job, checkpointer, victim];
-        let t = targets(&sessions, superuser, &[2]);
+        let t = targets(&sessions, Signal::Terminate, superuser, &[2]);
         assert_eq!(
             t.allowed,
             vec![Target {
@@ -157,5 +183,12 @@ mod tests {
         let refused: Vec<i32> = t.refused.iter().map(|(p, _)| *p).collect();
         assert_eq!(refused, vec![1, 2, 3]);
         assert!(t.refused[2].1.contains("checkpointer"));
+        let t = targets(&sessions[3..], Signal::Cancel, superuser, &[]);
+        assert!(t.allowed.is_empty(), "an idle session ignores a cancel");
+        assert!(
+            t.refused[0].1.contains("K terminates it"),
+            "{:?}",
+            t.refused
+        );
     }
 }
