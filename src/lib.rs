@@ -25,6 +25,7 @@ pub mod explain;
 pub mod jobs;
 pub mod pgbouncer;
 pub mod quote;
+pub mod report;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
