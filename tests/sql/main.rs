@@ -11,7 +11,9 @@
 mod common;
 
 mod activity;
+mod bouncer;
 mod cluster;
 mod collect;
 mod jobs;
+mod pgbouncer_view;
 mod pooler;
