@@ -77,8 +77,8 @@ fn wide(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView, theme
         Constraint::Fill(1),
     ]));
     let [usage, tree, horizon] = top.layout(&Layout::horizontal([
-        Constraint::Percentage(30),
-        Constraint::Percentage(42),
+        Constraint::Percentage(28),
+        Constraint::Percentage(40),
         Constraint::Fill(1),
     ]));
     chart::usage_box(frame, usage, model, view, theme);
@@ -176,7 +176,7 @@ fn usage_line<'a>(model: &Model, view: &ActivityView, width: u16, theme: &'a The
         spans.push(Span::styled("STALE ", theme.stale));
     }
     spans.extend([
-        Span::styled("connections ", theme.dim),
+        Span::styled("conns ", theme.dim),
         figures.value(
             format!(
                 "{}/{} {}",

@@ -125,17 +125,10 @@ fn locks<'a>(s: &Session, view: &ActivityView, figures: &Figures) -> Vec<Line<'a
         if let Some(lock) = &node.waits {
             lines.push(figures.line(
                 "waits for",
-                vec![figures.value(
-                    format!(
-                        "{} on {} (blocked by {})",
-                        lock.mode,
-                        lock.object,
-                        pids(&s.blocked_by)
-                    ),
-                    node.level,
-                )],
+                vec![figures.value(format!("{} on {}", lock.mode, lock.object), node.level)],
                 Some(node.level),
             ));
+            lines.push(figures.line("blocked by", vec![figures.plain(pids(&s.blocked_by))], None));
         }
         if node.blocked_count > 0 {
             lines.push(figures.line(

@@ -27,13 +27,24 @@ pub fn horizon_box(
     view: &ActivityView,
     theme: &Theme,
 ) {
-    let block = panel::panel(" xmin horizon · held back by ", theme, model.is_stale());
+    let block = panel::panel(
+        " xmin horizon · held back by (age in xids) ",
+        theme,
+        model.is_stale(),
+    );
     let inner = block.inner(area);
     let figures = Figures::new(inner.width, 0, theme);
     let mut lines: Vec<Line> = view
         .horizon
         .iter()
-        .map(|h| figures.line("", holder_spans(h, theme), Some(h.level)))
+        .map(|h| {
+            let mut spans = vec![Span::styled(
+                format!("{:>5} ", format::compact(f64::from(h.age))),
+                theme.value,
+            )];
+            spans.extend(holder_spans(h, theme));
+            figures.line("", spans, Some(h.level))
+        })
         .collect();
     if lines.is_empty() {
         lines.push(Line::styled(
@@ -61,14 +72,18 @@ pub fn horizon_line<'a>(
     theme: &'a Theme,
 ) -> Option<Line<'a>> {
     let oldest = view.horizon.first()?;
-    let mut spans = vec![Span::styled("xmin horizon held by ", theme.dim)];
+    let mut spans = vec![Span::styled("xmin horizon: ", theme.dim)];
     spans.extend(holder_spans(oldest, theme));
+    spans.push(Span::styled(
+        format!(" · age {}", format::compact(f64::from(oldest.age))),
+        theme.dim,
+    ));
     Some(Figures::new(width, 0, theme).line("", spans, Some(oldest.level)))
 }
 
-/// `pid 2392 risk-engine idle in tx 40s · age 371`, `slot cdc (logical, inactive) …`.
+/// `pid 2392 risk-engine idle in tx 40s`, `slot cdc INACTIVE logical · catalog_xmin`, …
 fn holder_spans<'a>(holder: &HorizonHolder, theme: &Theme) -> Vec<Span<'a>> {
-    let mut spans = match &holder.kind {
+    match &holder.kind {
         HorizonKind::Session {
             pid,
             state,
@@ -93,8 +108,8 @@ fn holder_spans<'a>(holder: &HorizonHolder, theme: &Theme) -> Vec<Span<'a>> {
             Span::styled(format!("slot {name}"), theme.value),
             Span::styled(
                 format!(
-                    " ({slot_type}, {}) {}",
-                    if *active { "active" } else { "INACTIVE" },
+                    " {}{slot_type} · {}",
+                    if *active { "" } else { "INACTIVE " },
                     if *catalog { "catalog_xmin" } else { "xmin" }
                 ),
                 theme.text,
@@ -111,12 +126,7 @@ fn holder_spans<'a>(holder: &HorizonHolder, theme: &Theme) -> Vec<Span<'a>> {
                 theme.text,
             ),
         ],
-    };
-    spans.push(Span::styled(
-        format!(" · age {}", format::compact(f64::from(holder.age))),
-        theme.dim,
-    ));
-    spans
+    }
 }
 
 // ─── Pools ───────────────────────────────────────────────────────────────────────────────────
@@ -148,7 +158,7 @@ pub fn pools_box(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityVi
             ],
         )
     } else {
-        (vec!["app · user@db"], vec![Constraint::Fill(1)])
+        (vec!["app user@db client"], vec![Constraint::Fill(1)])
     };
     let header = Row::new(names.into_iter().chain(counts)).style(theme.header);
     let widths: Vec<Constraint> = name_widths.into_iter().chain(count_widths).collect();
@@ -177,7 +187,7 @@ pub fn pools_box(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityVi
                 .map(|t| Cell::from(Span::styled(t.to_owned(), theme.text)))
                 .collect()
         } else {
-            let key = format!("{app} · {}@{}", p.key.user, p.key.database);
+            let key = format!("{app} {}@{} {}", p.key.user, p.key.database, p.key.client);
             vec![Cell::from(Span::styled(key, theme.text))]
         };
         cells.extend([
