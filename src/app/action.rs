@@ -75,22 +75,13 @@ impl Action {
             Action::Filter => "filter the list".to_owned(),
             Action::Open => "details of the selected row".to_owned(),
             Action::CancelJob => "cancel the selected job".to_owned(),
-            Action::CancelBackend => {
-                "cancel the selected session's statement (pg_cancel_backend; on a tree root: \
-                 frees its chain)"
-                    .to_owned()
-            }
-            Action::TerminateBackend => {
-                "terminate the selected session (pg_terminate_backend, typed confirmation)"
-                    .to_owned()
-            }
-            Action::CancelListed => "cancel every session the / filter lists".to_owned(),
-            Action::TerminateListed => {
-                "terminate every session the / filter lists (typed confirmation)".to_owned()
-            }
-            Action::NextSection => "switch list: sessions / blocking tree / pools".to_owned(),
-            Action::Sort => "sort the sessions by the next column".to_owned(),
-            Action::ReverseSort => "reverse the sort order".to_owned(),
+            Action::CancelBackend => "cancel the selected session's statement".to_owned(),
+            Action::TerminateBackend => "terminate the selected session".to_owned(),
+            Action::CancelListed => "cancel every session listed".to_owned(),
+            Action::TerminateListed => "terminate every session listed".to_owned(),
+            Action::NextSection => "list: sessions, blocking tree, pools".to_owned(),
+            Action::Sort => "sort by the next column".to_owned(),
+            Action::ReverseSort => "reverse the order".to_owned(),
         }
     }
 }

@@ -245,7 +245,7 @@ fn activity_80x24() {
     let terminal = draw(&model(), &dark(), 80, 24);
     let all = text(&screen(&terminal));
     assert!(
-        all.contains("2403 backoffice idle in tx 1m34s ROOT blocks 2 IDLE-IN-TX"),
+        all.contains("2403 backoffice ROOT blocks 2 IDLE IN TX 1m34s holds RowExclusiveLock"),
         "{all}"
     );
     assert!(

@@ -2,9 +2,9 @@
 //! the waiting chain indented under it with the lock each waits for and for how long.
 //!
 //! ```text
-//!  2403 backoffice  idle in tx 33s  holds RowExclusiveLock on public.watchlists  ROOT IDLE-IN-TX  CRIT
-//!  └ 2407 migrate  waits AccessExclusiveLock on public.watchlists 30s  ALTER TABLE watchlists …  CRIT
-//!    └ 2423 api  waits AccessShareLock on public.watchlists 29s  SELECT id, name …             WARN
+//!  2403 backoffice ROOT blocks 2 IDLE IN TX 33s holds RowExclusiveLock on public.watchlists  CRIT
+//!  └ 2407 migrate waits AccessExclusiveLock on public.watchlists 30s  ALTER TABLE watchlists …  CRIT
+//!    └ 2423 api waits AccessShareLock on public.watchlists 29s  SELECT id, name …             WARN
 //! ```
 
 use ratatui::Frame;
@@ -110,32 +110,30 @@ fn row<'a>(node: &BlockNode, figures: &Figures, theme: &Theme) -> Line<'a> {
     figures.line("", spans, Some(node.level))
 }
 
+/// `ROOT blocks 2 IDLE IN TX 1m30s holds RowExclusiveLock on public.watchlists`: the flags
+/// first, so a narrow box cuts the lock, not the diagnosis.
 fn root_spans(node: &BlockNode, spans: &mut Vec<Span<'_>>, theme: &Theme) {
-    let state = state_label(&node.state);
-    if node.gone && node.pid != PREPARED_PID {
-        spans.push(Span::styled(" (gone)", theme.dim));
-    } else if !state.is_empty() {
-        let age = node
-            .state_secs
-            .map_or_else(String::new, |s| format!(" {}", format::age(s)));
-        let style = if node.idle_in_transaction_root {
-            theme.level_fg(Level::Warn)
-        } else {
-            theme.text
-        };
-        spans.push(Span::styled(format!(" {state}{age}"), style));
-    }
+    let age = node
+        .state_secs
+        .map_or_else(String::new, |s| format!(" {}", format::age(s)));
     let mut flags = format!(" ROOT blocks {}", node.blocked_count);
-    if node.idle_in_transaction_root {
-        flags.push_str(" IDLE-IN-TX");
-    }
     if node.in_cycle {
         flags.push_str(" DEADLOCK-CYCLE");
+    }
+    if node.idle_in_transaction_root {
+        flags.push_str(" IDLE IN TX");
+        flags.push_str(&age);
     }
     spans.push(Span::styled(
         flags,
         theme.level_fg(node.level.max(Level::Warn)),
     ));
+    let state = state_label(&node.state);
+    if node.gone && node.pid != PREPARED_PID {
+        spans.push(Span::styled(" (gone)", theme.dim));
+    } else if !node.idle_in_transaction_root && !state.is_empty() {
+        spans.push(Span::styled(format!(" {state}{age}"), theme.text));
+    }
     if let Some(lock) = &node.holds {
         let verb = if lock.granted { "holds" } else { "queued for" };
         spans.push(Span::styled(format!(" {verb} "), theme.dim));
