@@ -85,6 +85,10 @@ pub struct TuiArgs {
     /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
     #[arg(long)]
     pub theme: Option<String>,
+    /// PgBouncer's admin console (e.g. postgresql://admin@127.0.0.1:6432/pgbouncer): its
+    /// pools beside the server's sessions in the Activity pane.
+    #[arg(long, value_name = "URL")]
+    pub pgbouncer: Option<crate::pgbouncer::AdminUrl>,
 }
 
 #[derive(Debug, Clone, Args)]

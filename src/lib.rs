@@ -23,6 +23,7 @@ pub mod demo;
 pub mod diagnose;
 pub mod explain;
 pub mod jobs;
+pub mod pgbouncer;
 pub mod quote;
 pub mod report;
 pub mod server;

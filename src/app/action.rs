@@ -56,6 +56,16 @@ pub enum Action {
     ToggleIdle,
     /// Queries: reset pg_stat_statements for everyone (asks first).
     ResetStatements,
+    /// Cancel the selected session's statement.
+    CancelBackend,
+    /// Terminate the selected session.
+    TerminateBackend,
+    /// Cancel every session the filter lists.
+    CancelListed,
+    /// Terminate every session the filter lists.
+    TerminateListed,
+    /// Move between the sessions, the blocking tree and the pools.
+    NextSection,
 }
 
 impl Action {
@@ -88,6 +98,11 @@ impl Action {
             Action::Cumulative => "since the statistics reset ⇄ last interval".to_owned(),
             Action::ToggleIdle => "show / hide statements that did not run".to_owned(),
             Action::ResetStatements => "reset pg_stat_statements (asks first)".to_owned(),
+            Action::CancelBackend => "cancel the selected session's statement".to_owned(),
+            Action::TerminateBackend => "terminate the selected session".to_owned(),
+            Action::CancelListed => "cancel every session listed".to_owned(),
+            Action::TerminateListed => "terminate every session listed".to_owned(),
+            Action::NextSection => "list: sessions, blocking tree, pools".to_owned(),
         }
     }
 }

@@ -104,12 +104,35 @@ pub const QUERIES: &[Binding] = &[
     key(KeyCode::Char('X'), Action::ResetStatements),
 ];
 
+/// Bindings of the Activity pane: `k` cancels here, so Up is the arrow only.
+pub const ACTIVITY: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('v'), Action::NextSection),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
+    key(KeyCode::Char('k'), Action::CancelBackend),
+    key(KeyCode::Char('K'), Action::TerminateBackend),
+    key(KeyCode::Char('x'), Action::CancelListed),
+    key(KeyCode::Char('X'), Action::TerminateListed),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: &[Binding] = match pane {
         Pane::Overview => LIST,
         Pane::Queries => QUERIES,
+        Pane::Activity => ACTIVITY,
         Pane::Jobs => JOBS,
     };
     own.iter().chain(GLOBAL).copied().collect()

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::action::Action;
+use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
@@ -116,6 +117,7 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub queries: QueriesState,
+    pub activity: ActivityState,
     pub jobs: JobsState,
     pub refresh: Duration,
     pub read_only: bool,
@@ -138,6 +140,7 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             queries: QueriesState::default(),
+            activity: ActivityState::default(),
             jobs: JobsState::default(),
             refresh,
             read_only,
@@ -164,6 +167,17 @@ impl Model {
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Queries(snapshot) => self.on_queries(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Activity(part) => self.on_activity(*part),
+            Msg::ActivityQuery { pid, query } => {
+                self.activity.on_full_query(pid, query);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::PgBouncer(result) => {
+                self.activity.pgbouncer.latest = Some(*result);
+                self.dirty = self.dirty || self.pane == Pane::Activity;
+                Vec::new()
+            }
             Msg::Job(event) => self.on_job(&event),
             Msg::Shutdown => vec![Effect::Quit],
         }
@@ -190,13 +204,21 @@ impl Model {
             .map(|at| self.now.saturating_duration_since(at))
     }
 
+    /// The columns of a tab bar `width` wide left for the tabs once the server's name
+    /// (`user@host:port/db pgmedic `) has its place on the right.
+    #[must_use]
+    pub fn tab_room(&self, width: u16) -> u16 {
+        let target = self.target.chars().count() + " pgmedic ".len();
+        width.saturating_sub(u16::try_from(target).unwrap_or(u16::MAX))
+    }
+
     /// True when the terminal is too small for the layout.
     #[must_use]
     pub fn too_small(&self) -> bool {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -232,7 +254,7 @@ impl Model {
             MouseEventKind::ScrollDown => self.apply(Action::Down),
             MouseEventKind::ScrollUp => self.apply(Action::Up),
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
-                match Pane::at_column(mouse.column) {
+                match Pane::at_column(mouse.column, self.tab_room(self.size.0), self.pane) {
                     Some(pane) => self.apply(Action::GoTo(pane)),
                     None => Vec::new(),
                 }
@@ -265,12 +287,23 @@ impl Model {
                     self.notify(Level::Warn, "nothing to filter here");
                 }
             }
+            Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
-            Action::SortNext => self.queries.sort_step(true),
-            Action::SortPrev => self.queries.sort_step(false),
-            Action::SortReverse => self.queries.reverse_sort(),
+            Action::SortNext | Action::SortPrev => {
+                let forward = action == Action::SortNext;
+                match self.pane {
+                    Pane::Queries => self.queries.sort_step(forward),
+                    Pane::Activity => self.activity.sort_step(forward),
+                    Pane::Overview | Pane::Jobs => {}
+                }
+            }
+            Action::SortReverse => match self.pane {
+                Pane::Queries => self.queries.reverse_sort(),
+                Pane::Activity => self.activity.reverse_sort(),
+                Pane::Overview | Pane::Jobs => {}
+            },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
             Action::ToggleIdle => self.queries.toggle_idle(),
@@ -282,6 +315,15 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::CancelBackend => return self.signal(JobKind::CancelBackend, Scope::Selected),
+            Action::TerminateBackend => {
+                return self.signal(JobKind::TerminateBackend, Scope::Selected);
+            }
+            Action::CancelListed => return self.signal(JobKind::CancelBackend, Scope::Filtered),
+            Action::TerminateListed => {
+                return self.signal(JobKind::TerminateBackend, Scope::Filtered);
+            }
+            Action::NextSection => self.activity.next_section(),
         }
         Vec::new()
     }
@@ -301,14 +343,15 @@ impl Model {
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
-            Pane::Overview | Pane::Queries | Pane::Jobs => self.notice = None,
+            Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs => self.notice = None,
         }
     }
 
     /// Enter: the selected row's detail view.
     fn open(&mut self) {
         match self.pane {
-            Pane::Overview => {}
+            Pane::Overview | Pane::Activity => {}
             Pane::Queries => self.queries.toggle_detail(),
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
@@ -321,6 +364,7 @@ impl Model {
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
             Pane::Queries => Some(&self.queries.filter),
+            Pane::Activity => Some(&self.activity.filter_text),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -329,6 +373,7 @@ impl Model {
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
             Pane::Queries => Some(&mut self.queries.filter),
+            Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -337,6 +382,7 @@ impl Model {
     fn filter_changed(&mut self) {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
+            Pane::Activity => self.activity.refilter(),
             Pane::Overview | Pane::Jobs => {}
         }
     }
@@ -376,6 +422,7 @@ impl Model {
                 let page = self.page_rows();
                 self.queries.move_selection(delta, page);
             }
+            Pane::Activity => self.activity.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
         }
     }
@@ -399,6 +446,7 @@ impl Model {
                 let page = self.page_rows();
                 self.queries.select_edge(last, page);
             }
+            Pane::Activity => self.activity.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
         }
     }
@@ -414,6 +462,7 @@ impl Model {
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
+            Pane::Activity => self.activity.query_to_copy(),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
         };
         if let Some(text) = text {
@@ -674,6 +723,16 @@ impl Model {
             // Counters start again from zero: rates restart from the next two samples.
             self.queries.restart();
             effects.push(Effect::RefreshNow);
+        }
+        if let JobEvent::Finished {
+            kind: kind @ (JobKind::CancelBackend | JobKind::TerminateBackend),
+            target,
+            outcome,
+            ..
+        } = event
+        {
+            effects.extend(self.on_signal_finished(*kind, target, outcome));
+            return effects;
         }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),

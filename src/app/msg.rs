@@ -7,6 +7,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::Part;
+use crate::snapshot::activity::ActivitySnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
 
 /// An event for the model.
@@ -23,6 +25,15 @@ pub enum Msg {
     Queries(Box<QueriesSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
+    /// A new Activity snapshot (or why it could not be read).
+    Activity(Box<Part<ActivitySnapshot>>),
+    /// The full text of a session's query, for the Activity detail view.
+    ActivityQuery {
+        pid: i32,
+        query: Result<Option<String>, String>,
+    },
+    /// A read of PgBouncer's admin console (or why it failed).
+    PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
     /// A job started, progressed or finished.
     Job(JobEvent),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).

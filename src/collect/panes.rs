@@ -9,6 +9,7 @@ use tokio_postgres::Client;
 
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::activity::ActivityCollector;
 use crate::collect::queries::QueriesCollector;
 use crate::server::ServerInfo;
 
@@ -16,6 +17,7 @@ use crate::server::ServerInfo;
 #[derive(Debug, Default)]
 pub struct PaneCollectors {
     queries: QueriesCollector,
+    activity: ActivityCollector,
 }
 
 impl PaneCollectors {
@@ -39,6 +41,10 @@ impl PaneCollectors {
             Pane::Queries => {
                 let snapshot = self.queries.collect(client, server).await;
                 tx.send(Msg::Queries(Box::new(snapshot))).is_ok()
+            }
+            Pane::Activity => {
+                let snapshot = self.activity.collect(client, server).await;
+                tx.send(Msg::Activity(Box::new(snapshot))).is_ok()
             }
         }
     }

@@ -19,6 +19,7 @@
 //!
 //! Below 80x24 the whole frame is one centered notice instead.
 
+mod activity;
 mod command_line;
 mod confirm;
 pub mod format;
@@ -61,6 +62,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Queries => queries::render(frame, body, model, theme),
+        Pane::Activity => activity::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
@@ -81,7 +83,8 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Block::new().style(theme.tab_bar), area);
     let selected = Pane::ALL.iter().position(|p| *p == model.pane);
-    let tabs = Tabs::new(Pane::ALL.iter().map(|p| p.label()))
+    let labels = Pane::labels(model.tab_room(area.width), model.pane);
+    let tabs = Tabs::new(labels.iter().map(|(_, label)| label.clone()))
         .select(selected)
         .style(theme.tab)
         .highlight_style(theme.tab_active)
@@ -93,9 +96,9 @@ fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title)),
     ])
     .right_aligned();
-    let tabs_width: u16 = Pane::ALL
+    let tabs_width: u16 = labels
         .iter()
-        .map(|p| format::width(&p.label()) as u16 + 1)
+        .map(|(_, label)| format::width(label) as u16 + 1)
         .sum();
     let right = Rect {
         x: area.x + tabs_width,

@@ -10,8 +10,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod bouncer;
 mod cluster;
 mod collect;
 mod jobs;
+mod pgbouncer_view;
 mod pooler;
 mod queries;
