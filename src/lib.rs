@@ -21,6 +21,7 @@ pub mod config;
 pub mod conn;
 pub mod demo;
 pub mod diagnose;
+pub mod plan;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
