@@ -21,10 +21,15 @@ pub mod config;
 pub mod conn;
 pub mod demo;
 pub mod diagnose;
+pub mod explain;
+pub mod jobs;
 pub mod plan;
+pub mod quote;
+pub mod report;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
+pub mod work;
 
 use cli::{Cli, Command};
 
