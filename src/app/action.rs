@@ -38,6 +38,22 @@ pub enum Action {
     Open,
     /// Cancel the selected job.
     CancelJob,
+    /// Expand or collapse the selected plan node.
+    ToggleNode,
+    /// Expand every plan node.
+    ExpandAll,
+    /// Collapse everything off the heaviest path.
+    CollapseOffPath,
+    /// Switch between the plan tree and the nodes by self time.
+    FlatView,
+    /// Compare the plan with the one before it.
+    ComparePlans,
+    /// Edit the SQL.
+    EditSql,
+    /// EXPLAIN the SQL (the generic plan when it has $n parameters).
+    Explain,
+    /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
+    ExplainAnalyze,
 }
 
 impl Action {
@@ -61,6 +77,14 @@ impl Action {
             Action::Filter => "filter the list".to_owned(),
             Action::Open => "details of the selected row".to_owned(),
             Action::CancelJob => "cancel the selected job".to_owned(),
+            Action::ToggleNode => "expand / collapse the selected node".to_owned(),
+            Action::ExpandAll => "expand every node".to_owned(),
+            Action::CollapseOffPath => "collapse everything off the heaviest path".to_owned(),
+            Action::FlatView => "tree / nodes by self time".to_owned(),
+            Action::ComparePlans => "compare with the previous plan".to_owned(),
+            Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
+            Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
         }
     }
 }

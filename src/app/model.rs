@@ -11,6 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 
 use crate::app::action::Action;
 use crate::app::effect::Effect;
+use crate::app::explain::ExplainState;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -44,6 +45,9 @@ pub enum Mode {
     Filter,
     /// An action waits for the DBA's confirmation.
     Confirm(Confirm),
+    /// Keys go to the focused pane's own input (the Explain pane's SQL editor, or its
+    /// question before an EXPLAIN ANALYZE).
+    Input,
 }
 
 /// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
@@ -114,6 +118,7 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub jobs: JobsState,
+    pub explain: ExplainState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -135,6 +140,7 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             jobs: JobsState::default(),
+            explain: ExplainState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -160,6 +166,7 @@ impl Model {
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Job(event) => self.on_job(&event),
+            Msg::Explain(outcome) => self.on_explain(*outcome),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -191,7 +198,7 @@ impl Model {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -207,6 +214,7 @@ impl Model {
             Mode::Command(_) => self.on_command_key(key),
             Mode::Filter => self.on_filter_key(key),
             Mode::Confirm(_) => self.on_confirm_key(key),
+            Mode::Input => self.on_pane_input(key),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
@@ -268,6 +276,14 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::ToggleNode
+            | Action::ExpandAll
+            | Action::CollapseOffPath
+            | Action::FlatView
+            | Action::ComparePlans
+            | Action::EditSql
+            | Action::Explain
+            | Action::ExplainAnalyze => return self.explain_action(action),
         }
         Vec::new()
     }
@@ -286,7 +302,8 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
-            Pane::Overview | Pane::Jobs => self.notice = None,
+            Pane::Explain if self.explain.detail => self.explain.detail = false,
+            Pane::Overview | Pane::Jobs | Pane::Explain => self.notice = None,
         }
     }
 
@@ -294,6 +311,10 @@ impl Model {
     fn open(&mut self) {
         match self.pane {
             Pane::Overview => {}
+            Pane::Explain => {
+                self.explain.detail =
+                    !self.explain.detail && self.explain.selected_node().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -304,6 +325,7 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Explain => Some(&self.explain.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -311,6 +333,7 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Explain => Some(&mut self.explain.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -347,6 +370,7 @@ impl Model {
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Explain => self.explain.move_selection(delta),
         }
     }
 
@@ -361,6 +385,7 @@ impl Model {
                 };
             }
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Explain => self.explain.select_edge(last),
         }
     }
 
@@ -375,6 +400,7 @@ impl Model {
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -460,6 +486,18 @@ impl Model {
         vec![Effect::RunJob(id, spec)]
     }
 
+    /// A key for the focused pane's own input (`Mode::Input`).
+    fn on_pane_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match self.pane {
+            Pane::Explain => self.explain_input(key),
+            Pane::Overview | Pane::Jobs => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+        }
+    }
+
     fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Mode::Command(line) = &mut self.mode else {
             return Vec::new();
@@ -493,6 +531,7 @@ impl Model {
                 Vec::new()
             }
             (Some("refresh"), None, _) => vec![Effect::RefreshNow],
+            (Some("timeout"), value, None) => self.explain_timeout(value),
             (Some("refresh"), Some(value), None) => match parse_interval(value) {
                 Ok(every) => {
                     self.refresh = every;

@@ -22,6 +22,8 @@ pub enum Msg {
     Conn(ConnEvent),
     /// A job started, progressed or finished.
     Job(JobEvent),
+    /// An EXPLAIN came back (Explain pane).
+    Explain(Box<crate::explain::run::ExplainOutcome>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

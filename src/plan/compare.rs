@@ -150,31 +150,30 @@ fn changed(before: &Plan, a: NodeId, after: &Plan, b: NodeId, timed: bool) -> bo
 }
 
 /// Index pairs of a longest common subsequence of `a` and `b` (greedy when too large).
-fn align(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
-    if a.len().saturating_mul(b.len()) > EXACT_LIMIT {
-        return greedy(a, b);
+fn align(left: &[String], right: &[String]) -> Vec<(usize, usize)> {
+    if left.len().saturating_mul(right.len()) > EXACT_LIMIT {
+        return greedy(left, right);
     }
-    let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: LCS length of a[i..] and b[j..], one row of m + 1 per i.
-    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[at(i, j)] = if a[i] == b[j] {
-                lcs[at(i + 1, j + 1)] + 1
+    let width = right.len() + 1;
+    // lcs[i * width + j]: LCS length of left[i..] and right[j..].
+    let mut lcs = vec![0u32; (left.len() + 1) * width];
+    for i in (0..left.len()).rev() {
+        for j in (0..right.len()).rev() {
+            lcs[i * width + j] = if left[i] == right[j] {
+                lcs[(i + 1) * width + j + 1] + 1
             } else {
-                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
             };
         }
     }
     let mut pairs = Vec::new();
     let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if a[i] == b[j] {
+    while i < left.len() && j < right.len() {
+        if left[i] == right[j] {
             pairs.push((i, j));
             i += 1;
             j += 1;
-        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
+        } else if lcs[(i + 1) * width + j] >= lcs[i * width + j + 1] {
             i += 1;
         } else {
             j += 1;

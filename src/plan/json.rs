@@ -25,16 +25,15 @@ pub(crate) fn parse(source: &Source) -> Result<(RawNode, Props, usize), PlanErro
         .and_then(|plans| de.end().map(|()| plans))
         .map_err(|err| to_plan_error(source, &err))?;
     let more = plans.len().saturating_sub(1);
-    match plans.into_iter().next() {
-        Some((root, top)) => Ok((root, top, more)),
-        None => {
-            let (line, column) = source.locate(1, 1);
-            Err(PlanError::at(
-                line,
-                column,
-                "no plan in the input (an empty list)",
-            ))
-        }
+    if let Some((root, top)) = plans.into_iter().next() {
+        Ok((root, top, more))
+    } else {
+        let (line, column) = source.locate(1, 1);
+        Err(PlanError::at(
+            line,
+            column,
+            "no plan in the input (an empty list)",
+        ))
     }
 }
 

@@ -96,6 +96,9 @@ struct Open {
     plain_children: usize,
 }
 
+/// A statement-level block being read (`Planning:`, `JIT:`): its name and properties.
+type Block = (String, Map<String, Value>);
+
 /// Where a statement-level block's lines go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -114,7 +117,7 @@ struct Reader {
     /// The worker whose lines follow: (node, worker, column of its line).
     worker: Option<(usize, usize, usize)>,
     /// Reading the statement-level lines after the tree.
-    top: Option<(Props, Option<(String, Map<String, Value>)>)>,
+    top: Option<(Props, Option<Block>)>,
 }
 
 impl Reader {
@@ -200,29 +203,26 @@ impl Reader {
         let header_col = col + 2 + (rest.len() - header.len());
         let mut props = parse_node_line(header, line, header_col, false)?;
         let parent = self.owner();
-        let relationship = match self.label.take() {
-            Some(label) => {
-                let rel = if label.starts_with("SubPlan") {
-                    "SubPlan"
-                } else {
-                    "InitPlan"
-                };
-                props
-                    .0
-                    .insert(1, ("Subplan Name".to_owned(), Value::from(label)));
-                rel
-            }
-            None => {
-                let open = &mut self.nodes[parent];
-                open.plain_children += 1;
-                match open.props.text("Node Type") {
-                    Some("Append" | "Merge Append" | "BitmapAnd" | "BitmapOr" | "Custom Scan") => {
-                        "Member"
-                    }
-                    Some("Subquery Scan") => "Subquery",
-                    _ if open.plain_children == 1 => "Outer",
-                    _ => "Inner",
+        let relationship = if let Some(label) = self.label.take() {
+            let rel = if label.starts_with("SubPlan") {
+                "SubPlan"
+            } else {
+                "InitPlan"
+            };
+            props
+                .0
+                .insert(1, ("Subplan Name".to_owned(), Value::from(label)));
+            rel
+        } else {
+            let open = &mut self.nodes[parent];
+            open.plain_children += 1;
+            match open.props.text("Node Type") {
+                Some("Append" | "Merge Append" | "BitmapAnd" | "BitmapOr" | "Custom Scan") => {
+                    "Member"
                 }
+                Some("Subquery Scan") => "Subquery",
+                _ if open.plain_children == 1 => "Outer",
+                _ => "Inner",
             }
         };
         props.0.insert(
@@ -662,16 +662,13 @@ fn scan_target(props: &mut Props, kind: &str, tail: &str) {
         return;
     }
     let (first, after) = identifier(target);
-    let (schema, object) = match after.strip_prefix('.') {
-        Some(qualified) => {
-            let (name, after_name) = identifier(qualified);
-            rest = after_name;
-            (Some(first), name)
-        }
-        None => {
-            rest = after;
-            (None, first)
-        }
+    let (schema, object) = if let Some(qualified) = after.strip_prefix('.') {
+        let (name, after_name) = identifier(qualified);
+        rest = after_name;
+        (Some(first), name)
+    } else {
+        rest = after;
+        (None, first)
     };
     let alias = {
         let r = rest.trim_start();

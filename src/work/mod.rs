@@ -13,7 +13,10 @@ use crate::conn::{self, ConnError, ConnParams};
 
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Request {}
+pub enum Request {
+    /// EXPLAIN a statement (Explain pane).
+    Explain(crate::explain::run::ExplainRequest),
+}
 
 /// What every task gets: the server's connection parameters and the app's inbox.
 #[derive(Debug, Clone)]
@@ -23,13 +26,12 @@ pub struct WorkContext {
 }
 
 /// Starts the task for `request`; it reports through `context.tx`.
-#[expect(
-    unused_variables,
-    clippy::needless_pass_by_value,
-    reason = "the request kinds the panes add own their data and use the context"
-)]
 pub fn spawn(request: Request, context: &WorkContext) {
-    match request {}
+    match request {
+        Request::Explain(request) => {
+            tokio::spawn(crate::explain::run::task(request, context.clone()));
+        }
+    }
 }
 
 /// A session of its own for a task, with `settings` as startup options (e.g. a
