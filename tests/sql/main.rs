@@ -12,5 +12,6 @@ mod common;
 
 mod cluster;
 mod collect;
+mod explain;
 mod jobs;
 mod pooler;
