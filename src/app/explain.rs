@@ -680,3 +680,111 @@ mod tests {
         assert!(diff.total.0.is_some() && diff.total.1.is_some());
     }
 }
+
+#[cfg(test)]
+mod model_tests {
+    use std::time::Duration;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::msg::{ConnEvent, Msg};
+    use crate::server::{Privileges, ServerInfo};
+
+    fn model(read_only: bool) -> Model {
+        let mut m = Model::new(
+            "db".to_owned(),
+            Duration::from_secs(2),
+            read_only,
+            Instant::now(),
+        );
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(ServerInfo {
+            version_num: 150_018,
+            version: "15.18".to_owned(),
+            is_standby: false,
+            role: "postgres".to_owned(),
+            database: "shop".to_owned(),
+            backend_pid: 1,
+            privileges: Privileges::default(),
+            max_connections: 100,
+            superuser_reserved_connections: 3,
+            shared_preload_libraries: Some(Vec::new()),
+            read_only_session: true,
+            extensions: Vec::new(),
+        }))));
+        m
+    }
+
+    fn key(code: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn a_statement_from_another_pane_is_explained_at_once() {
+        let mut m = model(false);
+        let effects = m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), false);
+        assert_eq!(m.pane, Pane::Explain);
+        assert_eq!(effects[0], Effect::Focus(Pane::Explain));
+        let Some(Effect::Work(Request::Explain(request))) = effects.get(1) else {
+            panic!("no EXPLAIN asked for: {effects:?}")
+        };
+        assert!(!request.analyze, "a $n statement gets its generic plan");
+        assert_eq!(request.server_version_num, 150_018);
+        assert_eq!(request.timeout, DEFAULT_TIMEOUT);
+    }
+
+    #[test]
+    fn analyze_with_parameters_opens_the_editor_to_fill_them_in() {
+        let mut m = model(false);
+        let effects = m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), true);
+        assert_eq!(effects, [Effect::Focus(Pane::Explain)], "nothing runs");
+        assert_eq!(m.mode, Mode::Input);
+        assert_eq!(m.explain.input, Some(Input::Editor));
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("fill in $1"))
+        );
+        // Typing replaces the parameter; Esc leaves the editor; a asks; y runs it.
+        for _ in 0..2 {
+            m.update(key(KeyCode::End));
+        }
+        m.update(key(KeyCode::Backspace));
+        m.update(key(KeyCode::Backspace));
+        m.update(key(KeyCode::Char('7')));
+        assert_eq!(m.explain.sql(), "SELECT * FROM orders WHERE id = 7");
+        m.update(key(KeyCode::Esc));
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(m.update(key(KeyCode::Char('a'))).is_empty());
+        assert_eq!(m.mode, Mode::Input);
+        let effects = m.update(key(KeyCode::Char('y')));
+        assert!(matches!(&effects[..], [Effect::Work(Request::Explain(r))] if r.analyze));
+        assert!(m.explain.running.is_some());
+    }
+
+    #[test]
+    fn read_only_refuses_to_analyze_a_statement_that_writes() {
+        let mut m = model(true);
+        m.pane = Pane::Explain;
+        m.explain.set_sql("DELETE FROM orders WHERE id = 1");
+        assert!(m.update(key(KeyCode::Char('a'))).is_empty());
+        assert_eq!(m.mode, Mode::Normal, "no question: refused");
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("--read-only"))
+        );
+        let effects = m.update(key(KeyCode::Char('x')));
+        assert!(matches!(&effects[..], [Effect::Work(Request::Explain(r))] if !r.analyze));
+    }
+
+    #[test]
+    fn the_timeout_is_the_dbas() {
+        let mut m = model(false);
+        for c in ":timeout 2m".chars() {
+            m.update(key(KeyCode::Char(c)));
+        }
+        m.update(key(KeyCode::Enter));
+        assert_eq!(m.explain.timeout, Duration::from_secs(120));
+    }
+}

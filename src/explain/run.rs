@@ -4,9 +4,9 @@
 //!
 //! Under ANALYZE the statement always runs inside a transaction that is rolled back whatever
 //! happens: `BEGIN READ ONLY` for a statement that changes nothing (so a function that writes
-//! fails instead of writing), `BEGIN` for INSERT / UPDATE / DELETE / MERGE (their changes are
-//! undone; sequences still advance and row locks are held until the rollback). The session's
-//! statement_timeout is the one the DBA chose. Everything is checked by PostgreSQL's parser
+//! fails instead of writing), `BEGIN READ WRITE` for INSERT / UPDATE / DELETE / MERGE (their
+//! changes are undone; sequences still advance and row locks are held until the rollback). The
+//! session's statement_timeout is the one the DBA chose, its lock_timeout a short one. Everything is checked by PostgreSQL's parser
 //! first (`statement::check`): exactly one statement, so nothing after a `;` can run.
 
 use std::time::Duration;
@@ -90,7 +90,17 @@ pub fn prepare(sql: &str, analyze: bool) -> Result<Statement, String> {
     Ok(statement)
 }
 
-/// Runs `request` on `client` (a session of its own with the request's statement_timeout).
+/// The session's own timeouts. Set here, not taken from the connection parameters: those may
+/// carry the monitoring session's (a 3 s statement_timeout, read-only transactions).
+pub async fn set_up(client: &Client, timeout: Duration) -> Result<(), String> {
+    let sql = generic::marked(&format!(
+        "SET statement_timeout = {};\nSET lock_timeout = '{LOCK_TIMEOUT}'",
+        timeout.as_millis()
+    ));
+    generic::run(client, &sql).await.map_err(|e| e.to_string())
+}
+
+/// Runs `request` on `client` (a session of its own, `set_up` for the request's timeout).
 pub async fn explain(client: &Client, request: &ExplainRequest) -> Result<Explained, String> {
     let statement = prepare(&request.sql, request.analyze)?;
     let (text, how) = if request.analyze {
@@ -123,8 +133,9 @@ pub async fn explain(client: &Client, request: &ExplainRequest) -> Result<Explai
 
 /// EXPLAIN ANALYZE inside a transaction that is always rolled back.
 async fn analyze(client: &Client, statement: &Statement, version: u32) -> Result<String, String> {
+    // Explicit either way: the session's default may be read-only.
     let begin = if statement.modifies {
-        "BEGIN"
+        "BEGIN READ WRITE"
     } else {
         "BEGIN READ ONLY"
     };
@@ -152,12 +163,18 @@ async fn first_value(client: &Client, sql: &str) -> Result<String, String> {
     }
 }
 
+/// A statement under ANALYZE waiting longer than this for a lock gives up rather than queue
+/// (holding the row locks it has taken so far) behind someone else's transaction.
+pub const LOCK_TIMEOUT: &str = "2s";
+
 /// The work task: a session of its own with the DBA's statement_timeout, the EXPLAIN, the
 /// answer sent back as `Msg::Explain`.
 pub async fn task(request: ExplainRequest, context: WorkContext) {
-    let timeout = request.timeout.as_millis().to_string();
-    let result = match work::connect(&context.params, &[("statement_timeout", &timeout)]).await {
-        Ok(client) => explain(&client, &request).await,
+    let result = match work::connect(&context.params, &[]).await {
+        Ok(client) => match set_up(&client, request.timeout).await {
+            Ok(()) => explain(&client, &request).await,
+            Err(err) => Err(err),
+        },
         Err(err) => Err(format!("cannot connect for EXPLAIN: {err}")),
     };
     let outcome = ExplainOutcome {

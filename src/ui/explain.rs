@@ -377,8 +377,9 @@ fn confirm(
     lines.extend(how);
     lines.push(Line::styled(
         format!(
-            "On a session of its own, statement_timeout {} (:timeout to change).",
-            humanize(timeout)
+            "On a session of its own: statement_timeout {} (:timeout to change), lock_timeout {}.",
+            humanize(timeout),
+            crate::explain::run::LOCK_TIMEOUT
         ),
         theme.popup.patch(theme.dim),
     ));

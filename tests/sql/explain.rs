@@ -48,8 +48,10 @@ async fn explain(
         timeout,
         server_version_num: version,
     };
+    // The console hands work tasks its monitoring parameters (read-only transactions and a
+    // 3 s statement_timeout as startup options): the EXPLAIN session must override them.
     let context = WorkContext {
-        params: params(conninfo),
+        params: pgmedic::collect::monitoring_params(&params(conninfo)),
         tx,
     };
     tokio::spawn(task(request, context));
@@ -226,4 +228,15 @@ async fn the_chosen_statement_timeout_applies() {
         "{:?}",
         started.elapsed()
     );
+    // Longer than the monitoring session's 3 s: the DBA's timeout wins.
+    let done = explain(
+        &conninfo,
+        "SELECT pg_sleep(3.2)",
+        true,
+        Duration::from_secs(10),
+        version,
+    )
+    .await
+    .unwrap();
+    assert!(done.plan.execution_ms().unwrap() > 3000.0);
 }
