@@ -689,7 +689,7 @@ mod model_tests {
 
     use super::*;
     use crate::app::msg::{ConnEvent, Msg};
-    use crate::server::{Privileges, ServerInfo};
+    use crate::server::ServerInfo;
 
     fn model(read_only: bool) -> Model {
         let mut m = Model::new(
@@ -698,20 +698,9 @@ mod model_tests {
             read_only,
             Instant::now(),
         );
-        m.update(Msg::Conn(ConnEvent::Up(Box::new(ServerInfo {
-            version_num: 150_018,
-            version: "15.18".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "shop".to_owned(),
-            backend_pid: 1,
-            privileges: Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: Some(Vec::new()),
-            read_only_session: true,
-            extensions: Vec::new(),
-        }))));
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(ServerInfo::example(
+            150_018,
+        )))));
         m
     }
 

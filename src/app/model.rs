@@ -689,23 +689,12 @@ mod tests {
     use crossterm::event::{KeyModifiers, MouseEventKind};
 
     use super::*;
-    use crate::server::Privileges;
     use crate::snapshot::ActivitySummary;
 
     fn info(pid: i32) -> ServerInfo {
         ServerInfo {
-            version_num: 150_018,
-            version: "15.18".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "trading".to_owned(),
             backend_pid: pid,
-            privileges: Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: Some(Vec::new()),
-            read_only_session: true,
-            extensions: Vec::new(),
+            ..ServerInfo::example(150_018)
         }
     }
 
