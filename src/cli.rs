@@ -32,6 +32,19 @@ pub struct Cli {
 pub enum Command {
     /// Start a throwaway local cluster with a realistic workload, then the console on it.
     Demo(DemoArgs),
+    /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
+    /// files, compare them. No server needed.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The plan file; a second one is compared with the first (before, after).
+    #[arg(value_name = "FILE", required = true, num_args = 1..=2)]
+    pub files: Vec<PathBuf>,
+    /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
+    #[arg(long)]
+    pub theme: Option<String>,
 }
 
 /// Where to connect, as psql takes it.
@@ -186,6 +199,18 @@ mod tests {
     fn debug_output_hides_passwords() {
         let cli = Cli::try_parse_from(["pgmedic", "postgres://u:s3cret@h/d"]).unwrap();
         assert!(!format!("{cli:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn explain_subcommand_takes_one_or_two_files() {
+        let cli = Cli::try_parse_from(["pgmedic", "explain", "plan.json"]).unwrap();
+        let Some(Command::Explain(args)) = cli.command else {
+            panic!("not explain")
+        };
+        assert_eq!(args.files, [PathBuf::from("plan.json")]);
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b"]).is_ok());
+        assert!(Cli::try_parse_from(["pgmedic", "explain"]).is_err());
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b", "c"]).is_err());
     }
 
     #[test]

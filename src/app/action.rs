@@ -66,6 +66,26 @@ pub enum Action {
     TerminateListed,
     /// Move between the sessions, the blocking tree and the pools.
     NextSection,
+    /// Queries: the selected statement's plan in the Explain pane.
+    ExplainSelected,
+    /// Queries: EXPLAIN ANALYZE the selected statement (fill in its parameters first).
+    ExplainAnalyzeSelected,
+    /// Expand or collapse the selected plan node.
+    ToggleNode,
+    /// Expand every plan node.
+    ExpandAll,
+    /// Collapse everything off the heaviest path.
+    CollapseOffPath,
+    /// Switch between the plan tree and the nodes by self time.
+    FlatView,
+    /// Compare the plan with the one before it.
+    ComparePlans,
+    /// Edit the SQL.
+    EditSql,
+    /// EXPLAIN the SQL (the generic plan when it has $n parameters).
+    Explain,
+    /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
+    ExplainAnalyze,
 }
 
 impl Action {
@@ -103,6 +123,20 @@ impl Action {
             Action::CancelListed => "cancel every session listed".to_owned(),
             Action::TerminateListed => "terminate every session listed".to_owned(),
             Action::NextSection => "list: sessions, blocking tree, pools".to_owned(),
+            Action::ExplainSelected => {
+                "its plan in the Explain pane (generic plan for $n statements)".to_owned()
+            }
+            Action::ExplainAnalyzeSelected => {
+                "EXPLAIN ANALYZE it: fill in the parameters, runs rolled back".to_owned()
+            }
+            Action::ToggleNode => "expand / collapse the selected node".to_owned(),
+            Action::ExpandAll => "expand every node".to_owned(),
+            Action::CollapseOffPath => "collapse everything off the heaviest path".to_owned(),
+            Action::FlatView => "tree / nodes by self time".to_owned(),
+            Action::ComparePlans => "compare with the previous plan".to_owned(),
+            Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
+            Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
         }
     }
 }

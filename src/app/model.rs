@@ -12,6 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
+use crate::app::explain::ExplainState;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -47,6 +48,9 @@ pub enum Mode {
     Filter,
     /// An action waits for the DBA's confirmation.
     Confirm(Confirm),
+    /// Keys go to the focused pane's own input (the Explain pane's SQL editor, or its
+    /// question before an EXPLAIN ANALYZE).
+    Input,
 }
 
 /// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
@@ -119,6 +123,7 @@ pub struct Model {
     pub queries: QueriesState,
     pub activity: ActivityState,
     pub jobs: JobsState,
+    pub explain: ExplainState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -142,6 +147,7 @@ impl Model {
             queries: QueriesState::default(),
             activity: ActivityState::default(),
             jobs: JobsState::default(),
+            explain: ExplainState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -179,6 +185,7 @@ impl Model {
                 Vec::new()
             }
             Msg::Job(event) => self.on_job(&event),
+            Msg::Explain(outcome) => self.on_explain(*outcome),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -234,6 +241,7 @@ impl Model {
             Mode::Command(_) => self.on_command_key(key),
             Mode::Filter => self.on_filter_key(key),
             Mode::Confirm(_) => self.on_confirm_key(key),
+            Mode::Input => self.on_pane_input(key),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
@@ -296,13 +304,13 @@ impl Model {
                 match self.pane {
                     Pane::Queries => self.queries.sort_step(forward),
                     Pane::Activity => self.activity.sort_step(forward),
-                    Pane::Overview | Pane::Jobs => {}
+                    Pane::Overview | Pane::Jobs | Pane::Explain => {}
                 }
             }
             Action::SortReverse => match self.pane {
                 Pane::Queries => self.queries.reverse_sort(),
                 Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs => {}
+                Pane::Overview | Pane::Jobs | Pane::Explain => {}
             },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
@@ -324,6 +332,24 @@ impl Model {
                 return self.signal(JobKind::TerminateBackend, Scope::Filtered);
             }
             Action::NextSection => self.activity.next_section(),
+            Action::ExplainSelected | Action::ExplainAnalyzeSelected => {
+                let analyze = action == Action::ExplainAnalyzeSelected;
+                return match self.queries.selected_statement() {
+                    Some((_, sql)) => self.explain_statement(sql, analyze),
+                    None => {
+                        self.notify(Level::Warn, "no statement selected");
+                        Vec::new()
+                    }
+                };
+            }
+            Action::ToggleNode
+            | Action::ExpandAll
+            | Action::CollapseOffPath
+            | Action::FlatView
+            | Action::ComparePlans
+            | Action::EditSql
+            | Action::Explain
+            | Action::ExplainAnalyze => return self.explain_action(action),
         }
         Vec::new()
     }
@@ -344,7 +370,10 @@ impl Model {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs => self.notice = None,
+            Pane::Explain if self.explain.detail => self.explain.detail = false,
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Explain => {
+                self.notice = None;
+            }
         }
     }
 
@@ -353,6 +382,10 @@ impl Model {
         match self.pane {
             Pane::Overview | Pane::Activity => {}
             Pane::Queries => self.queries.toggle_detail(),
+            Pane::Explain => {
+                self.explain.detail =
+                    !self.explain.detail && self.explain.selected_node().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -365,6 +398,7 @@ impl Model {
         match self.pane {
             Pane::Queries => Some(&self.queries.filter),
             Pane::Activity => Some(&self.activity.filter_text),
+            Pane::Explain => Some(&self.explain.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -374,6 +408,7 @@ impl Model {
         match self.pane {
             Pane::Queries => Some(&mut self.queries.filter),
             Pane::Activity => Some(&mut self.activity.filter_text),
+            Pane::Explain => Some(&mut self.explain.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -383,7 +418,7 @@ impl Model {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
-            Pane::Overview | Pane::Jobs => {}
+            Pane::Overview | Pane::Jobs | Pane::Explain => {}
         }
     }
 
@@ -424,6 +459,7 @@ impl Model {
             }
             Pane::Activity => self.activity.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Explain => self.explain.move_selection(delta),
         }
     }
 
@@ -448,6 +484,7 @@ impl Model {
             }
             Pane::Activity => self.activity.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Explain => self.explain.select_edge(last),
         }
     }
 
@@ -464,6 +501,7 @@ impl Model {
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
             Pane::Activity => self.activity.query_to_copy(),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -550,6 +588,18 @@ impl Model {
         vec![Effect::RunJob(id, spec)]
     }
 
+    /// A key for the focused pane's own input (`Mode::Input`).
+    fn on_pane_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match self.pane {
+            Pane::Explain => self.explain_input(key),
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+        }
+    }
+
     fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Mode::Command(line) = &mut self.mode else {
             return Vec::new();
@@ -583,6 +633,7 @@ impl Model {
                 Vec::new()
             }
             (Some("refresh"), None, _) => vec![Effect::RefreshNow],
+            (Some("timeout"), value, None) => self.explain_timeout(value),
             (Some("refresh"), Some(value), None) => match parse_interval(value) {
                 Ok(every) => {
                     self.refresh = every;
@@ -795,23 +846,12 @@ mod tests {
     use crossterm::event::{KeyModifiers, MouseEventKind};
 
     use super::*;
-    use crate::server::Privileges;
     use crate::snapshot::ActivitySummary;
 
     fn info(pid: i32) -> ServerInfo {
         ServerInfo {
-            version_num: 150_018,
-            version: "15.18".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "trading".to_owned(),
             backend_pid: pid,
-            privileges: Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: Some(Vec::new()),
-            read_only_session: true,
-            extensions: Vec::new(),
+            ..ServerInfo::example(150_018)
         }
     }
 

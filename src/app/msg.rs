@@ -36,6 +36,8 @@ pub enum Msg {
     PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
     /// A job started, progressed or finished.
     Job(JobEvent),
+    /// An EXPLAIN came back (Explain pane).
+    Explain(Box<crate::explain::run::ExplainOutcome>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

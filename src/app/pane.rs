@@ -8,12 +8,19 @@ pub enum Pane {
     Overview,
     Queries,
     Activity,
+    Explain,
     Jobs,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Queries, Pane::Activity, Pane::Jobs];
+    pub const ALL: &'static [Pane] = &[
+        Pane::Overview,
+        Pane::Queries,
+        Pane::Activity,
+        Pane::Explain,
+        Pane::Jobs,
+    ];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
@@ -22,6 +29,7 @@ impl Pane {
             Pane::Overview => '1',
             Pane::Queries => '2',
             Pane::Activity => '3',
+            Pane::Explain => '6',
             Pane::Jobs => '7',
         }
     }
@@ -32,6 +40,7 @@ impl Pane {
             Pane::Overview => "Overview",
             Pane::Queries => "Queries",
             Pane::Activity => "Activity",
+            Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
         }
     }

@@ -36,8 +36,9 @@ impl PaneCollectors {
     ) -> bool {
         match focus {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
-            // the job runner's events.
-            Pane::Overview | Pane::Jobs => true,
+            // the job runner's events; the Explain pane runs its EXPLAINs on sessions of
+            // their own (work::Request).
+            Pane::Overview | Pane::Jobs | Pane::Explain => true,
             Pane::Queries => {
                 let snapshot = self.queries.collect(client, server).await;
                 tx.send(Msg::Queries(Box::new(snapshot))).is_ok()

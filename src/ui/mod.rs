@@ -22,6 +22,7 @@
 mod activity;
 mod command_line;
 mod confirm;
+pub mod explain;
 pub mod format;
 mod help;
 mod jobs;
@@ -64,10 +65,12 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Activity => activity::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
+        Pane::Explain => explain::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {
-        Mode::Normal => {}
+        // The pane draws its own input (the Explain pane's editor and question).
+        Mode::Normal | Mode::Input => {}
         Mode::Help => help::render(frame, body, model.pane, theme),
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {

@@ -16,6 +16,8 @@ use crate::conn::{self, ConnError, ConnParams};
 pub enum Request {
     /// The whole query of one backend, for the Activity detail view.
     ActivityQuery { pid: i32, backend_start: String },
+    /// EXPLAIN a statement (Explain pane).
+    Explain(crate::explain::run::ExplainRequest),
 }
 
 /// What every task gets: the server's connection parameters and the app's inbox.
@@ -28,6 +30,9 @@ pub struct WorkContext {
 /// Starts the task for `request`; it reports through `context.tx`.
 pub fn spawn(request: Request, context: &WorkContext) {
     match request {
+        Request::Explain(request) => {
+            tokio::spawn(crate::explain::run::task(request, context.clone()));
+        }
         Request::ActivityQuery { pid, backend_start } => {
             let context = context.clone();
             tokio::spawn(async move {

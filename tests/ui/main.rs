@@ -3,6 +3,7 @@
 //! themes.
 
 mod activity;
+mod explain;
 mod fixtures;
 mod jobs;
 mod overview;
