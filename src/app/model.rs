@@ -334,13 +334,10 @@ impl Model {
             Action::NextSection => self.activity.next_section(),
             Action::ExplainSelected | Action::ExplainAnalyzeSelected => {
                 let analyze = action == Action::ExplainAnalyzeSelected;
-                return match self.queries.selected_statement() {
-                    Some((_, sql)) => self.explain_statement(sql, analyze),
-                    None => {
-                        self.notify(Level::Warn, "no statement selected");
-                        Vec::new()
-                    }
-                };
+                if let Some((_, sql)) = self.queries.selected_statement() {
+                    return self.explain_statement(sql, analyze);
+                }
+                self.notify(Level::Warn, "no statement selected");
             }
             Action::ToggleNode
             | Action::ExpandAll
