@@ -1,0 +1,3 @@
+//! The verified index advisor.
+
+pub mod parse;
