@@ -374,9 +374,9 @@ fn equality_columns(usage: &Usage, table: &Table) -> Vec<String> {
                 .eq
                 .iter()
                 .any(|e| e.column == c && e.how == EqHow::IsNull);
-            let sel = table
-                .column(&c)
-                .map_or(DEFAULT_EQ_SELECTIVITY, |col| selectivity(col, table, is_null));
+            let sel = table.column(&c).map_or(DEFAULT_EQ_SELECTIVITY, |col| {
+                selectivity(col, table, is_null)
+            });
             (sel, c)
         })
         .collect();

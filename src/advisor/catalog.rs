@@ -173,10 +173,11 @@ pub async fn resolve(client: &Client, scans: &[Scan]) -> Result<Vec<Option<u32>>
 
 /// The tables with these oids, with their columns, statistics, indexes and write rates.
 pub async fn tables(client: &Client, oids: &[u32]) -> Result<Vec<Table>> {
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&oids];
     let (tables, columns, indexes) = tokio::try_join!(
-        client.query(TABLES, &[&oids]),
-        client.query(COLUMNS, &[&oids]),
-        client.query(INDEXES, &[&oids]),
+        client.query(TABLES, &params),
+        client.query(COLUMNS, &params),
+        client.query(INDEXES, &params),
     )
     .map_err(|e| describe(&e))?;
     let mut by_oid: HashMap<u32, Table> = HashMap::new();
@@ -238,15 +239,17 @@ fn column_row(row: &Row) -> std::result::Result<(u32, Column), tokio_postgres::E
     let n_distinct: Option<f64> = row.try_get("n_distinct")?;
     let values: Option<Vec<String>> = row.try_get("common_values")?;
     let freqs: Option<Vec<f64>> = row.try_get("common_freqs")?;
-    let stats = null_frac.zip(n_distinct).map(|(null_frac, n_distinct)| ColumnStats {
-        null_frac,
-        n_distinct,
-        common_values: values
-            .unwrap_or_default()
-            .into_iter()
-            .zip(freqs.unwrap_or_default())
-            .collect(),
-    });
+    let stats = null_frac
+        .zip(n_distinct)
+        .map(|(null_frac, n_distinct)| ColumnStats {
+            null_frac,
+            n_distinct,
+            common_values: values
+                .unwrap_or_default()
+                .into_iter()
+                .zip(freqs.unwrap_or_default())
+                .collect(),
+        });
     Ok((
         oid(row, "table_oid")?,
         Column {
@@ -363,17 +366,28 @@ pub fn checked_literal(text: &str) -> Option<String> {
     };
     let value = target.val.as_deref()?.node.as_ref()?;
     let constant = match value {
-        NodeEnum::AConst(_) => value,
-        NodeEnum::TypeCast(cast) => match cast.arg.as_deref().and_then(|a| a.node.as_ref()) {
-            Some(NodeEnum::AConst(_)) => value,
-            _ => return None,
-        },
-        _ => return None,
+        NodeEnum::AConst(_) => true,
+        NodeEnum::TypeCast(cast) => matches!(
+            cast.arg.as_deref().and_then(|a| a.node.as_ref()),
+            Some(NodeEnum::AConst(_))
+        ),
+        _ => false,
     };
-    if !select.from_clause.is_empty() || select.where_clause.is_some() {
+    if !constant || !target.name.is_empty() || **select != only_target(select) {
         return None;
     }
-    constant.deparse(pg_query::DeparseOptions::default()).ok()
+    let text = tree.deparse(pg_query::DeparseOptions::default()).ok()?;
+    text.strip_prefix("SELECT ").map(str::to_owned)
+}
+
+/// The same SELECT with nothing but its target list (to check that nothing else was given).
+fn only_target(select: &pg_query::protobuf::SelectStmt) -> pg_query::protobuf::SelectStmt {
+    pg_query::protobuf::SelectStmt {
+        target_list: select.target_list.clone(),
+        op: select.op,
+        limit_option: select.limit_option,
+        ..Default::default()
+    }
 }
 
 /// Which of `names` are already taken by a relation in `schema`.
@@ -383,7 +397,10 @@ pub async fn taken_names(client: &Client, schema: &str, names: &[String]) -> Res
         .await
         .map_err(|e| describe(&e))?;
     rows.iter()
-        .map(|r| r.try_get("name").map_err(|e: tokio_postgres::Error| e.to_string()))
+        .map(|r| {
+            r.try_get("name")
+                .map_err(|e: tokio_postgres::Error| e.to_string())
+        })
         .collect()
 }
 
