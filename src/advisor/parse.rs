@@ -5,6 +5,8 @@
 //! pg_stat_statements texts are not always valid SQL (`interval $1`); the text to plan is the
 //! deparsed tree, which PostgreSQL accepts (`$1::interval`).
 
+use std::fmt::Write as _;
+
 use pg_query::NodeEnum;
 use pg_query::protobuf::{
     AExpr, AExprKind, BoolExprType, BoolTestType, ColumnRef, JoinExpr, Node, NullTestType,
@@ -155,6 +157,41 @@ pub fn parse(sql: &str) -> Result<Parsed, ParseError> {
     })
 }
 
+/// The statement with parameter `$param` replaced by `literal` and the later parameters
+/// renumbered (`$3` becomes `$2`), so that PostgreSQL can still type every parameter: how a
+/// partial index is checked against the statement run with that value.
+#[must_use]
+pub fn substitute_param(sql: &str, param: i32, literal: &str) -> Option<String> {
+    let tokens = pg_query::scan(sql).ok()?.tokens;
+    let mut out = String::with_capacity(sql.len() + literal.len());
+    let mut at = 0;
+    let mut found = false;
+    for token in tokens {
+        if token.token != pg_query::protobuf::Token::Param as i32 {
+            continue;
+        }
+        let start = usize::try_from(token.start).ok()?;
+        let end = usize::try_from(token.end).ok()?;
+        let number: i32 = sql.get(start + 1..end)?.parse().ok()?;
+        out.push_str(sql.get(at..start)?);
+        match number.cmp(&param) {
+            std::cmp::Ordering::Equal => {
+                found = true;
+                out.push('(');
+                out.push_str(literal);
+                out.push(')');
+            }
+            std::cmp::Ordering::Greater => {
+                let _ = write!(out, "${}", number - 1);
+            }
+            std::cmp::Ordering::Less => out.push_str(sql.get(start..end)?),
+        }
+        at = end;
+    }
+    out.push_str(sql.get(at..)?);
+    found.then_some(out)
+}
+
 // ─── Scopes ───
 
 /// What a name in FROM stands for.
@@ -216,7 +253,7 @@ impl Walker {
                 }
                 let mut pending = Vec::new();
                 for from in &u.from_clause {
-                    self.from_item(from, &mut level, &[], &mut pending);
+                    self.add_from(from, &mut level, &[], &mut pending);
                 }
                 let stack = [level];
                 self.join_quals(&pending, &stack);
@@ -235,7 +272,7 @@ impl Walker {
                 }
                 let mut pending = Vec::new();
                 for from in &d.using_clause {
-                    self.from_item(from, &mut level, &[], &mut pending);
+                    self.add_from(from, &mut level, &[], &mut pending);
                 }
                 let stack = [level];
                 self.join_quals(&pending, &stack);
@@ -307,7 +344,7 @@ impl Walker {
         let mut level = Level::default();
         let mut pending = Vec::new();
         for from in &s.from_clause {
-            self.from_item(from, &mut level, outer, &mut pending);
+            self.add_from(from, &mut level, outer, &mut pending);
         }
         let mut stack = vec![level];
         stack.extend_from_slice(outer);
@@ -320,7 +357,7 @@ impl Walker {
             .group_clause
             .iter()
             .filter_map(|g| match node(g) {
-                Some(NodeEnum::ColumnRef(c)) => self.column(c, &stack),
+                Some(NodeEnum::ColumnRef(c)) => Self::column(c, &stack),
                 _ => None,
             })
             .collect();
@@ -346,7 +383,7 @@ impl Walker {
                 continue;
             };
             let col = match boxed(sort.node.as_deref()) {
-                Some(NodeEnum::ColumnRef(c)) => self.column(c, stack),
+                Some(NodeEnum::ColumnRef(c)) => Self::column(c, stack),
                 _ => None,
             };
             let desc = sort.sortby_dir == SortByDir::SortbyDesc as i32;
@@ -394,7 +431,7 @@ impl Walker {
 
     /// Adds one FROM item to the level; join conditions wait in `pending` until the whole
     /// level is known.
-    fn from_item<'n>(
+    fn add_from<'n>(
         &mut self,
         item: &'n Node,
         level: &mut Level,
@@ -405,10 +442,10 @@ impl Walker {
             Some(NodeEnum::RangeVar(rel)) => self.range_var(rel, level),
             Some(NodeEnum::JoinExpr(join)) => {
                 if let Some(l) = join.larg.as_deref() {
-                    self.from_item(l, level, outer, pending);
+                    self.add_from(l, level, outer, pending);
                 }
                 if let Some(r) = join.rarg.as_deref() {
-                    self.from_item(r, level, outer, pending);
+                    self.add_from(r, level, outer, pending);
                 }
                 if let Some(alias) = &join.alias {
                     level.names.push((alias.aliasname.clone(), Item::Derived));
@@ -563,37 +600,37 @@ impl Walker {
         let left = boxed(e.lexpr.as_deref());
         let right = boxed(e.rexpr.as_deref());
         if let Some(NodeEnum::ColumnRef(c)) = left {
-            let value = self.value(right, stack);
+            let value = Self::value(right, stack);
             self.value_filter(c, filter_op, value, stack);
         }
         // `$1 = col`, `$1 < col`: the column on the right (not for IN / ANY / BETWEEN).
         if kind == AExprKind::AexprOp as i32
             && let Some(NodeEnum::ColumnRef(c)) = right
         {
-            let value = self.value(left, stack);
+            let value = Self::value(left, stack);
             self.value_filter(c, filter_op, value, stack);
         }
     }
 
     fn value_filter(&mut self, c: &ColumnRef, op: FilterOp, value: Value, stack: Stack<'_>) {
-        if let Some(col) = self.column(c, stack) {
+        if let Some(col) = Self::column(c, stack) {
             self.filters.push(Filter { col, op, value });
         }
     }
 
     /// What the other side of a comparison is.
-    fn value(&self, n: Option<&NodeEnum>, stack: Stack<'_>) -> Value {
+    fn value(n: Option<&NodeEnum>, stack: Stack<'_>) -> Value {
         match n {
             Some(NodeEnum::ParamRef(p)) => Value::Param(p.number),
             Some(NodeEnum::TypeCast(t)) => match boxed(t.arg.as_deref()) {
                 Some(NodeEnum::ParamRef(p)) => Value::Param(p.number),
-                other => self.value(other, stack),
+                other => Self::value(other, stack),
             },
             Some(NodeEnum::SubLink(_)) | None => Value::Opaque,
             Some(other) => {
                 let mut refs = Vec::new();
                 column_refs(other, &mut refs);
-                let cols: Vec<Col> = refs.iter().filter_map(|c| self.column(c, stack)).collect();
+                let cols: Vec<Col> = refs.iter().filter_map(|c| Self::column(c, stack)).collect();
                 if refs.is_empty() {
                     Value::Opaque
                 } else {
@@ -607,7 +644,7 @@ impl Walker {
 
     /// Resolves a column reference's qualifier; `None` for columns of derived items, stars and
     /// names that match nothing in scope.
-    fn column(&self, c: &ColumnRef, stack: Stack<'_>) -> Option<Col> {
+    fn column(c: &ColumnRef, stack: Stack<'_>) -> Option<Col> {
         let names: Vec<&str> = c
             .fields
             .iter()
@@ -662,7 +699,7 @@ impl Walker {
     fn read(&mut self, c: &ColumnRef, stack: Stack<'_>) {
         let star = matches!(c.fields.last().and_then(node), Some(NodeEnum::AStar(_)));
         if !star {
-            if let Some(col) = self.column(c, stack) {
+            if let Some(col) = Self::column(c, stack) {
                 self.reads.push(col);
             }
             return;

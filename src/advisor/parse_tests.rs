@@ -284,3 +284,17 @@ fn hostile_identifiers_survive_parsing() {
     assert_eq!(p.scans[0].name, "we\"ird; table");
     assert_eq!(p.filters[0].col.name, "col; DROP TABLE x");
 }
+
+#[test]
+fn a_parameter_is_substituted_and_later_ones_renumbered() {
+    let sql = "SELECT * FROM t WHERE a = $1 AND s = $2 AND x = '$2' LIMIT $3";
+    assert_eq!(
+        substitute_param(sql, 2, "'it''s'").as_deref(),
+        Some("SELECT * FROM t WHERE a = $1 AND s = ('it''s') AND x = '$2' LIMIT $2")
+    );
+    assert_eq!(substitute_param(sql, 7, "1"), None);
+    assert_eq!(
+        substitute_param("SELECT 1 FROM t WHERE b = $12", 12, "true").as_deref(),
+        Some("SELECT 1 FROM t WHERE b = (true)")
+    );
+}
