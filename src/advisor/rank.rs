@@ -6,9 +6,9 @@ use super::candidates::{Candidate, Key, MAX_INCLUDE};
 
 /// A candidate is kept only when it cuts the statement's plan cost by at least this share.
 pub const MIN_COST_REDUCTION: f64 = 0.30;
-/// Candidates whose (share-weighted) cost reduction is within this of the best one are as
-/// good; the narrowest of them wins.
-pub const NEAR_BEST: f64 = 0.05;
+/// A wider candidate (more keys or INCLUDE columns) is preferred only when the share of the
+/// cost it leaves is this much smaller than what a narrower one leaves.
+pub const WIDER_MARGIN: f64 = 0.20;
 /// A merged index may cut a statement's cost by this much less than its own best did.
 pub const MERGE_TOLERANCE: f64 = 0.10;
 /// What one written row costs each btree index on its table, in milliseconds (an index
@@ -47,32 +47,33 @@ impl Evaluation {
         self.used && self.reduction() >= min_reduction
     }
 
-    fn score(&self) -> f64 {
-        self.reduction() * self.share
+    /// The share of the cost left, counting only the calls the index serves.
+    fn remaining(&self) -> f64 {
+        1.0 - self.reduction() * self.share
     }
 }
 
-/// The best of a statement's evaluated candidates for one table: among those that pass and
-/// come near the best reduction, the narrowest (fewest keys and INCLUDE columns), then the
-/// cheapest plan.
+/// The best of a statement's evaluated candidates for one table: among those that pass, the
+/// narrowest (fewest keys and INCLUDE columns) whose remaining cost is within `WIDER_MARGIN`
+/// of the lowest, then the cheapest.
 #[must_use]
 pub fn best(evaluated: &[(Candidate, Evaluation)], min_reduction: f64) -> Option<usize> {
     let passing: Vec<usize> = (0..evaluated.len())
         .filter(|i| evaluated[*i].1.passes(min_reduction))
         .collect();
-    let top = passing
+    let lowest = passing
         .iter()
-        .map(|i| evaluated[*i].1.score())
-        .fold(f64::NEG_INFINITY, f64::max);
+        .map(|i| evaluated[*i].1.remaining())
+        .fold(f64::INFINITY, f64::min);
     passing
         .into_iter()
-        .filter(|i| evaluated[*i].1.score() >= top - NEAR_BEST)
+        .filter(|i| evaluated[*i].1.remaining() <= lowest * (1.0 + WIDER_MARGIN) + 1e-12)
         .min_by(|a, b| {
             let (ca, ea) = &evaluated[*a];
             let (cb, eb) = &evaluated[*b];
             width(ca)
                 .cmp(&width(cb))
-                .then_with(|| ea.cost_after.total_cmp(&eb.cost_after))
+                .then_with(|| ea.remaining().total_cmp(&eb.remaining()))
         })
 }
 
@@ -214,9 +215,15 @@ mod tests {
     #[test]
     fn the_narrowest_near_best_candidate_wins() {
         let evaluated = vec![
-            (cand(&["a", "b"], 2), eval(0, 100.0, 2.0)),
+            (cand(&["a", "b"], 2), eval(0, 100.0, 3.9)),
             (cand(&["a"], 1), eval(0, 100.0, 4.0)),
             (cand(&["c"], 1), eval(0, 100.0, 60.0)),
+        ];
+        assert_eq!(best(&evaluated, MIN_COST_REDUCTION), Some(1));
+        // leaving half the cost of the narrower one is worth a wider index
+        let evaluated = vec![
+            (cand(&["a"], 1), eval(0, 1000.0, 80.0)),
+            (cand(&["a", "b"], 2), eval(0, 1000.0, 40.0)),
         ];
         assert_eq!(best(&evaluated, MIN_COST_REDUCTION), Some(1));
         let evaluated = vec![

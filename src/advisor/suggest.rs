@@ -126,11 +126,11 @@ fn suggestion(
         verified: unverified.is_none(),
         table_writes_per_sec: table.writes_per_sec,
         saving_ms_per_hour: saving,
-        note: note(c, unverified),
+        note: note(c, unverified, saving),
     }
 }
 
-fn note(c: &Candidate, unverified: Option<&str>) -> Option<String> {
+fn note(c: &Candidate, unverified: Option<&str>, saving: f64) -> Option<String> {
     let partial = c.partial.as_ref().map(|p| {
         let mut text = format!(
             "partial index: serves the statement when it runs with {} ({}",
@@ -151,10 +151,14 @@ fn note(c: &Candidate, unverified: Option<&str>) -> Option<String> {
     let unverified = unverified.map(|reason| {
         format!("not verified: {reason}; the saving shown is the statements' whole time")
     });
-    match (unverified, partial) {
-        (Some(u), Some(p)) => Some(format!("{u}. {p}")),
-        (u, p) => u.or(p),
-    }
+    let writes = (saving <= 0.0).then(|| {
+        "keeping it up to date on this write-heavy table costs more time than it saves".to_owned()
+    });
+    let parts: Vec<String> = [unverified, partial, writes]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(". "))
 }
 
 /// The base name of an index: `table_col1_col2_idx` (`_where_col` for a partial one), only
