@@ -12,5 +12,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod hostile;
+mod partial;
 mod support;
+mod texts;
+mod without_hypopg;
 mod workload;
