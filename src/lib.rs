@@ -11,6 +11,8 @@
 //!                                                           ui (pure render of &Model, themes)
 //!  diagnose: pure analysis (rates between snapshots, health thresholds) used by app and ui.
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
+//!  advisor: index suggestions verified with HypoPG, on a session of its own (work::Request::Advise
+//!  in the console, `pgmedic advise` on the command line); report: findings as JSON.
 //! ```
 
 pub mod advisor;
@@ -25,6 +27,7 @@ pub mod diagnose;
 pub mod explain;
 pub mod jobs;
 pub mod quote;
+pub mod report;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
@@ -47,6 +50,8 @@ pub enum Error {
     Config(#[from] config::ConfigError),
     #[error("demo: {0}")]
     Demo(String),
+    #[error("{0}")]
+    Advise(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -55,6 +60,7 @@ pub enum Error {
 pub async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Some(Command::Demo(args)) => demo::run(args).await,
+        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout()).await,
         None => {
             let params = conn::ConnParams::resolve(&cli.conn.request())?;
             console(params, &cli.tui).await

@@ -19,6 +19,8 @@
 mod analyse;
 pub mod candidates;
 pub mod catalog;
+pub mod command;
+pub mod output;
 pub mod parse;
 pub mod plan;
 pub mod rank;

@@ -12,8 +12,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cli;
+
 mod hostile;
 mod partial;
+mod schema;
 mod support;
 mod texts;
 mod without_hypopg;

@@ -29,7 +29,7 @@ SELECT g, 'k' || g % 1000, timestamptz '2024-01-01' + g * interval '1 second', r
 
 /// The statements, as an application sends them (extended protocol: pg_stat_statements
 /// records them with `$n`).
-async fn run_workload(client: &tokio_postgres::Client) {
+pub async fn run_workload(client: &tokio_postgres::Client) {
     // 2024-01-01 00:00 UTC, then a ten-minute window every hour
     let at = |hour: u64, minutes: u64| {
         std::time::UNIX_EPOCH
