@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::{Advice, Suggestion};
-use crate::report::{Finding, FindingKind, Report, Severity};
+use crate::report::{Finding, Kind, Report, Severity};
 use crate::server::ServerInfo;
 
 /// Suggestions whose statements take at least this share of all statement time are a warning…
@@ -111,37 +111,45 @@ fn finding(s: &Suggestion) -> Finding {
             })
         })
         .collect();
-    Finding {
-        kind: FindingKind::IndexSuggestion,
-        severity: severity(s),
-        schema: Some(s.schema.clone()),
-        table: Some(s.table.clone()),
-        index: Some(s.name.clone()),
-        columns: s.columns.clone(),
-        summary: summary(s),
-        sql: Some(s.create_sql.clone()),
-        evidence: json!({
-            "queryids": s.helps.iter().map(|h| h.queryid).collect::<Vec<_>>(),
-            "cost_before": main.map_or(serde_json::Value::Null, |h| number(h.cost_before)),
-            "cost_after": main.map_or(serde_json::Value::Null, |h| number(h.cost_after)),
-            "verified": s.verified,
-            "estimated_size_bytes": s.estimated_size_bytes,
-            "include": s.include,
-            "predicate": s.predicate,
-            "method": s.method,
-            "rollback_sql": s.rollback_sql,
-            "saving_ms_per_hour": number(s.saving_ms_per_hour),
-            "table_writes_per_sec": s.table_writes_per_sec.map(number),
-            "note": s.note,
-            "statements": statements,
-        }),
+    let evidence = json!({
+        "queryids": s.helps.iter().map(|h| h.queryid).collect::<Vec<_>>(),
+        "cost_before": main.map_or(serde_json::Value::Null, |h| number(h.cost_before)),
+        "cost_after": main.map_or(serde_json::Value::Null, |h| number(h.cost_after)),
+        "verified": s.verified,
+        "estimated_size_bytes": s.estimated_size_bytes,
+        "include": s.include,
+        "predicate": s.predicate,
+        "method": s.method,
+        "rollback_sql": s.rollback_sql,
+        "saving_ms_per_hour": number(s.saving_ms_per_hour),
+        "table_writes_per_sec": s.table_writes_per_sec.map(number),
+        "note": s.note,
+        "statements": statements,
+    });
+    let mut f = Finding::new(Kind::IndexSuggestion, severity(s), summary(s));
+    f.schema = Some(s.schema.clone());
+    f.table = Some(s.table.clone());
+    f.index = Some(s.name.clone());
+    f.columns.clone_from(&s.columns);
+    f.sql = Some(s.create_sql.clone());
+    if let serde_json::Value::Object(map) = evidence {
+        f.evidence = map;
     }
+    f
 }
 
-/// The advice as a report document.
+/// The advice as a report document; statements not analysed and the reason suggestions are
+/// unverified go to `not_checked`.
 #[must_use]
 pub fn report(advice: &Advice, server: &ServerInfo) -> Report {
-    Report::new(server, findings(advice))
+    let mut not_checked: Vec<String> = advice.unverified_reason.iter().cloned().collect();
+    not_checked.extend(
+        advice
+            .skipped
+            .iter()
+            .map(|(queryid, why)| format!("statement {queryid}: {why}")),
+    );
+    Report::new(server, findings(advice), not_checked)
 }
 
 /// Text for a `--` comment: one line, no control characters (a newline in a table name or a

@@ -796,6 +796,84 @@ mod tests {
         assert_eq!(m.pane, Pane::Overview);
     }
 
+    fn enter() -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+    }
+
+    fn drop_spec() -> JobSpec {
+        JobSpec::new(
+            crate::jobs::JobKind::DropIndex,
+            "public.orders_dup",
+            vec!["DROP INDEX CONCURRENTLY \"public\".\"orders_dup\"".to_owned()],
+        )
+    }
+
+    #[test]
+    fn a_destructive_action_runs_only_once_its_word_is_typed() {
+        let mut m = model();
+        assert!(m.propose(drop_spec()).is_empty());
+        assert!(matches!(m.mode, Mode::Confirm(_)));
+        assert!(m.update(key('y')).is_empty(), "y is not enough for a drop");
+        assert!(m.update(enter()).is_empty(), "\"y\" is not the word");
+        assert!(matches!(m.mode, Mode::Confirm(_)), "still asking");
+        for c in "drop".chars() {
+            m.update(key(c));
+        }
+        let effects = m.update(enter());
+        assert_eq!(effects, vec![Effect::RunJob(1, drop_spec())]);
+        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.jobs.running(), 1);
+    }
+
+    #[test]
+    fn esc_cancels_an_action_and_read_only_mode_refuses_it() {
+        let mut m = model();
+        m.propose(drop_spec());
+        assert!(
+            m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)))
+                .is_empty()
+        );
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(m.jobs.jobs.is_empty());
+        m.read_only = true;
+        assert!(m.propose(drop_spec()).is_empty());
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("--read-only"))
+        );
+    }
+
+    #[test]
+    fn a_plain_action_runs_on_y_and_its_end_is_announced() {
+        let mut m = model();
+        let spec = JobSpec::new(
+            crate::jobs::JobKind::Analyze,
+            "public.t",
+            vec!["ANALYZE \"public\".\"t\"".to_owned()],
+        );
+        m.propose(spec.clone());
+        assert_eq!(m.update(key('y')), vec![Effect::RunJob(1, spec)]);
+        m.update(Msg::Job(JobEvent::Finished {
+            id: 1,
+            kind: crate::jobs::JobKind::Analyze,
+            target: "public.t".to_owned(),
+            outcome: Outcome::Failed {
+                error: "permission denied".to_owned(),
+            },
+            elapsed: Duration::from_millis(5),
+        }));
+        let notice = m.notice.as_ref().unwrap();
+        assert_eq!(notice.level, Level::Critical);
+        assert!(notice.text.contains("permission denied"));
+        assert_eq!(m.update(key('7')), vec![Effect::Focus(Pane::Jobs)]);
+        assert!(
+            m.update(key('x')).is_empty(),
+            "a finished job cannot be cancelled"
+        );
+    }
+
     #[test]
     fn intervals_read_like_the_command_line_takes_them() {
         assert_eq!(humanize(Duration::from_millis(500)), "500ms");

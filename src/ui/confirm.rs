@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::app::model::Confirm;
+use crate::app::model::{Confirm, humanize};
 use crate::diagnose::health::Level;
 use crate::ui::panel;
 use crate::ui::sql;
@@ -38,8 +38,8 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         .map_or_else(String::new, |db| format!(" in database {db}"));
     lines.push(Line::styled(
         format!(
-            "runs on a session of its own{database}, lock_timeout {}ms; appended to the audit log",
-            spec.lock_timeout.as_millis()
+            "runs on a session of its own{database}, lock_timeout {}; appended to the audit log",
+            humanize(spec.lock_timeout)
         ),
         theme.popup.patch(theme.dim),
     ));

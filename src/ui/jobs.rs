@@ -99,13 +99,13 @@ fn table<'a>(jobs: &[&'a Job], model: &Model, theme: &Theme) -> Table<'a> {
     let header =
         Row::new(["#", "kind", "target", "state", "progress", "time", "pid"]).style(theme.header);
     let widths = [
-        Constraint::Length(4),
-        Constraint::Length(16),
+        Constraint::Length(3),
+        Constraint::Length(12),
         Constraint::Fill(2),
         Constraint::Length(10),
         Constraint::Fill(3),
         Constraint::Length(7),
-        Constraint::Length(7),
+        Constraint::Length(6),
     ];
     let rows = jobs.iter().map(|job| {
         let (state, level) = state_word(job);
@@ -158,11 +158,12 @@ fn progress_spans<'a>(job: &Job, theme: &Theme) -> Vec<Span<'a>> {
     };
     let mut spans = Vec::new();
     if let Some(fraction) = progress.fraction() {
-        spans.extend(panel::gauge(fraction, (2.0, 2.0), Level::Ok, BAR, theme));
         spans.push(Span::styled(
-            format!(" {:>3.0}% ", fraction * 100.0),
+            format!("{:>3.0}% ", fraction * 100.0),
             theme.value,
         ));
+        spans.extend(panel::gauge(fraction, (2.0, 2.0), Level::Ok, BAR, theme));
+        spans.push(Span::raw(" "));
     }
     spans.push(Span::styled(progress.phase.clone(), theme.text));
     if !progress.waiting_for.is_empty() {
