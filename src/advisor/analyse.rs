@@ -16,6 +16,8 @@ use crate::server::ServerInfo;
 
 /// pg_stat_statements' text for statements of other roles this role may not see.
 const HIDDEN_TEXT: &str = "<insufficient privilege>";
+/// Statements read from pg_stat_statements per statement analysed.
+const FETCH_FACTOR: usize = 4;
 
 /// A statement with its candidates, ready to be planned.
 pub struct Work {
@@ -40,11 +42,14 @@ pub async fn run(
     server: &ServerInfo,
     options: &AdviseOptions,
 ) -> Result<Advice, AdviseError> {
-    let (statements, seconds) = catalog::statements(client, server, options.max_statements)
+    // utility statements (VACUUM, COPY, DDL) crowd the top by total time: read more, keep the
+    // first `max_statements` that are queries
+    let fetch = options.max_statements.saturating_mul(FETCH_FACTOR);
+    let (statements, seconds) = catalog::statements(client, server, fetch)
         .await
         .map_err(AdviseError::Query)?;
     let mut skipped = Vec::new();
-    let parsed = parse_all(statements, &mut skipped);
+    let parsed = parse_all(statements, options.max_statements, &mut skipped);
     let scans: Vec<parse::Scan> = parsed.iter().flat_map(|(_, p)| p.scans.clone()).collect();
     let oids = catalog::resolve(client, &scans)
         .await
@@ -93,14 +98,19 @@ pub async fn run(
     })
 }
 
-/// Parses every statement; those that are no query (COMMIT, INSERT … VALUES) are dropped
-/// quietly, the others that fail are skipped with the reason.
+/// Parses the statements, heaviest first, until `limit` are queries; those that are no query
+/// (COMMIT, VACUUM, INSERT … VALUES) are dropped quietly, the others that fail are skipped
+/// with the reason.
 fn parse_all(
     statements: Vec<Statement>,
+    limit: usize,
     skipped: &mut Vec<(i64, String)>,
 ) -> Vec<(Statement, Parsed)> {
     let mut out = Vec::new();
     for s in statements {
+        if out.len() >= limit {
+            break;
+        }
         if s.query == HIDDEN_TEXT {
             skipped.push((
                 s.queryid,

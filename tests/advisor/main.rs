@@ -19,5 +19,6 @@ mod partial;
 mod schema;
 mod support;
 mod texts;
+mod variants;
 mod without_hypopg;
 mod workload;
