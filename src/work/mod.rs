@@ -7,13 +7,22 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::advisor::{self, AdviseOptions};
 use crate::app::msg::Msg;
 use crate::collect::{APPLICATION_NAME, pooler_hint};
 use crate::conn::{self, ConnError, ConnParams};
+use crate::server::ServerInfo;
 
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Request {}
+pub enum Request {
+    /// The index advisor, verifying with HypoPG on a session of its own; answers with
+    /// `Msg::Advice`.
+    Advise {
+        server: Box<ServerInfo>,
+        options: AdviseOptions,
+    },
+}
 
 /// What every task gets: the server's connection parameters and the app's inbox.
 #[derive(Debug, Clone)]
@@ -23,13 +32,18 @@ pub struct WorkContext {
 }
 
 /// Starts the task for `request`; it reports through `context.tx`.
-#[expect(
-    unused_variables,
-    clippy::needless_pass_by_value,
-    reason = "the request kinds the panes add own their data and use the context"
-)]
 pub fn spawn(request: Request, context: &WorkContext) {
-    match request {}
+    match request {
+        Request::Advise { server, options } => {
+            let (params, tx) = (context.params.clone(), context.tx.clone());
+            tokio::spawn(async move {
+                let advice = advisor::advise(&params, &server, &options)
+                    .await
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Advice(Box::new(advice)));
+            });
+        }
+    }
 }
 
 /// A session of its own for a task, with `settings` as startup options (e.g. a

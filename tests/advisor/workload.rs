@@ -170,3 +170,32 @@ async fn suggests_exactly_the_known_best_indexes() {
         );
     }
 }
+
+/// The console asks with `work::Request::Advise` and gets `Msg::Advice` back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_gets_the_advice_as_a_message() {
+    use pgmedic::app::msg::Msg;
+    use pgmedic::work::{Request, WorkContext, spawn};
+
+    let (conninfo, client) = database("advisor_request", SHOP).await;
+    run_workload(&client).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let context = WorkContext {
+        params: crate::support::params(&conninfo),
+        tx,
+    };
+    let request = Request::Advise {
+        server: Box::new(crate::support::server(&conninfo).await),
+        options: pgmedic::advisor::AdviseOptions::default(),
+    };
+    spawn(request, &context);
+    let msg = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let Msg::Advice(advice) = msg else {
+        panic!("not advice: {msg:?}")
+    };
+    let advice = (*advice).unwrap();
+    assert_eq!(advice.suggestions.len(), 3, "{advice:#?}");
+}
