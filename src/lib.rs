@@ -11,8 +11,11 @@
 //!                                                           ui (pure render of &Model, themes)
 //!  diagnose: pure analysis (rates between snapshots, health thresholds) used by app and ui.
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
+//!  advisor: index suggestions verified with HypoPG, on a session of its own (work::Request::Advise
+//!  in the console, `pgmedic advise` on the command line); report: findings as JSON.
 //! ```
 
+pub mod advisor;
 pub mod app;
 pub mod cli;
 pub mod cluster;
@@ -52,6 +55,8 @@ pub enum Error {
     /// A plan file that cannot be read: `FILE: line 3, column 7: …`.
     #[error("{0}")]
     Plan(String),
+    #[error("{0}")]
+    Advise(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -61,6 +66,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Some(Command::Demo(args)) => demo::run(args).await,
         Some(Command::Explain(args)) => explain_files(&args),
+        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout()).await,
         None => {
             let params = conn::ConnParams::resolve(&cli.conn.request())?;
             console(params, &cli.tui).await

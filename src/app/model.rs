@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
+use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
@@ -27,6 +28,7 @@ use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -130,6 +132,8 @@ pub struct Model {
     pub now: Instant,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
+    /// The index advisor's latest answer (see [`Model::request_advice`]).
+    pub advice: Option<Result<Advice, String>>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -154,8 +158,20 @@ impl Model {
             now,
             size: MIN_SIZE,
             notice: None,
+            advice: None,
             dirty: true,
         }
+    }
+
+    /// The effect that runs the index advisor on a session of its own (once the server is
+    /// known); its answer arrives as `Msg::Advice` and lands in `advice`.
+    #[must_use]
+    pub fn request_advice(&self) -> Option<Effect> {
+        let server = self.server.clone()?;
+        Some(Effect::Work(Request::Advise {
+            server: Box::new(server),
+            options: AdviseOptions::default(),
+        }))
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -186,6 +202,11 @@ impl Model {
             }
             Msg::Job(event) => self.on_job(&event),
             Msg::Explain(outcome) => self.on_explain(*outcome),
+            Msg::Advice(advice) => {
+                self.advice = Some(*advice);
+                self.dirty = true;
+                Vec::new()
+            }
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -880,6 +901,26 @@ mod tests {
         );
         m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
         m
+    }
+
+    #[test]
+    fn the_advisor_is_asked_once_the_server_is_known_and_its_answer_kept() {
+        let fresh = Model::new(String::new(), Duration::from_secs(2), false, Instant::now());
+        assert_eq!(fresh.request_advice(), None);
+        let mut m = model();
+        assert!(matches!(
+            m.request_advice(),
+            Some(Effect::Work(Request::Advise { server, .. })) if server.backend_pid == 1
+        ));
+        m.dirty = false;
+        m.update(Msg::Advice(Box::new(Err(
+            "pg_stat_statements is missing".to_owned()
+        ))));
+        assert!(m.dirty);
+        assert_eq!(
+            m.advice,
+            Some(Err("pg_stat_statements is missing".to_owned()))
+        );
     }
 
     #[test]

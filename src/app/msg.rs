@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::advisor::Advice;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
@@ -38,6 +39,8 @@ pub enum Msg {
     Job(JobEvent),
     /// An EXPLAIN came back (Explain pane).
     Explain(Box<crate::explain::run::ExplainOutcome>),
+    /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
+    Advice(Box<Result<Advice, String>>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }
