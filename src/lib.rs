@@ -13,6 +13,7 @@
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
 //! ```
 
+pub mod advisor;
 pub mod app;
 pub mod cli;
 pub mod cluster;

@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod history;
+pub mod indexes;
 pub mod overview;
 pub mod rates;
 pub mod window;
