@@ -163,12 +163,13 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// Indexes a finding may be about: settled (not being built), with storage of their own.
+    /// Indexes a finding may be about: settled (not being built nor locked by DDL), with
+    /// storage of their own.
     fn settled(&self) -> impl Iterator<Item = &IndexDef> {
         self.snapshot
             .indexes
             .iter()
-            .filter(|i| !i.building && !i.partitioned)
+            .filter(|i| !i.building && !i.locked && !i.partitioned)
     }
 
     fn about(&self, kind: FindingKind, index: &IndexDef) -> Finding {
@@ -337,12 +338,13 @@ impl Judge<'_> {
             .iter()
             .filter(|fk| !fk.attnums.is_empty())
             .filter(|fk| {
-                !self
+                let mut on_table = self
                     .snapshot
                     .indexes
                     .iter()
-                    .filter(|i| i.table_oid == fk.table_oid)
-                    .any(|i| supports(i, fk))
+                    .filter(|i| i.table_oid == fk.table_oid);
+                // A table under DDL is judged at the next refresh.
+                !on_table.any(|i| i.locked || supports(i, fk))
             })
             .map(|fk| self.unindexed(fk))
             .collect()

@@ -446,3 +446,15 @@ fn suggestions_come_last_in_the_advisors_order_and_unverified_ones_say_so() {
     assert!(found[2].notes[0].starts_with("UNVERIFIED"));
     assert_eq!(found[2].level, Level::Unknown);
 }
+
+#[test]
+fn indexes_under_ddl_wait_for_the_next_refresh() {
+    let mut locked = idx(2, "t_b", &["b"]);
+    locked.scans = 0;
+    locked.locked = true;
+    locked.columns = Vec::new();
+    locked.definition = String::new();
+    let mut s = snapshot(vec![locked]);
+    s.foreign_keys.push(fk(50, &["c"]));
+    assert!(findings(&s, &[], NOW).is_empty());
+}

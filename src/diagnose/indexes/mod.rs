@@ -73,6 +73,9 @@ pub struct IndexDef {
     pub partition: bool,
     /// A CREATE INDEX or REINDEX is building it right now.
     pub building: bool,
+    /// It or its table is locked ACCESS EXCLUSIVE (being altered or dropped): its columns,
+    /// predicate, definition and size could not be read without waiting.
+    pub locked: bool,
     /// Index scans since the statistics were reset.
     pub scans: i64,
     /// When it was last scanned (16+), epoch seconds.

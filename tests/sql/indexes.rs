@@ -1,0 +1,256 @@
+//! The Indexes pane's collector and findings against a database with planted problems.
+
+use std::time::{Duration, Instant};
+
+use pgmedic::collect::{self, indexes::IndexesCollector};
+use pgmedic::conn::{ConnParams, ConnRequest};
+use pgmedic::diagnose::indexes::{FindingKind, IndexesSnapshot, findings};
+
+use crate::common::{connect, fresh_db};
+
+/// Every kind of problem once, next to indexes that must stay clean: primary keys, unique
+/// constraints, an index the workload scans, a foreign key its primary key supports.
+pub const PLANTED: &str = r#"
+CREATE TABLE customers (
+    id         bigint PRIMARY KEY,
+    email      text NOT NULL UNIQUE,
+    region     text NOT NULL
+);
+CREATE TABLE orders (
+    id           bigint PRIMARY KEY,
+    customer_id  bigint NOT NULL REFERENCES customers (id),
+    status       text NOT NULL,
+    placed_at    timestamptz NOT NULL,
+    external_ref text NOT NULL
+);
+CREATE TABLE order_items (
+    order_id bigint NOT NULL REFERENCES orders (id),
+    line     int NOT NULL,
+    sku      text NOT NULL,
+    PRIMARY KEY (order_id, line)
+);
+CREATE TABLE shipments (
+    id       bigint PRIMARY KEY,
+    order_id bigint NOT NULL REFERENCES orders (id),
+    carrier  text NOT NULL
+);
+CREATE TABLE "Weird ""T"";x" (id int PRIMARY KEY, "a b;c" int);
+INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'r' || g % 7 FROM generate_series(1, 2000) g;
+INSERT INTO orders SELECT g, 1 + g % 2000, 'new', now() - g * interval '1 minute', 'x' || g % 4000
+  FROM generate_series(1, 5000) g;
+INSERT INTO order_items SELECT 1 + g % 5000, g, 's' FROM generate_series(1, 5000) g;
+INSERT INTO shipments SELECT g, 1 + g % 5000, 'ups' FROM generate_series(1, 1000) g;
+CREATE INDEX orders_customer_placed_idx ON orders (customer_id, placed_at);
+CREATE INDEX orders_status_idx ON orders (status);
+-- planted: redundant (prefix of orders_customer_placed_idx), duplicate, unused (twice)
+CREATE INDEX orders_customer_idx ON orders (customer_id);
+CREATE INDEX orders_customer_placed_again ON orders (customer_id, placed_at);
+CREATE INDEX customers_region_idx ON customers (region);
+CREATE INDEX "idx ""w"";drop" ON "Weird ""T"";x" ("a b;c");
+ANALYZE;
+"#;
+
+/// The workload: scans of the indexes that must not look unused.
+const WORKLOAD: &str = "
+SET enable_seqscan = off;
+SELECT count(*) FROM orders WHERE customer_id = 5 AND placed_at > now() - interval '1 day';
+SELECT count(*) FROM orders WHERE status = 'new';
+SELECT count(*) FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = 3;
+";
+
+pub fn params(conninfo: &str) -> ConnParams {
+    ConnParams::resolve(&ConnRequest {
+        conninfo: Some(conninfo.to_owned()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// Plants the problems (the invalid index by a UNIQUE build that fails) and runs the workload
+/// on a session that then ends, so its scans are counted.
+pub async fn plant(conninfo: &str) {
+    let setup = connect(conninfo).await;
+    setup.batch_execute(PLANTED).await.unwrap();
+    let failed = setup
+        .batch_execute(
+            "CREATE UNIQUE INDEX CONCURRENTLY orders_external_ref_key ON orders (external_ref)",
+        )
+        .await;
+    assert!(failed.is_err(), "external_ref has duplicates");
+    let workload = connect(conninfo).await;
+    workload.batch_execute(WORKLOAD).await.unwrap();
+    drop(workload);
+}
+
+/// Collects until `ready` holds (statistics arrive asynchronously), bounded.
+async fn collect_until(
+    conninfo: &str,
+    ready: impl Fn(&IndexesSnapshot) -> bool,
+) -> IndexesSnapshot {
+    let (client, info) = collect::open_session(&params(conninfo)).await.unwrap();
+    let mut collector = IndexesCollector::default();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        collector.request_full();
+        let snapshot = collector.collect(&client, &info).await.unwrap().unwrap();
+        if ready(&snapshot) {
+            return snapshot;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "statistics never arrived: {snapshot:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn scans(snapshot: &IndexesSnapshot, name: &str) -> i64 {
+    snapshot
+        .indexes
+        .iter()
+        .find(|i| i.name == name)
+        .map_or(0, |i| i.scans)
+}
+
+#[tokio::test]
+async fn every_planted_problem_is_found_and_nothing_else() {
+    let conninfo = fresh_db("planted").await;
+    plant(&conninfo).await;
+    let snapshot = collect_until(&conninfo, |s| {
+        scans(s, "orders_status_idx") > 0
+            && scans(s, "orders_customer_placed_idx") + scans(s, "orders_customer_placed_again") > 0
+    })
+    .await;
+    let found = findings(&snapshot, &[], snapshot.taken_at);
+    let mut got: Vec<(FindingKind, String)> = found
+        .iter()
+        .map(|f| {
+            let name = f.index.as_ref().map_or_else(
+                || f.foreign_key.as_ref().unwrap().name.clone(),
+                |i| i.name.clone(),
+            );
+            (f.kind, name)
+        })
+        .collect();
+    got.sort();
+    // Which of the two equal indexes the planner used decides which one is the duplicate.
+    let used = if scans(&snapshot, "orders_customer_placed_idx") > 0 {
+        "orders_customer_placed_idx"
+    } else {
+        "orders_customer_placed_again"
+    };
+    let duplicate = if used == "orders_customer_placed_idx" {
+        "orders_customer_placed_again"
+    } else {
+        "orders_customer_placed_idx"
+    };
+    let mut want = vec![
+        (FindingKind::Invalid, "orders_external_ref_key".to_owned()),
+        (FindingKind::Duplicate, duplicate.to_owned()),
+        (FindingKind::Redundant, "orders_customer_idx".to_owned()),
+        (FindingKind::Unused, "customers_region_idx".to_owned()),
+        (FindingKind::Unused, "idx \"w\";drop".to_owned()),
+        (
+            FindingKind::MissingFkIndex,
+            "shipments_order_id_fkey".to_owned(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{found:#?}");
+
+    let redundant = found
+        .iter()
+        .find(|f| f.kind == FindingKind::Redundant)
+        .unwrap();
+    assert_eq!(redundant.kept.as_ref().unwrap().name, used);
+    let weird = found
+        .iter()
+        .find(|f| f.table == "Weird \"T\";x")
+        .expect("the hostile table's index");
+    assert_eq!(weird.index.as_ref().unwrap().columns, vec!["\"a b;c\""]);
+    // Measured everywhere; a UNIQUE build that failed early leaves an empty index behind.
+    assert!(
+        found.iter().all(|f| f
+            .size_bytes
+            .is_some_and(|s| s > 0 || f.kind == FindingKind::Invalid)),
+        "{found:#?}"
+    );
+    let fk = found
+        .iter()
+        .find(|f| f.kind == FindingKind::MissingFkIndex)
+        .unwrap();
+    assert_eq!(fk.foreign_key.as_ref().unwrap().columns, vec!["order_id"]);
+    assert_eq!(fk.foreign_key.as_ref().unwrap().referenced, "public.orders");
+}
+
+#[tokio::test]
+async fn write_rates_come_from_two_samples_of_the_counters() {
+    let conninfo = fresh_db("index_writes").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute("CREATE TABLE w (id int); CREATE INDEX w_id ON w (id)")
+        .await
+        .unwrap();
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let mut collector = IndexesCollector::default();
+    let first = collector.collect(&client, &info).await.unwrap().unwrap();
+    assert!(first.write_rates.is_empty(), "one sample has no rate");
+    let writer = connect(&conninfo).await;
+    writer
+        .batch_execute("INSERT INTO w SELECT generate_series(1, 500)")
+        .await
+        .unwrap();
+    drop(writer);
+    let oid = first.tables.iter().find(|t| t.name == "w").unwrap().oid;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if let Some(Ok(next)) = collector.collect(&client, &info).await
+            && next.write_rates.get(&oid).copied().unwrap_or(0.0) > 0.0
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no write rate for w");
+    }
+}
+
+#[tokio::test]
+async fn an_access_exclusive_lock_leaves_its_table_out_instead_of_blocking() {
+    let conninfo = fresh_db("index_locked").await;
+    plant(&conninfo).await;
+    let holder = connect(&conninfo).await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let started = Instant::now();
+    let snapshot = IndexesCollector::default()
+        .collect(&client, &info)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "it waited on the lock"
+    );
+    let region = snapshot
+        .indexes
+        .iter()
+        .find(|i| i.name == "customers_region_idx")
+        .unwrap();
+    assert!(region.locked && region.size_bytes.is_none() && region.columns.is_empty());
+    let customers = snapshot
+        .tables
+        .iter()
+        .find(|t| t.name == "customers")
+        .unwrap();
+    assert_eq!(customers.size_bytes, None);
+    let found = findings(&snapshot, &[], snapshot.taken_at);
+    assert!(found.iter().all(|f| f.table != "customers"), "{found:#?}");
+    assert!(
+        found.iter().any(|f| f.kind == FindingKind::Invalid),
+        "the rest is judged"
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+}
