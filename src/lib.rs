@@ -22,9 +22,13 @@ pub mod config;
 pub mod conn;
 pub mod demo;
 pub mod diagnose;
+pub mod explain;
+pub mod jobs;
+pub mod quote;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
+pub mod work;
 
 use cli::{Cli, Command};
 

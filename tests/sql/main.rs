@@ -13,4 +13,5 @@ mod common;
 mod cluster;
 mod collect;
 mod indexes;
+mod jobs;
 mod pooler;
