@@ -3,10 +3,10 @@
 use std::time::{Duration, Instant};
 
 use pgmedic::collect::{self, indexes::IndexesCollector};
-use pgmedic::conn::{ConnParams, ConnRequest};
+
 use pgmedic::diagnose::indexes::{FindingKind, IndexesSnapshot, findings};
 
-use crate::common::{connect, fresh_db};
+use crate::common::{connect, fresh_db, params};
 
 /// Every kind of problem once, next to indexes that must stay clean: primary keys, unique
 /// constraints, an index the workload scans, a foreign key its primary key supports.
@@ -57,14 +57,6 @@ SELECT count(*) FROM orders WHERE customer_id = 5 AND placed_at > now() - interv
 SELECT count(*) FROM orders WHERE status = 'new';
 SELECT count(*) FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = 3;
 ";
-
-pub fn params(conninfo: &str) -> ConnParams {
-    ConnParams::resolve(&ConnRequest {
-        conninfo: Some(conninfo.to_owned()),
-        ..Default::default()
-    })
-    .unwrap()
-}
 
 /// Plants the problems (the invalid index by a UNIQUE build that fails) and runs the workload
 /// on a session that then ends, so its scans are counted.

@@ -78,7 +78,11 @@ fn jobs_80x24() {
 fn jobs_160x50() {
     let terminal = draw(&jobs_model(), &dark(), 160, 50);
     let lines = screen(&terminal);
-    assert!(lines.iter().any(|l| l.contains("61% ██████···· scanning heap")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("61% ██████···· scanning heap"))
+    );
     assert!(lines.iter().any(|l| l.contains("waiting for pid 4100")));
     assert!(lines.iter().any(|l| l.contains("FAILED")));
     insta::assert_snapshot!(terminal.backend());

@@ -6,6 +6,8 @@
 //! it; [`fix`] turns a finding into the statements that would resolve it (and undo that).
 
 mod findings;
+pub mod fix;
+pub mod plans;
 
 use std::collections::HashMap;
 
