@@ -42,8 +42,8 @@ pub const GLOBAL: &[Binding] = &[
     key(KeyCode::Esc, Action::Close),
 ];
 
-/// Bindings of list panes (the Overview's top statements), in help order.
-pub const LIST: &[Binding] = &[
+/// Moving in a list, first in the help of every list pane.
+pub const NAVIGATION: &[Binding] = &[
     key(KeyCode::Char('j'), Action::Down),
     key(KeyCode::Down, Action::Down),
     key(KeyCode::Char('k'), Action::Up),
@@ -52,32 +52,58 @@ pub const LIST: &[Binding] = &[
     key(KeyCode::Home, Action::Top),
     key(KeyCode::Char('G'), Action::Bottom),
     key(KeyCode::End, Action::Bottom),
-    key(KeyCode::Char('y'), Action::Copy),
 ];
+
+/// Bindings of list panes (the Overview's top statements), in help order, after navigation.
+pub const LIST: &[Binding] = &[key(KeyCode::Char('y'), Action::Copy)];
 
 /// Bindings of the Jobs pane.
 pub const JOBS: &[Binding] = &[
-    key(KeyCode::Char('j'), Action::Down),
-    key(KeyCode::Down, Action::Down),
-    key(KeyCode::Char('k'), Action::Up),
-    key(KeyCode::Up, Action::Up),
-    key(KeyCode::Char('g'), Action::Top),
-    key(KeyCode::Home, Action::Top),
-    key(KeyCode::Char('G'), Action::Bottom),
-    key(KeyCode::End, Action::Bottom),
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('x'), Action::CancelJob),
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
-/// The bindings of a pane: its own, then the global ones.
+/// Bindings of the Indexes pane: the list, its actions and the review's (`r` rebuilds an
+/// index here, so Ctrl-r refreshes).
+pub const INDEXES: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+    key(KeyCode::Char('c'), Action::CreateIndex),
+    key(KeyCode::Char('d'), Action::DropIndex),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('w'), Action::WhatIfDrop),
+    key(KeyCode::Char('R'), Action::Review),
+    key(KeyCode::Char('a'), Action::ReviewApply),
+    key(KeyCode::Char('m'), Action::ReviewMigration),
+    key(KeyCode::Char('s'), Action::ReviewSkip),
+    key(KeyCode::Char('n'), Action::ReviewNote),
+    key(KeyCode::Char('W'), Action::ReviewWrite),
+    Binding {
+        code: KeyCode::Char('r'),
+        ctrl: true,
+        action: Action::Refresh,
+    },
+];
+
+/// The bindings of a pane: its own, then the global ones it does not rebind.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: &[Binding] = match pane {
         Pane::Overview => LIST,
+        Pane::Indexes => INDEXES,
         Pane::Jobs => JOBS,
     };
-    own.iter().chain(GLOBAL).copied().collect()
+    let global = GLOBAL
+        .iter()
+        .filter(|g| !own.iter().any(|o| o.code == g.code && o.ctrl == g.ctrl));
+    NAVIGATION
+        .iter()
+        .chain(own)
+        .chain(global)
+        .copied()
+        .collect()
 }
 
 /// The action for a key in normal mode on `pane`, if any (number keys select panes).

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod effect;
+pub mod indexes;
 pub mod jobs;
 pub mod keymap;
 pub mod model;

@@ -11,6 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 
 use crate::app::action::Action;
 use crate::app::effect::Effect;
+use crate::app::indexes::IndexesState;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -21,6 +22,7 @@ pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobSpec, Outcome, refusal};
+use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 
@@ -114,6 +116,7 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub jobs: JobsState,
+    pub indexes: IndexesState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -135,6 +138,7 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             jobs: JobsState::default(),
+            indexes: IndexesState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -160,6 +164,7 @@ impl Model {
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Job(event) => self.on_job(&event),
+            Msg::Indexes(event) => self.on_indexes(*event),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -191,7 +196,7 @@ impl Model {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -268,6 +273,16 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::CreateIndex => return self.indexes_create(),
+            Action::DropIndex => return self.indexes_drop(),
+            Action::Reindex => return self.indexes_reindex(),
+            Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::Review => return self.review_start(),
+            Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
+            Action::ReviewMigration => return self.review_decide(Decision::Migration),
+            Action::ReviewSkip => return self.review_decide(Decision::Skip),
+            Action::ReviewNote => return self.review_note(),
+            Action::ReviewWrite => return self.review_write(),
         }
         Vec::new()
     }
@@ -286,6 +301,15 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Indexes => {
+                if !self.review_pause() {
+                    if self.indexes.detail {
+                        self.indexes.detail = false;
+                    } else {
+                        self.notice = None;
+                    }
+                }
+            }
             Pane::Overview | Pane::Jobs => self.notice = None,
         }
     }
@@ -294,6 +318,10 @@ impl Model {
     fn open(&mut self) {
         match self.pane {
             Pane::Overview => {}
+            Pane::Indexes => {
+                self.indexes.detail =
+                    !self.indexes.detail && self.indexes.selected_finding().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -304,6 +332,7 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Indexes => Some(self.indexes.typed()),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -311,6 +340,7 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Indexes => Some(self.indexes.typed_mut()),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -346,6 +376,7 @@ impl Model {
                 let selected = self.overview.selected.saturating_add_signed(delta);
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
+            Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
         }
     }
@@ -360,6 +391,7 @@ impl Model {
                     0
                 };
             }
+            Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
         }
     }
@@ -374,6 +406,11 @@ impl Model {
                 .and_then(|top| top.get(self.overview.selected))
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
+            Pane::Indexes => self
+                .indexes
+                .selected_finding()
+                .and_then(|f| self.fix_of(f).ok())
+                .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
         };
         if let Some(text) = text {
@@ -395,8 +432,12 @@ impl Model {
             KeyCode::Esc => {
                 filter.clear();
                 self.mode = Mode::Normal;
+                self.indexes.noting = false;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                self.indexes.noting = false;
+            }
             KeyCode::Backspace => {
                 filter.pop();
             }
@@ -595,7 +636,7 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        Vec::new()
+        self.indexes_on_job(event)
     }
 
     fn on_conn(&mut self, event: ConnEvent) -> Vec<Effect> {

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::app::indexes::IndexesEvent;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
@@ -22,6 +23,8 @@ pub enum Msg {
     Conn(ConnEvent),
     /// A job started, progressed or finished.
     Job(JobEvent),
+    /// The Indexes pane's snapshot, or the answer to its on-demand work.
+    Indexes(Box<IndexesEvent>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

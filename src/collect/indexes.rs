@@ -139,6 +139,20 @@ fn rates_since_last(
     rates
 }
 
+/// Every index of the database as the collector reads it, on any session (the re-check
+/// before a CREATE INDEX); indexes under an ACCESS EXCLUSIVE lock come back marked locked.
+pub async fn read_definitions(client: &Client) -> Part<Vec<IndexDef>> {
+    let locked = locked_relations(client).await?;
+    let rows = match client.query(DEFINITIONS, &[&locked]).await {
+        Ok(rows) => rows,
+        Err(err) => return Err(explain_failure(client, &err).await),
+    };
+    rows.iter()
+        .map(decode_index)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("unexpected index catalog result: {e}"))
+}
+
 async fn sample_writes(
     client: &Client,
     prepared: &Prepared,
@@ -261,6 +275,8 @@ fn decode_table(row: &Row) -> Result<TableInfo, tokio_postgres::Error> {
         size_bytes: row.try_get("size_bytes")?,
         live_rows: row.try_get("live_rows")?,
         seq_scans: row.try_get("seq_scans")?,
+        may_alter: row.try_get("may_alter")?,
+        owner: row.try_get("owner")?,
     })
 }
 

@@ -7,13 +7,16 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::app::indexes::IndexesEvent;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
-pub struct PaneCollectors {}
+pub struct PaneCollectors {
+    indexes: crate::collect::indexes::IndexesCollector,
+}
 
 impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
@@ -21,12 +24,12 @@ impl PaneCollectors {
         *self = Self::default();
     }
 
+    /// The DBA asked for a refresh: collectors with a slow cadence read everything again.
+    pub fn refresh_requested(&mut self) {
+        self.indexes.request_full();
+    }
+
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
-    #[expect(
-        clippy::unused_async,
-        unused_variables,
-        reason = "the arms of the panes that collect await on the session"
-    )]
     pub async fn collect(
         &mut self,
         client: &Client,
@@ -38,6 +41,12 @@ impl PaneCollectors {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
             // the job runner's events.
             Pane::Overview | Pane::Jobs => true,
+            Pane::Indexes => match self.indexes.collect(client, server).await {
+                Some(part) => tx
+                    .send(Msg::Indexes(Box::new(IndexesEvent::Snapshot(part))))
+                    .is_ok(),
+                None => true,
+            },
         }
     }
 }

@@ -23,6 +23,7 @@ mod command_line;
 mod confirm;
 pub mod format;
 mod help;
+mod indexes;
 mod jobs;
 mod overview;
 mod panel;
@@ -57,6 +58,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
@@ -66,7 +68,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {
             let typed = model.filter().unwrap_or_default();
-            command_line::render(frame, command_row, "/", typed, theme);
+            command_line::render(frame, command_row, model.filter_prompt(), typed, theme);
         }
         Mode::Confirm(confirm) => confirm::render(frame, body, confirm, theme),
     }

@@ -4,6 +4,8 @@
 //!
 //! A pane asks with `Effect::Work(Request::…)`; `spawn` starts the task for it.
 
+pub mod indexes;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
@@ -13,7 +15,10 @@ use crate::conn::{self, ConnError, ConnParams};
 
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Request {}
+pub enum Request {
+    /// The Indexes pane's: what if dropped, re-check, leftover, follow-up, review files.
+    Indexes(indexes::IndexesRequest),
+}
 
 /// What every task gets: the server's connection parameters and the app's inbox.
 #[derive(Debug, Clone)]
@@ -23,13 +28,10 @@ pub struct WorkContext {
 }
 
 /// Starts the task for `request`; it reports through `context.tx`.
-#[expect(
-    unused_variables,
-    clippy::needless_pass_by_value,
-    reason = "the request kinds the panes add own their data and use the context"
-)]
 pub fn spawn(request: Request, context: &WorkContext) {
-    match request {}
+    match request {
+        Request::Indexes(request) => indexes::spawn(request, context),
+    }
 }
 
 /// A session of its own for a task, with `settings` as startup options (e.g. a

@@ -52,6 +52,8 @@ fn snapshot(indexes: Vec<IndexDef>) -> IndexesSnapshot {
             size_bytes: Some(1 << 30),
             live_rows: 1_000_000,
             seq_scans: 3,
+            may_alter: true,
+            owner: "app".to_owned(),
         }],
         foreign_keys: Vec::new(),
         write_rates: [(T, 12.5)].into_iter().collect(),

@@ -170,6 +170,10 @@ pub struct TableInfo {
     /// Estimated live rows.
     pub live_rows: i64,
     pub seq_scans: i64,
+    /// This role may create and drop its indexes (it owns the table, by membership, or is
+    /// a superuser).
+    pub may_alter: bool,
+    pub owner: String,
 }
 
 /// Cumulative write counters of one table, for a write rate between two samples.

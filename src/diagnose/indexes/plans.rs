@@ -164,6 +164,37 @@ impl DropCheck {
     }
 }
 
+/// Whether "what if I drop it?" can hide the index from the planner: HypoPG's
+/// hypopg_hide_index (1.4+), created in this database; otherwise what it takes, in words.
+/// pgmedic never emulates hiding by dropping or invalidating a real index.
+pub fn hiding_support(
+    installed: Option<&str>,
+    can_hide: bool,
+    available: Option<&str>,
+) -> Result<(), String> {
+    let hides = |v: &str| crate::server::extension_version_num(v).is_some_and(|n| n >= 104);
+    match (installed, available) {
+        (Some(_), _) if can_hide => Ok(()),
+        (Some(v), _) => Err(format!(
+            "HypoPG {v} cannot hide an index: hypopg_hide_index needs HypoPG 1.4 or newer \
+             (install it on the server, then ALTER EXTENSION hypopg UPDATE)"
+        )),
+        (None, Some(v)) if hides(v) => Err(format!(
+            "HypoPG {v} is on the server but not created in this database: CREATE EXTENSION \
+             hypopg lets pgmedic re-plan with the index hidden"
+        )),
+        (None, Some(v)) => Err(format!(
+            "HypoPG {v} is on the server but cannot hide an index: hypopg_hide_index needs \
+             HypoPG 1.4 or newer"
+        )),
+        (None, None) => Err(
+            "HypoPG is not installed on the server: with HypoPG 1.4 or newer (CREATE EXTENSION \
+             hypopg) pgmedic re-plans the statements with the index hidden"
+                .to_owned(),
+        ),
+    }
+}
+
 /// The follow-up of a created index: each statement it was for, re-planned, then timed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Followup {
@@ -283,6 +314,25 @@ mod tests {
              needs HypoPG 1.4+"
         );
         assert_eq!(check.statements[0].worse_by(), None);
+    }
+
+    #[test]
+    fn hiding_needs_hypopg_1_4_created_here() {
+        assert_eq!(hiding_support(Some("1.4.1"), true, Some("1.4.1")), Ok(()));
+        let old = hiding_support(Some("1.3.1"), false, Some("1.3.1")).unwrap_err();
+        assert!(
+            old.starts_with("HypoPG 1.3.1 cannot hide an index"),
+            "{old}"
+        );
+        let not_created = hiding_support(None, false, Some("1.4.0")).unwrap_err();
+        assert!(
+            not_created.contains("CREATE EXTENSION hypopg"),
+            "{not_created}"
+        );
+        let old_available = hiding_support(None, false, Some("1.3.1")).unwrap_err();
+        assert!(old_available.contains("1.4 or newer"), "{old_available}");
+        let none = hiding_support(None, false, None).unwrap_err();
+        assert!(none.starts_with("HypoPG is not installed"), "{none}");
     }
 
     #[test]
