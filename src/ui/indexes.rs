@@ -22,6 +22,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
 
+use crate::advisor::Suggestion;
 use crate::app::indexes::IndexesState;
 use crate::app::model::Model;
 use crate::diagnose::health::Level;
@@ -73,7 +74,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(block, list);
     let mut table_state =
         TableState::new().with_selected(Some(state.selected.min(visible.len() - 1)));
-    frame.render_stateful_widget(table(&visible, theme), inner, &mut table_state);
+    frame.render_stateful_widget(
+        table(&visible, &state.suggestions, theme),
+        inner,
+        &mut table_state,
+    );
     if let Some(finding) = selected {
         preview_box(frame, preview, model, finding, theme);
     }
@@ -129,7 +134,7 @@ fn empty_reason(state: &IndexesState, indexes: usize) -> String {
     why
 }
 
-fn table<'a>(findings: &[&'a Finding], theme: &Theme) -> Table<'a> {
+fn table<'a>(findings: &[&'a Finding], suggestions: &[Suggestion], theme: &Theme) -> Table<'a> {
     let header = Row::new([
         "level",
         "kind",
@@ -152,7 +157,7 @@ fn table<'a>(findings: &[&'a Finding], theme: &Theme) -> Table<'a> {
             Cell::from(Span::styled(f.level.word(), theme.level(f.level))),
             Cell::from(Span::styled(f.kind.word(), theme.text)),
             Cell::from(Span::styled(f.table_name(), theme.text)),
-            Cell::from(Span::styled(object(f), theme.text)),
+            Cell::from(Span::styled(object(f, suggestions), theme.text)),
             Cell::from(Line::styled(size(f.size_bytes), theme.value).right_aligned()),
             Cell::from(
                 Line::styled(
@@ -174,14 +179,17 @@ fn table<'a>(findings: &[&'a Finding], theme: &Theme) -> Table<'a> {
 
 /// What the finding is about: the index, the foreign key and its columns, or the
 /// suggested index's columns.
-fn object(f: &Finding) -> String {
+fn object(f: &Finding, suggestions: &[Suggestion]) -> String {
     if let Some(index) = &f.index {
         return index.name.clone();
     }
     if let Some(fk) = &f.foreign_key {
         return format!("{} ({})", fk.name, fk.columns.join(", "));
     }
-    String::new()
+    f.suggestion
+        .and_then(|i| suggestions.get(i))
+        .map(|s| format!("new ({})", s.columns.join(", ")))
+        .unwrap_or_default()
 }
 
 fn size(bytes: Option<i64>) -> String {
@@ -194,7 +202,7 @@ fn preview_box(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, 
         " {} · {} · {} ",
         finding.kind.word(),
         finding.table_name(),
-        object(finding)
+        object(finding, &model.indexes.suggestions)
     );
     let block = panel::panel(title, theme, false);
     let item = model.review_item(finding);
@@ -215,20 +223,27 @@ fn preview_box(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, 
     );
     let inner_height = usize::from(area.height.saturating_sub(3));
     lines.truncate(inner_height);
-    lines.push(Line::styled(keys_for(finding), theme.key));
+    lines.push(Line::styled(
+        format!(
+            "{} · Enter details · y copy SQL · R review · / filter",
+            keys_for(finding)
+        ),
+        theme.key,
+    ));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         area,
     );
 }
 
+/// What can be done about the finding, as keys.
 fn keys_for(f: &Finding) -> String {
     let action = match f.kind {
         FindingKind::Suggestion | FindingKind::MissingFkIndex => "c create",
         _ if !f.actionable => "no action",
         _ => "d drop · r reindex · w what if dropped",
     };
-    format!("{action} · Enter details · y copy SQL · R review · / filter")
+    action.to_owned()
 }
 
 fn followup_box(frame: &mut Frame, area: Rect, followup: &Followup, theme: &Theme) {

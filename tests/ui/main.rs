@@ -3,6 +3,7 @@
 //! themes.
 
 mod fixtures;
+mod indexes;
 mod jobs;
 mod overview;
 mod screen;

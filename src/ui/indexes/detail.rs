@@ -20,12 +20,14 @@ use crate::ui::theme::Theme;
 
 /// Draws `finding` over the whole of `area`.
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, theme: &Theme) {
-    let item = model.review_item(finding);
+    let mut item = model.review_item(finding);
+    // "What if dropped" has its own section below, statement by statement.
+    item.drop_check = None;
     let title = format!(
         " {} · {} · {} ",
         finding.kind.word(),
         finding.table_name(),
-        super::object(finding)
+        super::object(finding, &model.indexes.suggestions)
     );
     let block = panel::panel(title, theme, model.is_stale());
     let snapshot = model.indexes.snapshot.as_ref();

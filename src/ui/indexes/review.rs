@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, review: &Review, theme: &Theme) {
                 "{} · {} · {}",
                 f.kind.word(),
                 f.table_name(),
-                super::object(f)
+                super::object(f, item.suggestion.as_slice())
             ),
             theme.title,
         ),
