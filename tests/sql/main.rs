@@ -12,6 +12,7 @@ mod common;
 
 mod cluster;
 mod collect;
+mod index_actions;
 mod indexes;
 mod jobs;
 mod pooler;
