@@ -281,17 +281,32 @@ async fn heaviest(
         .map_err(|e| e.to_string())
 }
 
-/// The statement names `schema.table` (or `table`), as PostgreSQL's parser reads it.
+/// The statement reads `schema.table` (or `table`) in a way an index can serve: a SELECT, an
+/// UPDATE, DELETE or MERGE of it, or an INSERT that selects from it; as PostgreSQL's parser
+/// reads it. DDL and other utility statements are never re-planned.
 #[must_use]
 pub fn touches(sql: &str, schema: &str, table: &str) -> bool {
     let Ok(parsed) = pg_query::parse(sql, pg_query::ParserOptions::DEFAULT) else {
         return false;
     };
+    let types = parsed.statement_types();
+    let plannable = [
+        "SelectStmt",
+        "InsertStmt",
+        "UpdateStmt",
+        "DeleteStmt",
+        "MergeStmt",
+    ];
+    if types.is_empty() || !types.iter().all(|t| plannable.contains(t)) {
+        return false;
+    }
     let qualified = format!("{schema}.{table}");
-    parsed
-        .tables()
-        .iter()
-        .any(|t| t == table || *t == qualified)
+    let names = |list: Vec<String>| list.iter().any(|t| t == table || *t == qualified);
+    if types.iter().all(|t| *t == "InsertStmt") {
+        names(parsed.select_tables())
+    } else {
+        names(parsed.tables())
+    }
 }
 
 async fn recheck(client: &Client, fix: &Fix) -> Part<Option<String>> {
@@ -412,4 +427,36 @@ fn write_new(path: &Path, text: &str) -> Part<()> {
         .map_err(|e| format!("{}: {e}", path.display()))?;
     file.write_all(text.as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::touches;
+
+    #[test]
+    fn only_plannable_statements_that_read_the_table_count() {
+        assert!(touches("SELECT * FROM w WHERE b = $1", "public", "w"));
+        assert!(touches(
+            "SELECT * FROM public.w JOIN v USING (id)",
+            "public",
+            "w"
+        ));
+        assert!(touches("UPDATE w SET a = $1 WHERE b = $2", "public", "w"));
+        assert!(touches("DELETE FROM w WHERE b = $1", "public", "w"));
+        assert!(touches(
+            "INSERT INTO v SELECT * FROM w WHERE b = $1",
+            "public",
+            "w"
+        ));
+        assert!(!touches("INSERT INTO w VALUES ($1, $2)", "public", "w"));
+        assert!(!touches(
+            "INSERT INTO w SELECT g FROM generate_series($1, $2) g",
+            "public",
+            "w"
+        ));
+        assert!(!touches("CREATE INDEX w_b ON w (b)", "public", "w"));
+        assert!(!touches("SELECT * FROM other.w", "public", "w"));
+        assert!(!touches("SELECT * FROM ww", "public", "w"));
+        assert!(!touches("not sql", "public", "w"));
+    }
 }

@@ -2,11 +2,17 @@
 
 use std::time::{Duration, Instant};
 
+use pgmedic::app::indexes::IndexesEvent;
+use pgmedic::app::msg::Msg;
 use pgmedic::collect::{self, indexes::IndexesCollector};
+use pgmedic::diagnose::indexes::IndexRef;
+use pgmedic::diagnose::indexes::fix::{Fix, FixKind, NewIndex, fix};
+use pgmedic::review::{Decision, Review, ReviewItem};
+use pgmedic::work::indexes::{IndexesRequest, save_review, what_if_drop};
 
 use pgmedic::diagnose::indexes::{FindingKind, IndexesSnapshot, findings};
 
-use crate::common::{connect, fresh_db, params};
+use crate::common::{cluster, connect, fresh_db, params};
 
 /// Every kind of problem once, next to indexes that must stay clean: primary keys, unique
 /// constraints, an index the workload scans, a foreign key its primary key supports.
@@ -245,4 +251,207 @@ async fn an_access_exclusive_lock_leaves_its_table_out_instead_of_blocking() {
         "the rest is judged"
     );
     holder.batch_execute("ROLLBACK").await.unwrap();
+}
+
+#[tokio::test]
+async fn what_if_dropped_replans_the_statements_on_the_table_and_says_what_hiding_needs() {
+    let conninfo = fresh_db("index_what_if").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute(
+            "CREATE TABLE w (id int, b int);
+             INSERT INTO w SELECT g, g % 10000 FROM generate_series(1, 100000) g;
+             CREATE INDEX w_b ON w (b);
+             CREATE TABLE other (id int);
+             ANALYZE;",
+        )
+        .await
+        .unwrap();
+    let app = connect(&conninfo).await;
+    for i in 0..5 {
+        app.query("SELECT * FROM w WHERE b = $1", &[&i])
+            .await
+            .unwrap();
+        app.query("SELECT count(*) FROM other WHERE id > $1", &[&i])
+            .await
+            .unwrap();
+    }
+    let oid: i64 = setup
+        .query_one("SELECT 'w_b'::regclass::oid::int8", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let index = IndexRef {
+        oid,
+        schema: "public".to_owned(),
+        table: "w".to_owned(),
+        name: "w_b".to_owned(),
+        ..IndexRef::default()
+    };
+    let client = pgmedic::work::connect(&params(&conninfo), &[])
+        .await
+        .unwrap();
+    let check = what_if_drop(&client, &index).await.unwrap();
+    assert_eq!(check.no_statements, None);
+    let queries: Vec<&str> = check
+        .statements
+        .iter()
+        .map(|s| s.statement.query.as_str())
+        .collect();
+    assert_eq!(
+        queries,
+        vec!["SELECT * FROM w WHERE b = $1"],
+        "only those on w"
+    );
+    assert!(check.statements[0].uses("w_b"), "{:?}", check.statements[0]);
+    assert_eq!(check.statements[0].statement.calls, 5);
+    // HypoPG 1.3.1 on Debian's 15 cannot hide an index; the 18 build has no HypoPG at all.
+    let need = check.hiding.clone().unwrap_err();
+    if cluster().version_num() / 10_000 == 15 {
+        assert!(
+            need.starts_with("HypoPG 1.3.1 cannot hide an index"),
+            "{need}"
+        );
+    } else {
+        assert!(need.starts_with("HypoPG is not installed"), "{need}");
+    }
+    assert!(
+        check.statements[0].without_index.is_none(),
+        "no emulated hiding"
+    );
+    assert!(
+        check
+            .verdict()
+            .contains("1 of the 1 heaviest statements on public.w use w_b")
+    );
+    let still: bool = setup
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'w_b'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(still, "the real index is untouched");
+}
+
+#[tokio::test]
+async fn the_recheck_sees_an_index_that_appeared_meanwhile() {
+    let conninfo = fresh_db("index_recheck").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute("CREATE TABLE r (a int, b int)")
+        .await
+        .unwrap();
+    let new = NewIndex {
+        schema: "public".to_owned(),
+        table: "r".to_owned(),
+        name: "r_a_idx".to_owned(),
+        columns: vec!["\"a\"".to_owned()],
+        include: Vec::new(),
+        predicate: None,
+        method: "btree".to_owned(),
+    };
+    let fix = Fix {
+        kind: FixKind::Create,
+        target: new.target(),
+        apply: new.create_sql(),
+        rollback: new.drop_sql(),
+        warning: String::new(),
+        new_index: Some(new),
+    };
+    let recheck = async || {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let request = IndexesRequest::Recheck(Box::new(fix.clone()));
+        pgmedic::work::indexes::run(request, &params(&conninfo), &tx).await;
+        match rx.recv().await {
+            Some(Msg::Indexes(event)) => match *event {
+                IndexesEvent::Recheck { verdict, .. } => verdict.unwrap(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(recheck().await, None);
+    setup
+        .batch_execute("CREATE INDEX r_a_b ON r (a, b)")
+        .await
+        .unwrap();
+    let covered = recheck().await.unwrap();
+    assert!(covered.starts_with("r_a_b already covers it"), "{covered}");
+}
+
+#[tokio::test]
+async fn a_reviewed_migration_applies_with_psql_and_resolves_what_it_was_for() {
+    let reviewed = fresh_db("index_review_a").await;
+    plant(&reviewed).await;
+    let snapshot = collect_until(&reviewed, |s| scans(s, "orders_status_idx") > 0).await;
+    let found = findings(&snapshot, &[], snapshot.taken_at);
+    let fixes = found
+        .iter()
+        .map(|f| fix(f, &[], &snapshot))
+        .collect::<Vec<_>>();
+    let review = Review {
+        database: snapshot.database.clone(),
+        server_version: "test".to_owned(),
+        target: "test".to_owned(),
+        stats_reset: snapshot.stats_reset,
+        standbys: snapshot.standbys,
+        taken_at: snapshot.taken_at,
+        items: found
+            .into_iter()
+            .zip(fixes)
+            .map(|(finding, fix)| ReviewItem {
+                finding,
+                suggestion: None,
+                fix,
+                decision: Some(Decision::Migration),
+                note: "reviewed; it's \"fine\" -- really".to_owned(),
+                outcome: None,
+                drop_check: None,
+            })
+            .collect(),
+        at: 0,
+    };
+    let dir = std::env::temp_dir().join(format!("pgmedic-review-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = save_review(&review, &dir).unwrap();
+    let report = std::fs::read_to_string(&saved.report).unwrap();
+    assert!(
+        report.contains("6 findings: 0 applied now, 6 in the migration"),
+        "{report}"
+    );
+
+    // A fresh copy of the same database, as a deploy would meet it.
+    let fresh = fresh_db("index_review_b").await;
+    plant(&fresh).await;
+    let psql = cluster().bin_dir().join("psql");
+    let out = std::process::Command::new(&psql)
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(&saved.migration)
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "psql: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(&saved.migration).unwrap_or_default()
+    );
+    let after = collect_until(&fresh, |_| true).await;
+    let left: Vec<(FindingKind, String)> = findings(&after, &[], after.taken_at)
+        .iter()
+        .map(|f| {
+            (
+                f.kind,
+                f.index.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        left,
+        vec![(FindingKind::Unused, "shipments_order_id_idx".to_owned())],
+        "only the foreign key's new index, not scanned yet"
+    );
 }
