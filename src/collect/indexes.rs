@@ -1,7 +1,7 @@
 //! Reads the Indexes pane's snapshot on the monitoring session: index definitions in parts,
 //! tables, foreign keys and the database's stats context every [`FULL_EVERY`] (indexes change
 //! rarely) or on request, and the tables' write counters at every refresh in between, so the
-//! write rates are those of the last interval.
+//! write rates are those of the last minute ([`RATE_WINDOW_SECS`]), not since the stats reset.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use crate::collect::{explain_failure, locked_relations};
 use crate::diagnose::indexes::{
     ForeignKey, IndexDef, IndexesSnapshot, TableInfo, TableWrites, write_rates,
 };
+use crate::diagnose::window::Recent;
 use crate::server::ServerInfo;
 use crate::snapshot::Part;
 
@@ -24,6 +25,10 @@ const FOREIGN_KEYS: &str = include_str!("indexes_foreign_keys.sql");
 const CONTEXT: &str = include_str!("indexes_context.sql");
 /// How often definitions, sizes and foreign keys are read again.
 pub const FULL_EVERY: Duration = Duration::from_secs(30);
+/// Write rates are taken over about this long (one refresh is too noisy to weigh an index by).
+pub const RATE_WINDOW_SECS: f64 = 60.0;
+/// At most this many samples of the write counters are kept (a shorter window at fast refresh).
+const RATE_SAMPLES: usize = 64;
 
 /// The pane's statements, prepared once per monitoring session.
 #[derive(Debug)]
@@ -63,15 +68,26 @@ impl Prepared {
     }
 }
 
-/// State between refreshes: the prepared statements, the last full read and the last sample
-/// of the write counters.
-#[derive(Debug, Default)]
+/// State between refreshes: the prepared statements, the last full read and the recent
+/// samples of the write counters.
+#[derive(Debug)]
 pub struct IndexesCollector {
     prepared: Option<Prepared>,
     full: Option<(Instant, IndexesSnapshot)>,
-    writes: Option<(f64, Vec<TableWrites>)>,
-    /// A full read was asked for (the `r` key, a finished job).
+    writes: Recent<(f64, Vec<TableWrites>)>,
+    /// A full read was asked for (a refresh key, a finished job).
     pending: bool,
+}
+
+impl Default for IndexesCollector {
+    fn default() -> Self {
+        Self {
+            prepared: None,
+            full: None,
+            writes: Recent::new(RATE_WINDOW_SECS, RATE_SAMPLES),
+            pending: false,
+        }
+    }
 }
 
 impl IndexesCollector {
@@ -93,7 +109,7 @@ impl IndexesCollector {
             .as_ref()
             .is_none_or(|p| p.backend_pid != server.backend_pid)
         {
-            self.writes = None;
+            self.writes = Recent::new(RATE_WINDOW_SECS, RATE_SAMPLES);
             match Prepared::new(client, server).await {
                 Ok(prepared) => self.prepared = Some(prepared),
                 Err(err) => return Some(Err(explain_failure(client, &err).await)),
@@ -126,17 +142,16 @@ impl IndexesCollector {
     }
 }
 
-/// Rates between the previous sample and `sample`, which becomes the previous one.
+/// Rates over the window ending with `sample`.
 fn rates_since_last(
-    previous: &mut Option<(f64, Vec<TableWrites>)>,
+    recent: &mut Recent<(f64, Vec<TableWrites>)>,
     sample: (f64, Vec<TableWrites>),
 ) -> HashMap<i64, f64> {
-    let rates = match previous {
-        Some((at, before)) => write_rates((*at, before), (sample.0, &sample.1)),
-        None => HashMap::new(),
-    };
-    *previous = Some(sample);
-    rates
+    recent.push(sample);
+    match (recent.base(), recent.latest()) {
+        (Some((at, before)), Some((now, after))) => write_rates((*at, before), (*now, after)),
+        _ => HashMap::new(),
+    }
 }
 
 /// Every index of the database as the collector reads it, on any session (the re-check

@@ -151,6 +151,15 @@ pub fn evidence(item: &ReviewItem, taken_at: f64, stats_reset: Option<f64>) -> V
         FindingKind::Suggestion => lines.extend(suggestion_evidence(item.suggestion.as_ref())),
         FindingKind::Invalid => {}
     }
+    if let Some(index) = f.index.as_ref().filter(|i| i.scans > 0) {
+        let last = index.last_scan.map_or_else(String::new, |at| {
+            format!(", the last {} ago", age_words(taken_at - at))
+        });
+        lines.push(format!(
+            "{} scans of it since the statistics reset{last}",
+            format::count(index.scans)
+        ));
+    }
     lines.push(weights(f));
     lines.extend(f.notes.iter().cloned());
     if let Some(check) = &item.drop_check {

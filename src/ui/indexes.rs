@@ -63,12 +63,16 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         frame.render_widget(panel::reason(&why, block, theme), area);
         return;
     }
-    let follow = state.followups.last();
+    let activity = activity_lines(model, theme);
     let rows = visible.len() as u16 + 3;
-    let [list, preview, follow_area] = area.layout(&Layout::vertical([
+    let [list, preview, activity_area] = area.layout(&Layout::vertical([
         Constraint::Max(rows),
         Constraint::Min(5),
-        Constraint::Length(if follow.is_some() { 5 } else { 0 }),
+        Constraint::Length(if activity.is_empty() {
+            0
+        } else {
+            activity.len().min(4) as u16 + 2
+        }),
     ]));
     let inner = block.inner(list);
     frame.render_widget(block, list);
@@ -82,8 +86,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if let Some(finding) = selected {
         preview_box(frame, preview, model, finding, theme);
     }
-    if let Some(followup) = follow {
-        followup_box(frame, follow_area, followup, theme);
+    if !activity.is_empty() {
+        let block = panel::panel(" Jobs of this pane · after CREATE INDEX ", theme, false);
+        frame.render_widget(Paragraph::new(activity).block(block), activity_area);
     }
 }
 
@@ -246,50 +251,79 @@ fn keys_for(f: &Finding) -> String {
     action.to_owned()
 }
 
-fn followup_box(frame: &mut Frame, area: Rect, followup: &Followup, theme: &Theme) {
+/// The pane's jobs still running, with their progress, then how the statements of the last
+/// created index fare.
+fn activity_lines<'a>(model: &'a Model, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line> = model
+        .jobs
+        .jobs
+        .iter()
+        .filter(|j| j.is_running())
+        .filter(|j| {
+            model
+                .indexes
+                .pending
+                .iter()
+                .any(|p| p.target == j.spec.target)
+        })
+        .map(|j| {
+            let mut spans = vec![Span::styled(
+                format!("{} {}: ", j.spec.kind.name(), j.spec.target),
+                theme.text,
+            )];
+            spans.extend(crate::ui::jobs::progress_spans(j, theme));
+            Line::from(spans)
+        })
+        .collect();
+    if let Some(followup) = model.indexes.followups.last() {
+        lines.extend(followup_lines(followup, theme));
+    }
+    lines
+}
+
+fn followup_lines<'a>(followup: &'a Followup, theme: &Theme) -> Vec<Line<'a>> {
     let when = followup.measured_over.map_or_else(
         || "timing the next minute …".to_owned(),
         |secs| format!("timed over {}", format::age(secs)),
     );
-    let block = panel::panel(format!(" After {} · {when} ", followup.index), theme, false);
-    let lines: Vec<Line> = followup
-        .statements
-        .iter()
-        .map(|s| {
-            let plan = match &s.plan_now {
-                Ok(plan) if plan.uses(&followup.index) => {
-                    format!(
-                        "cost {:.0} → {:.0}, uses it",
-                        s.cost_before, plan.total_cost
-                    )
-                }
-                Ok(plan) => format!(
-                    "cost {:.0} → {:.0}, NOT used",
+    let mut lines = vec![Line::styled(
+        format!("after {} · {when}", followup.index),
+        theme.title,
+    )];
+    lines.extend(followup.statements.iter().map(|s| {
+        let plan = match &s.plan_now {
+            Ok(plan) if plan.uses(&followup.index) => {
+                format!(
+                    "cost {:.0} → {:.0}, uses it",
                     s.cost_before, plan.total_cost
-                ),
-                Err(e) => format!("not re-planned: {e}"),
-            };
-            let mean = match (s.mean_after_ms, s.calls_after) {
-                (Some(after), Some(calls)) => format!(
-                    "mean {} → {} ({} calls)",
-                    format::millis(s.mean_before_ms),
-                    format::millis(after),
-                    format::count(calls)
-                ),
-                (None, Some(0)) => "no call since".to_owned(),
-                _ => format!("mean before {}", format::millis(s.mean_before_ms)),
-            };
-            let level = if s.plan_now.as_ref().is_ok_and(|p| p.uses(&followup.index)) {
-                Level::Ok
-            } else {
-                Level::Warn
-            };
-            Line::from(vec![
-                Span::styled(format!("{} ", level.word()), theme.level(level)),
-                Span::styled(format!("{plan} · {mean} · "), theme.text),
-                Span::styled(crate::review::one_line(&s.query), theme.dim),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+                )
+            }
+            Ok(plan) => format!(
+                "cost {:.0} → {:.0}, NOT used",
+                s.cost_before, plan.total_cost
+            ),
+            Err(e) => format!("not re-planned: {e}"),
+        };
+        let mean = match (s.mean_after_ms, s.calls_after) {
+            (Some(after), Some(calls)) => format!(
+                "mean {} → {} ({} calls)",
+                format::millis(s.mean_before_ms),
+                format::millis(after),
+                format::count(calls)
+            ),
+            (None, Some(0)) => "no call since".to_owned(),
+            _ => format!("mean before {}", format::millis(s.mean_before_ms)),
+        };
+        let level = if s.plan_now.as_ref().is_ok_and(|p| p.uses(&followup.index)) {
+            Level::Ok
+        } else {
+            Level::Warn
+        };
+        Line::from(vec![
+            Span::styled(format!("{} ", level.word()), theme.level(level)),
+            Span::styled(format!("{plan} · {mean} · "), theme.text),
+            Span::styled(crate::review::one_line(&s.query), theme.dim),
+        ])
+    }));
+    lines
 }

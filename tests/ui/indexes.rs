@@ -344,7 +344,7 @@ fn a_created_index_is_followed_up() {
     m.notice = None;
     let terminal = draw(&m, &dark(), 120, 30);
     let lines = screen(&terminal).join("\n");
-    assert!(lines.contains("After orders_user_id_status_created_at_idx · timed over 1m00s"));
+    assert!(lines.contains("after orders_user_id_status_created_at_idx · timed over 1m00s"));
     assert!(
         lines.contains("ok cost 12450 → 9, uses it · mean 38ms → 0.42ms (310 calls)"),
         "{lines}"
@@ -373,4 +373,50 @@ fn tiny_areas_do_not_panic() {
     for (w, h) in [(0, 0), (1, 1), (80, 24)] {
         draw(&m, &dark(), w, h);
     }
+}
+
+#[test]
+fn a_build_started_here_shows_its_progress_and_what_it_waits_for() {
+    let mut m = indexes_model();
+    m.indexes.selected = m
+        .indexes
+        .visible()
+        .iter()
+        .position(|f| f.kind == pgmedic::diagnose::indexes::FindingKind::MissingFkIndex)
+        .unwrap();
+    m.apply(pgmedic::app::action::Action::CreateIndex);
+    let finding = m.indexes.selected_finding().unwrap().clone();
+    let fix = m.fix_of(&finding).unwrap();
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Recheck {
+        fix: Box::new(fix),
+        verdict: Ok(None),
+    })));
+    let effects = m.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let [pgmedic::app::effect::Effect::RunJob(id, _)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    m.update(Msg::Job(pgmedic::jobs::JobEvent::Started {
+        id: *id,
+        pid: 4300,
+    }));
+    m.update(Msg::Job(pgmedic::jobs::JobEvent::Progress {
+        id: *id,
+        progress: pgmedic::jobs::Progress {
+            phase: "waiting for writers before build".to_owned(),
+            waiting_for: vec![4100, 4101],
+            ..pgmedic::jobs::Progress::default()
+        },
+    }));
+    m.notice = None;
+    let lines = screen(&draw(&m, &dark(), 160, 50)).join("\n");
+    assert!(
+        lines.contains(
+            "create index public.trades_order_id_idx: waiting for writers before build · waiting \
+             for pids 4100, 4101"
+        ),
+        "{lines}"
+    );
 }

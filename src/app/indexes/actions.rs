@@ -185,7 +185,7 @@ impl Model {
     }
 
     /// The statements resolving `finding`, given the pane's suggestions and snapshot.
-    pub(crate) fn fix_of(&self, finding: &Finding) -> Result<Fix, String> {
+    pub fn fix_of(&self, finding: &Finding) -> Result<Fix, String> {
         let snapshot = self.indexes.snapshot.clone().unwrap_or_default();
         fix::fix(finding, &self.indexes.suggestions, &snapshot)
     }

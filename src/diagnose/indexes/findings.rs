@@ -271,10 +271,13 @@ impl Judge<'_> {
             if reported.contains(&short.oid) || short.protected_by().is_some() {
                 continue;
             }
-            // The longest cover: the one that stays when every redundant index goes.
+            // The longest cover: the one that stays when every redundant index goes. A cover
+            // nothing scans would itself be reported unused: when `short` is the one in use,
+            // `short` stays and the cover goes, not both.
             let cover = btrees
                 .iter()
                 .filter(|long| long.oid != short.oid && !reported.contains(&long.oid))
+                .filter(|long| long.scans > 0 || long.protected_by().is_some() || short.scans == 0)
                 .filter(|long| covers(long, short))
                 .max_by_key(|long| (long.key_count, std::cmp::Reverse(long.oid)));
             if let Some(long) = cover {

@@ -460,3 +460,28 @@ fn indexes_under_ddl_wait_for_the_next_refresh() {
     s.foreign_keys.push(fk(50, &["c"]));
     assert!(findings(&s, &[], NOW).is_empty());
 }
+
+#[test]
+fn a_used_prefix_of_an_unused_index_stays_and_the_unused_one_goes() {
+    let short = idx(2, "t_b", &["b"]);
+    let mut long = idx(3, "t_b_c", &["b", "c"]);
+    long.scans = 0;
+    let found = findings(&snapshot(vec![short, long]), &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Unused, "t_b_c".to_owned())]
+    );
+    let mut neither = idx(2, "t_b", &["b"]);
+    neither.scans = 0;
+    let mut long = idx(3, "t_b_c", &["b", "c"]);
+    long.scans = 0;
+    let found = findings(&snapshot(vec![neither, long]), &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![
+            (FindingKind::Redundant, "t_b".to_owned()),
+            (FindingKind::Unused, "t_b_c".to_owned()),
+        ],
+        "both unused: both go"
+    );
+}
