@@ -25,6 +25,7 @@ pub mod diagnose;
 pub mod explain;
 pub mod jobs;
 pub mod quote;
+pub mod report;
 pub mod review;
 pub mod server;
 pub mod snapshot;

@@ -64,6 +64,40 @@ pub const JOBS: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
+/// Bindings of the Queries pane (`/` filters: words, db:NAME, role:NAME, lint:TAG).
+pub const QUERIES: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::PageDown, Action::PageDown),
+    key(KeyCode::PageUp, Action::PageUp),
+    Binding {
+        code: KeyCode::Char('d'),
+        ctrl: true,
+        action: Action::PageDown,
+    },
+    Binding {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        action: Action::PageUp,
+    },
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
+    key(KeyCode::Char('v'), Action::CycleScope),
+    key(KeyCode::Char('c'), Action::Cumulative),
+    key(KeyCode::Char('a'), Action::ToggleIdle),
+    key(KeyCode::Char('y'), Action::Copy),
+    key(KeyCode::Char('X'), Action::ResetStatements),
+];
+
 /// Bindings of the Indexes pane: the list, its actions and the review's (`r` rebuilds an
 /// index here, so Ctrl-r refreshes).
 pub const INDEXES: &[Binding] = &[
@@ -90,20 +124,19 @@ pub const INDEXES: &[Binding] = &[
 /// The bindings of a pane: its own, then the global ones it does not rebind.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
-    let own: &[Binding] = match pane {
-        Pane::Overview => LIST,
-        Pane::Indexes => INDEXES,
-        Pane::Jobs => JOBS,
+    let own: Vec<Binding> = match pane {
+        Pane::Overview => [NAVIGATION, LIST].concat(),
+        // Its own navigation: pages between the lines.
+        Pane::Queries => QUERIES.to_vec(),
+        Pane::Indexes => [NAVIGATION, INDEXES].concat(),
+        Pane::Jobs => [NAVIGATION, JOBS].concat(),
     };
     let global = GLOBAL
         .iter()
-        .filter(|g| !own.iter().any(|o| o.code == g.code && o.ctrl == g.ctrl));
-    NAVIGATION
-        .iter()
-        .chain(own)
-        .chain(global)
+        .filter(|g| !own.iter().any(|o| o.code == g.code && o.ctrl == g.ctrl))
         .copied()
-        .collect()
+        .collect::<Vec<_>>();
+    [own, global].concat()
 }
 
 /// The action for a key in normal mode on `pane`, if any (number keys select panes).
@@ -137,6 +170,8 @@ pub fn key_name(binding: &Binding) -> String {
         KeyCode::Home => "Home".to_owned(),
         KeyCode::End => "End".to_owned(),
         KeyCode::Enter => "Enter".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        KeyCode::PageUp => "PgUp".to_owned(),
         other => format!("{other:?}"),
     };
     if binding.ctrl {

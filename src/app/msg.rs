@@ -8,6 +8,7 @@ use crate::app::indexes::IndexesEvent;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -19,6 +20,8 @@ pub enum Msg {
     Tick(Instant),
     /// A new Overview snapshot from the collector.
     Snapshot(Box<OverviewSnapshot>),
+    /// A new Queries snapshot (pg_stat_statements), while the pane is in sight.
+    Queries(Box<QueriesSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
     /// A job started, progressed or finished.

@@ -6,19 +6,21 @@
 pub enum Pane {
     #[default]
     Overview,
+    Queries,
     Indexes,
     Jobs,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Indexes, Pane::Jobs];
+    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Queries, Pane::Indexes, Pane::Jobs];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
     pub fn key(self) -> char {
         match self {
             Pane::Overview => '1',
+            Pane::Queries => '2',
             Pane::Indexes => '4',
             Pane::Jobs => '7',
         }
@@ -28,6 +30,7 @@ impl Pane {
     pub fn title(self) -> &'static str {
         match self {
             Pane::Overview => "Overview",
+            Pane::Queries => "Queries",
             Pane::Indexes => "Indexes",
             Pane::Jobs => "Jobs",
         }

@@ -10,11 +10,13 @@ use tokio_postgres::Client;
 use crate::app::indexes::IndexesEvent;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::queries::QueriesCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
 pub struct PaneCollectors {
+    queries: QueriesCollector,
     indexes: crate::collect::indexes::IndexesCollector,
 }
 
@@ -41,6 +43,10 @@ impl PaneCollectors {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
             // the job runner's events.
             Pane::Overview | Pane::Jobs => true,
+            Pane::Queries => {
+                let snapshot = self.queries.collect(client, server).await;
+                tx.send(Msg::Queries(Box::new(snapshot))).is_ok()
+            }
             Pane::Indexes => match self.indexes.collect(client, server).await {
                 Some(part) => tx
                     .send(Msg::Indexes(Box::new(IndexesEvent::Snapshot(part))))

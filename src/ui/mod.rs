@@ -27,7 +27,9 @@ mod indexes;
 mod jobs;
 mod overview;
 mod panel;
+mod queries;
 mod sql;
+mod sql_view;
 mod status_bar;
 pub mod theme;
 
@@ -39,6 +41,7 @@ use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 use crate::app::model::{MIN_SIZE, Mode, Model};
 use crate::app::pane::Pane;
 
+pub use sql_view::warm_up;
 pub use theme::{Theme, ThemeError};
 
 /// Draws the whole console for `model`.
@@ -58,6 +61,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
     }

@@ -16,3 +16,4 @@ mod index_actions;
 mod indexes;
 mod jobs;
 mod pooler;
+mod queries;

@@ -6,5 +6,7 @@ mod fixtures;
 mod indexes;
 mod jobs;
 mod overview;
+mod queries;
+mod queries_fixtures;
 mod screen;
 mod themes;

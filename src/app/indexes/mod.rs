@@ -133,6 +133,13 @@ impl IndexesState {
             .min(visible.len().saturating_sub(1));
     }
 
+    /// The filter changed: the selection stays within what is listed.
+    pub fn refilter(&mut self) {
+        if !self.noting {
+            self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+        }
+    }
+
     pub fn move_selection(&mut self, delta: isize) {
         if self.active_review().is_some()
             && let Some(review) = &mut self.review
