@@ -2,7 +2,7 @@
 //! supporting index, and the advisor's suggestions — each index at most once, in order of
 //! impact (the order of [`FindingKind`], then size).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::advisor::Suggestion;
 use crate::diagnose::health::Level;
@@ -219,13 +219,16 @@ impl Judge<'_> {
     }
 
     fn duplicates(&self, reported: &mut HashSet<i64>) -> Vec<Finding> {
-        let candidates: Vec<&IndexDef> = self
-            .settled()
-            .filter(|i| i.valid && !i.partition && !reported.contains(&i.oid))
-            .collect();
+        let tables = by_table(
+            self.settled()
+                .filter(|i| i.valid && !i.partition && !reported.contains(&i.oid)),
+        );
         let mut grouped: HashSet<i64> = HashSet::new();
         let mut out = Vec::new();
-        for index in &candidates {
+        for (index, candidates) in tables
+            .values()
+            .flat_map(|on_table| on_table.iter().map(move |i| (i, on_table)))
+        {
             if grouped.contains(&index.oid) {
                 continue;
             }
@@ -262,12 +265,15 @@ impl Judge<'_> {
     }
 
     fn redundant(&self, reported: &mut HashSet<i64>) -> Vec<Finding> {
-        let btrees: Vec<&IndexDef> = self
-            .settled()
-            .filter(|i| i.valid && !i.partition && i.method == "btree")
-            .collect();
+        let tables = by_table(
+            self.settled()
+                .filter(|i| i.valid && !i.partition && i.method == "btree"),
+        );
         let mut out = Vec::new();
-        for short in &btrees {
+        for (short, btrees) in tables
+            .values()
+            .flat_map(|on_table| on_table.iter().map(move |i| (i, on_table)))
+        {
             if reported.contains(&short.oid) || short.protected_by().is_some() {
                 continue;
             }
@@ -424,6 +430,15 @@ impl Judge<'_> {
             notes,
         }
     }
+}
+
+/// Indexes grouped by their table, in table oid order.
+fn by_table<'a>(indexes: impl Iterator<Item = &'a IndexDef>) -> BTreeMap<i64, Vec<&'a IndexDef>> {
+    let mut tables: BTreeMap<i64, Vec<&IndexDef>> = BTreeMap::new();
+    for index in indexes {
+        tables.entry(index.table_oid).or_default().push(index);
+    }
+    tables
 }
 
 /// Same table, method, key columns (with operator classes, collations and ordering),
