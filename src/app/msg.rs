@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::advisor::Advice;
+use crate::app::indexes::IndexesEvent;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
@@ -41,6 +42,8 @@ pub enum Msg {
     Explain(Box<crate::explain::run::ExplainOutcome>),
     /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
     Advice(Box<Result<Advice, String>>),
+    /// The Indexes pane's snapshot, or the answer to its on-demand work.
+    Indexes(Box<IndexesEvent>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }
