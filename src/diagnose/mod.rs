@@ -4,6 +4,7 @@
 pub mod bloat;
 pub mod health;
 pub mod history;
+pub mod maintenance;
 pub mod overview;
 pub mod rates;
 pub mod vacuum;
