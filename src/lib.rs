@@ -21,9 +21,14 @@ pub mod config;
 pub mod conn;
 pub mod demo;
 pub mod diagnose;
+pub mod explain;
+pub mod jobs;
+pub mod quote;
+pub mod report;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
+pub mod work;
 
 use cli::{Cli, Command};
 

@@ -32,6 +32,12 @@ pub enum Action {
     Copy,
     /// Close the popup or cancel.
     Close,
+    /// Filter the list.
+    Filter,
+    /// Open the selected row's detail view.
+    Open,
+    /// Cancel the selected job.
+    CancelJob,
 }
 
 impl Action {
@@ -52,6 +58,9 @@ impl Action {
             Action::Bottom => "last row".to_owned(),
             Action::Copy => "copy the selected statement (OSC 52)".to_owned(),
             Action::Close => "close / cancel".to_owned(),
+            Action::Filter => "filter the list".to_owned(),
+            Action::Open => "details of the selected row".to_owned(),
+            Action::CancelJob => "cancel the selected job".to_owned(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod effect;
+pub mod jobs;
 pub mod keymap;
 pub mod model;
 pub mod msg;
@@ -22,8 +23,11 @@ use crate::app::msg::{ConnEvent, Msg};
 use crate::collect::{self, Control};
 use crate::config::Settings;
 use crate::conn::ConnParams;
+use crate::jobs::Runner;
+use crate::jobs::audit::AuditLog;
 use crate::server::ServerInfo;
 use crate::ui::theme::Theme;
+use crate::work::{self, WorkContext};
 
 /// How many messages the loop folds in before drawing once.
 const BATCH: usize = 256;
@@ -51,6 +55,22 @@ pub async fn run(
         settings.read_only,
         Instant::now(),
     );
+    let audit = AuditLog::from_env();
+    model.jobs.audit_path = audit.as_ref().map(|a| a.path().to_path_buf());
+    let outside = Outside {
+        control,
+        runner: Runner::new(
+            params.clone(),
+            info.role.clone(),
+            info.version_num,
+            audit,
+            tx.clone(),
+        ),
+        work: WorkContext {
+            params: params.clone(),
+            tx: tx.clone(),
+        },
+    };
     model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
 
     let mut terminal = match ratatui::try_init() {
@@ -76,7 +96,7 @@ pub async fn run(
                 &mut model,
                 &theme,
                 inbox,
-                &control,
+                &outside,
                 connected_at,
             )
             .await
@@ -93,12 +113,19 @@ pub async fn run(
     result
 }
 
+/// What the loop hands effects to: the collector, the job runner, on-demand work.
+struct Outside {
+    control: UnboundedSender<Control>,
+    runner: Runner,
+    work: WorkContext,
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     model: &mut Model,
     theme: &Theme,
     inbox: &mut mpsc::UnboundedReceiver<Msg>,
-    control: &UnboundedSender<Control>,
+    outside: &Outside,
     connected_at: Instant,
 ) -> std::io::Result<()> {
     let mut batch = Vec::with_capacity(BATCH);
@@ -121,12 +148,18 @@ async fn event_loop(
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::RefreshNow => {
-                    let _ = control.send(Control::RefreshNow);
+                    let _ = outside.control.send(Control::RefreshNow);
                 }
                 Effect::SetRefresh(every) => {
-                    let _ = control.send(Control::SetRefresh(every));
+                    let _ = outside.control.send(Control::SetRefresh(every));
+                }
+                Effect::Focus(pane) => {
+                    let _ = outside.control.send(Control::Focus(pane));
                 }
                 Effect::Copy(text) => copy_osc52(&text)?,
+                Effect::RunJob(id, spec) => outside.runner.start(id, spec),
+                Effect::CancelJob(id) => outside.runner.cancel(id),
+                Effect::Work(request) => work::spawn(request, &outside.work),
             }
         }
     }

@@ -11,6 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 
 use crate::app::action::Action;
 use crate::app::effect::Effect;
+use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
@@ -19,6 +20,7 @@ use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
+use crate::jobs::{JobEvent, JobSpec, Outcome, refusal};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 
@@ -38,6 +40,18 @@ pub enum Mode {
     Help,
     /// The `:` command line, with what has been typed.
     Command(String),
+    /// `/`: typing into the focused pane's filter (`Model::filter_mut`).
+    Filter,
+    /// An action waits for the DBA's confirmation.
+    Confirm(Confirm),
+}
+
+/// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub spec: JobSpec,
+    /// What has been typed so far, for kinds confirmed by typing a word.
+    pub typed: String,
 }
 
 /// The monitoring connection as the status bar shows it.
@@ -99,6 +113,7 @@ pub struct Model {
     pub server: Option<ServerInfo>,
     pub conn: ConnState,
     pub overview: OverviewState,
+    pub jobs: JobsState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -119,6 +134,7 @@ impl Model {
             server: None,
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
+            jobs: JobsState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -143,6 +159,7 @@ impl Model {
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Job(event) => self.on_job(&event),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -188,6 +205,8 @@ impl Model {
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         match &self.mode {
             Mode::Command(_) => self.on_command_key(key),
+            Mode::Filter => self.on_filter_key(key),
+            Mode::Confirm(_) => self.on_confirm_key(key),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
@@ -225,19 +244,89 @@ impl Model {
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
             Action::Refresh => return vec![Effect::RefreshNow],
-            Action::NextPane => self.pane = self.pane.next(),
-            Action::PrevPane => self.pane = self.pane.prev(),
-            Action::GoTo(pane) => self.pane = pane,
+            Action::NextPane => return self.set_pane(self.pane.next()),
+            Action::PrevPane => return self.set_pane(self.pane.prev()),
+            Action::GoTo(pane) => return self.set_pane(pane),
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
-            Action::Top => self.overview.selected = 0,
-            Action::Bottom => self.overview.selected = self.top_query_count().saturating_sub(1),
+            Action::Top => self.select_edge(false),
+            Action::Bottom => self.select_edge(true),
             Action::Copy => return self.copy_selected(),
-            Action::Close => {
-                self.mode = Mode::Normal;
-                self.notice = None;
+            Action::Close => self.close(),
+            Action::Filter => {
+                if self.filter_mut().is_some() {
+                    self.mode = Mode::Filter;
+                } else {
+                    self.notify(Level::Warn, "nothing to filter here");
+                }
+            }
+            Action::Open => self.open(),
+            Action::CancelJob => {
+                if let Some(id) = self.jobs.cancel_selected() {
+                    self.notify(Level::Warn, format!("cancelling job #{id}"));
+                    return vec![Effect::CancelJob(id)];
+                }
+                self.notify(Level::Warn, "no running job selected");
             }
         }
+        Vec::new()
+    }
+
+    /// Brings `pane` into sight; its collector starts at once.
+    fn set_pane(&mut self, pane: Pane) -> Vec<Effect> {
+        if pane == self.pane {
+            return Vec::new();
+        }
+        self.pane = pane;
+        vec![Effect::Focus(pane)]
+    }
+
+    /// Esc: closes the detail view of the pane, else the notice.
+    fn close(&mut self) {
+        self.mode = Mode::Normal;
+        match self.pane {
+            Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Overview | Pane::Jobs => self.notice = None,
+        }
+    }
+
+    /// Enter: the selected row's detail view.
+    fn open(&mut self) {
+        match self.pane {
+            Pane::Overview => {}
+            Pane::Jobs => {
+                self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
+            }
+        }
+    }
+
+    /// The focused pane's filter text, if the pane filters.
+    #[must_use]
+    pub fn filter(&self) -> Option<&str> {
+        match self.pane {
+            Pane::Overview | Pane::Jobs => None,
+        }
+    }
+
+    /// The focused pane's filter text, to edit, if the pane filters.
+    pub fn filter_mut(&mut self) -> Option<&mut String> {
+        match self.pane {
+            Pane::Overview | Pane::Jobs => None,
+        }
+    }
+
+    /// Proposes an action: refused with the reason when this session may not run it,
+    /// else shown with its exact SQL for confirmation.
+    pub fn propose(&mut self, spec: JobSpec) -> Vec<Effect> {
+        if let Some(reason) = refusal(&spec, self.server.as_ref(), self.read_only) {
+            self.notify(Level::Warn, reason);
+            return Vec::new();
+        }
+        self.mode = Mode::Confirm(Confirm {
+            spec,
+            typed: String::new(),
+        });
+        self.dirty = true;
         Vec::new()
     }
 
@@ -249,28 +338,126 @@ impl Model {
             .map_or(0, Vec::len)
     }
 
+    /// Moves the focused pane's selection by `delta` rows.
     fn move_selection(&mut self, delta: isize) {
-        let count = self.top_query_count();
-        let selected = self.overview.selected.saturating_add_signed(delta);
-        self.overview.selected = selected.min(count.saturating_sub(1));
+        match self.pane {
+            Pane::Overview => {
+                let count = self.top_query_count();
+                let selected = self.overview.selected.saturating_add_signed(delta);
+                self.overview.selected = selected.min(count.saturating_sub(1));
+            }
+            Pane::Jobs => self.jobs.move_selection(delta),
+        }
+    }
+
+    /// Selects the focused pane's first (or last) row.
+    fn select_edge(&mut self, last: bool) {
+        match self.pane {
+            Pane::Overview => {
+                self.overview.selected = if last {
+                    self.top_query_count().saturating_sub(1)
+                } else {
+                    0
+                };
+            }
+            Pane::Jobs => self.jobs.select_edge(last),
+        }
     }
 
     fn copy_selected(&mut self) -> Vec<Effect> {
-        let query = self
-            .overview
-            .view
-            .as_ref()
-            .and_then(|v| v.top_queries.as_ref().ok())
-            .and_then(|top| top.get(self.overview.selected))
-            .filter(|q| q.key.is_some())
-            .map(|q| q.query.clone());
-        if let Some(text) = query {
-            self.notify(Level::Ok, "statement copied to the clipboard (OSC 52)");
+        let text = match self.pane {
+            Pane::Overview => self
+                .overview
+                .view
+                .as_ref()
+                .and_then(|v| v.top_queries.as_ref().ok())
+                .and_then(|top| top.get(self.overview.selected))
+                .filter(|q| q.key.is_some())
+                .map(|q| q.query.clone()),
+            Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+        };
+        if let Some(text) = text {
+            self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
             vec![Effect::Copy(text)]
         } else {
             self.notify(Level::Warn, "no statement selected");
             Vec::new()
         }
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(filter) = self.filter_mut() else {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Esc => {
+                filter.clear();
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Backspace => {
+                filter.pop();
+            }
+            KeyCode::Char(c) => filter.push(c),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_confirm_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Mode::Confirm(confirm) = &mut self.mode else {
+            return Vec::new();
+        };
+        self.dirty = true;
+        let word = confirm.spec.kind.typed_confirmation();
+        let confirmed = match (key.code, word) {
+            (KeyCode::Esc, _) | (KeyCode::Char('n'), None) => {
+                self.mode = Mode::Normal;
+                self.notify(Level::Ok, "cancelled: nothing was run");
+                return Vec::new();
+            }
+            (KeyCode::Enter | KeyCode::Char('y'), None) => true,
+            (KeyCode::Enter, Some(word)) => {
+                if confirm.typed.trim() == word {
+                    true
+                } else {
+                    confirm.typed.clear();
+                    self.notify(
+                        Level::Warn,
+                        format!("type {word} and Enter to run it, Esc to cancel"),
+                    );
+                    return Vec::new();
+                }
+            }
+            (KeyCode::Backspace, Some(_)) => {
+                confirm.typed.pop();
+                false
+            }
+            (KeyCode::Char(c), Some(_)) => {
+                confirm.typed.push(c);
+                false
+            }
+            _ => false,
+        };
+        if !confirmed {
+            return Vec::new();
+        }
+        let Mode::Confirm(confirm) = std::mem::take(&mut self.mode) else {
+            return Vec::new();
+        };
+        let spec = confirm.spec;
+        let id = self.jobs.add(spec.clone(), self.now);
+        self.notify(
+            Level::Ok,
+            format!(
+                "job #{id} started: {} {} (7 Jobs)",
+                spec.kind.name(),
+                spec.target
+            ),
+        );
+        vec![Effect::RunJob(id, spec)]
     }
 
     fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -386,6 +573,28 @@ impl Model {
         self.overview.view = Some(view);
         self.overview.updated_at = Some(self.now);
         self.dirty = true;
+        Vec::new()
+    }
+
+    fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(job) = self.jobs.apply(event) else {
+            return Vec::new();
+        };
+        let JobEvent::Finished { outcome, .. } = event else {
+            return Vec::new();
+        };
+        let what = format!(
+            "job #{} {} {}",
+            job.id,
+            job.spec.kind.name(),
+            job.spec.target
+        );
+        match outcome {
+            Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
+            Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
+            Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
+        }
         Vec::new()
     }
 
@@ -585,6 +794,84 @@ mod tests {
         };
         m.update(Msg::Mouse(click));
         assert_eq!(m.pane, Pane::Overview);
+    }
+
+    fn enter() -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+    }
+
+    fn drop_spec() -> JobSpec {
+        JobSpec::new(
+            crate::jobs::JobKind::DropIndex,
+            "public.orders_dup",
+            vec!["DROP INDEX CONCURRENTLY \"public\".\"orders_dup\"".to_owned()],
+        )
+    }
+
+    #[test]
+    fn a_destructive_action_runs_only_once_its_word_is_typed() {
+        let mut m = model();
+        assert!(m.propose(drop_spec()).is_empty());
+        assert!(matches!(m.mode, Mode::Confirm(_)));
+        assert!(m.update(key('y')).is_empty(), "y is not enough for a drop");
+        assert!(m.update(enter()).is_empty(), "\"y\" is not the word");
+        assert!(matches!(m.mode, Mode::Confirm(_)), "still asking");
+        for c in "drop".chars() {
+            m.update(key(c));
+        }
+        let effects = m.update(enter());
+        assert_eq!(effects, vec![Effect::RunJob(1, drop_spec())]);
+        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.jobs.running(), 1);
+    }
+
+    #[test]
+    fn esc_cancels_an_action_and_read_only_mode_refuses_it() {
+        let mut m = model();
+        m.propose(drop_spec());
+        assert!(
+            m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)))
+                .is_empty()
+        );
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(m.jobs.jobs.is_empty());
+        m.read_only = true;
+        assert!(m.propose(drop_spec()).is_empty());
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("--read-only"))
+        );
+    }
+
+    #[test]
+    fn a_plain_action_runs_on_y_and_its_end_is_announced() {
+        let mut m = model();
+        let spec = JobSpec::new(
+            crate::jobs::JobKind::Analyze,
+            "public.t",
+            vec!["ANALYZE \"public\".\"t\"".to_owned()],
+        );
+        m.propose(spec.clone());
+        assert_eq!(m.update(key('y')), vec![Effect::RunJob(1, spec)]);
+        m.update(Msg::Job(JobEvent::Finished {
+            id: 1,
+            kind: crate::jobs::JobKind::Analyze,
+            target: "public.t".to_owned(),
+            outcome: Outcome::Failed {
+                error: "permission denied".to_owned(),
+            },
+            elapsed: Duration::from_millis(5),
+        }));
+        let notice = m.notice.as_ref().unwrap();
+        assert_eq!(notice.level, Level::Critical);
+        assert!(notice.text.contains("permission denied"));
+        assert_eq!(m.update(key('7')), vec![Effect::Focus(Pane::Jobs)]);
+        assert!(
+            m.update(key('x')).is_empty(),
+            "a finished job cannot be cancelled"
+        );
     }
 
     #[test]

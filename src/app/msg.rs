@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 
@@ -19,6 +20,8 @@ pub enum Msg {
     Snapshot(Box<OverviewSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
+    /// A job started, progressed or finished.
+    Job(JobEvent),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

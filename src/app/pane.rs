@@ -6,17 +6,19 @@
 pub enum Pane {
     #[default]
     Overview,
+    Jobs,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview];
+    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Jobs];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
     pub fn key(self) -> char {
         match self {
             Pane::Overview => '1',
+            Pane::Jobs => '7',
         }
     }
 
@@ -24,6 +26,7 @@ impl Pane {
     pub fn title(self) -> &'static str {
         match self {
             Pane::Overview => "Overview",
+            Pane::Jobs => "Jobs",
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod bloat;
 pub mod overview;
+pub mod panes;
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
 use crate::app::msg::{ConnEvent, Msg};
+use crate::app::pane::Pane;
 use crate::conn::{self, ConnParams};
 use crate::server::{MONITORING_SETTINGS, ServerError, ServerInfo};
 
@@ -48,6 +50,8 @@ pub enum CollectError {
 pub enum Control {
     RefreshNow,
     SetRefresh(Duration),
+    /// The pane in sight changed: its collector runs from now on, starting at once.
+    Focus(Pane),
 }
 
 /// The connection parameters of a monitoring session: the user's, plus the settings that
@@ -108,6 +112,8 @@ async fn run(
     mut control: UnboundedReceiver<Control>,
 ) {
     let mut collector = overview::OverviewCollector::default();
+    let mut panes = panes::PaneCollectors::default();
+    let mut focus = Pane::default();
     let mut session = Some(session);
     let mut attempt: u32 = 0;
     loop {
@@ -118,21 +124,21 @@ async fn run(
         let error = match opened {
             Ok((client, info)) => {
                 collector.restart();
+                panes.restart();
                 if tx
                     .send(Msg::Conn(ConnEvent::Up(Box::new(info.clone()))))
                     .is_err()
                 {
                     return;
                 }
-                let monitored = monitor(
-                    &client,
-                    &info,
-                    &mut refresh,
-                    &mut collector,
-                    &tx,
-                    &mut control,
-                    &mut attempt,
-                );
+                let mut state = Monitoring {
+                    refresh: &mut refresh,
+                    focus: &mut focus,
+                    overview: &mut collector,
+                    panes: &mut panes,
+                    attempt: &mut attempt,
+                };
+                let monitored = monitor(&client, &info, &mut state, &tx, &mut control);
                 match monitored.await {
                     Some(error) => {
                         // Whatever still runs on the server for this session is abandoned.
@@ -168,27 +174,35 @@ async fn run(
                     None => return,
                     Some(Control::RefreshNow) => break,
                     Some(Control::SetRefresh(every)) => refresh = every,
+                    Some(Control::Focus(pane)) => focus = pane,
                 },
             }
         }
     }
 }
 
+/// What the monitoring loop keeps across refreshes and reconnects.
+struct Monitoring<'a> {
+    refresh: &'a mut Duration,
+    focus: &'a mut Pane,
+    overview: &'a mut overview::OverviewCollector,
+    panes: &'a mut panes::PaneCollectors,
+    attempt: &'a mut u32,
+}
+
 /// Refreshes until the connection is lost (returns why) or the app is gone (returns `None`).
 async fn monitor(
     client: &Client,
     info: &ServerInfo,
-    refresh: &mut Duration,
-    collector: &mut overview::OverviewCollector,
+    state: &mut Monitoring<'_>,
     tx: &UnboundedSender<Msg>,
     control: &mut UnboundedReceiver<Control>,
-    attempt: &mut u32,
 ) -> Option<String> {
     let prepared = match overview::Prepared::new(client, info).await {
         Ok(prepared) => prepared,
         Err(err) => return Some(explain_failure(client, &err).await),
     };
-    let mut ticker = ticker(*refresh);
+    let mut ticker = ticker(*state.refresh);
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
@@ -196,13 +210,14 @@ async fn monitor(
                 None => return None,
                 Some(Control::RefreshNow) => {}
                 Some(Control::SetRefresh(every)) => {
-                    *refresh = every;
+                    *state.refresh = every;
                     ticker = ticker_after(every);
                     continue;
                 }
+                Some(Control::Focus(pane)) => *state.focus = pane,
             },
         }
-        let collecting = collector.collect(client, &prepared);
+        let collecting = state.overview.collect(client, &prepared);
         let Ok(snapshot) = tokio::time::timeout(COLLECT_DEADLINE, collecting).await else {
             let secs = COLLECT_DEADLINE.as_secs();
             return Some(format!("no answer from the server in {secs}s"));
@@ -227,9 +242,21 @@ async fn monitor(
             return Some(reason);
         }
         // Back off afresh only once the server has answered a whole refresh again.
-        *attempt = 0;
+        *state.attempt = 0;
         if tx.send(Msg::Snapshot(Box::new(snapshot))).is_err() {
             return None;
+        }
+        let focused = state.panes.collect(client, info, *state.focus, tx);
+        match tokio::time::timeout(COLLECT_DEADLINE, focused).await {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(_) => {
+                let secs = COLLECT_DEADLINE.as_secs();
+                return Some(format!("no answer from the server in {secs}s"));
+            }
+        }
+        if client.is_closed() {
+            return Some("connection closed".to_owned());
         }
     }
 }

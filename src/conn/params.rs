@@ -162,6 +162,14 @@ impl ConnParams {
             .is_some_and(|t| matches!(t.host, Host::Unix(_)))
     }
 
+    /// The same server and credentials, connected to another database of it.
+    #[must_use]
+    pub fn with_dbname(&self, dbname: &str) -> ConnParams {
+        let mut params = self.clone();
+        dbname.clone_into(&mut params.dbname);
+        params
+    }
+
     /// Uses `password` for every host from now on (e.g. after asking for it).
     pub fn set_password(&mut self, password: &str) {
         for target in &mut self.targets {

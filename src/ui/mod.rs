@@ -20,8 +20,10 @@
 //! Below 80x24 the whole frame is one centered notice instead.
 
 mod command_line;
+mod confirm;
 pub mod format;
 mod help;
+mod jobs;
 mod overview;
 mod panel;
 mod sql;
@@ -45,7 +47,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         too_small(frame, area, theme);
         return;
     }
-    let command = matches!(model.mode, Mode::Command(_));
+    let command = matches!(model.mode, Mode::Command(_) | Mode::Filter);
     let [tabs, body, status, command_row] = area.layout(&Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -55,12 +57,18 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Jobs => jobs::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {
         Mode::Normal => {}
         Mode::Help => help::render(frame, body, model.pane, theme),
-        Mode::Command(line) => command_line::render(frame, command_row, line, theme),
+        Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
+        Mode::Filter => {
+            let typed = model.filter().unwrap_or_default();
+            command_line::render(frame, command_row, "/", typed, theme);
+        }
+        Mode::Confirm(confirm) => confirm::render(frame, body, confirm, theme),
     }
 }
 

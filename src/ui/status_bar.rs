@@ -34,6 +34,14 @@ fn state<'a>(model: &'a Model, theme: &Theme) -> Vec<Span<'a>> {
     if model.read_only {
         items.push(vec![Span::styled(" READ-ONLY ", theme.read_only)]);
     }
+    let running = model.jobs.running();
+    if running > 0 {
+        let noun = if running == 1 { "job" } else { "jobs" };
+        items.push(vec![Span::styled(
+            format!("{running} {noun} running (7)"),
+            base.patch(theme.notice),
+        )]);
+    }
     if let Some(notice) = &model.notice {
         let mut spans = Vec::new();
         if notice.level >= Level::Warn {

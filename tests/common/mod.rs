@@ -43,6 +43,15 @@ pub async fn superuser_client(dbname: &str) -> tokio_postgres::Client {
     connect(&cluster().conninfo(dbname)).await
 }
 
+/// Connection parameters for pgmedic's own code, from a conninfo.
+pub fn params(conninfo: &str) -> pgmedic::conn::ConnParams {
+    pgmedic::conn::ConnParams::resolve(&pgmedic::conn::ConnRequest {
+        conninfo: Some(conninfo.to_owned()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 /// A plain session on `conninfo` (test setup only; never the code under test).
 pub async fn connect(conninfo: &str) -> tokio_postgres::Client {
     let (client, conn) = tokio_postgres::connect(conninfo, tokio_postgres::NoTls)

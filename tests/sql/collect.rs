@@ -4,19 +4,10 @@ use std::time::Duration;
 
 use pgmedic::app::msg::{ConnEvent, Msg};
 use pgmedic::collect::{self, overview};
-use pgmedic::conn::{ConnParams, ConnRequest};
 use pgmedic::server::versioned;
 use pgmedic::snapshot::OverviewSnapshot;
 
-use crate::common::{cluster, fresh_db, superuser_client};
-
-fn params(conninfo: &str) -> ConnParams {
-    ConnParams::resolve(&ConnRequest {
-        conninfo: Some(conninfo.to_owned()),
-        ..Default::default()
-    })
-    .unwrap()
-}
+use crate::common::{cluster, fresh_db, params, superuser_client};
 
 /// The Overview's collector on a monitoring session of `conninfo`, ready to collect.
 struct Watch {
@@ -476,12 +467,22 @@ async fn every_activity_variant_this_server_can_run_executes() {
 #[test]
 fn every_monitoring_sql_file_carries_the_own_marker_after_its_statement() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    for dir in ["collect", "server"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+    let mut dirs = vec![root];
+    let mut checked = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.is_dir() {
+                // The demo's schema and workload are the application's SQL, not pgmedic's.
+                if !path.ends_with("demo") {
+                    dirs.push(path);
+                }
+                continue;
+            }
             if path.extension().is_none_or(|e| e != "sql") {
                 continue;
             }
+            checked += 1;
             let text = std::fs::read_to_string(&path).unwrap();
             let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
             assert!(
@@ -492,4 +493,5 @@ fn every_monitoring_sql_file_carries_the_own_marker_after_its_statement() {
             );
         }
     }
+    assert!(checked > 20, "only {checked} SQL files found");
 }

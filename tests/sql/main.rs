@@ -12,4 +12,5 @@ mod common;
 
 mod cluster;
 mod collect;
+mod jobs;
 mod pooler;

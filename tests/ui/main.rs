@@ -3,6 +3,7 @@
 //! themes.
 
 mod fixtures;
+mod jobs;
 mod overview;
 mod screen;
 mod themes;

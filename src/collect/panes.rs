@@ -1,0 +1,43 @@
+//! The collectors of the panes beyond the Overview. After every Overview refresh the
+//! monitoring task asks the focused pane's collector for its snapshot, on the same
+//! monitoring session; panes out of sight cost nothing. Each collector keeps its own state
+//! (prepared statements, texts already fetched, the previous counters) and chooses its own
+//! cadence: an expensive read can run every few refreshes, or when asked.
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_postgres::Client;
+
+use crate::app::msg::Msg;
+use crate::app::pane::Pane;
+use crate::server::ServerInfo;
+
+/// One field per pane collector.
+#[derive(Debug, Default)]
+pub struct PaneCollectors {}
+
+impl PaneCollectors {
+    /// Forgets what was read on the previous session (prepared statements, counters).
+    pub fn restart(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
+    #[expect(
+        clippy::unused_async,
+        unused_variables,
+        reason = "the arms of the panes that collect await on the session"
+    )]
+    pub async fn collect(
+        &mut self,
+        client: &Client,
+        server: &ServerInfo,
+        focus: Pane,
+        tx: &UnboundedSender<Msg>,
+    ) -> bool {
+        match focus {
+            // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
+            // the job runner's events.
+            Pane::Overview | Pane::Jobs => true,
+        }
+    }
+}

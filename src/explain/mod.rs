@@ -1,0 +1,4 @@
+//! Running EXPLAIN on a server: plans for statements, on a connection that is never the
+//! monitoring session.
+
+pub mod generic;

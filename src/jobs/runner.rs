@@ -1,0 +1,396 @@
+//! Runs confirmed jobs. Each job gets a session of its own with the job's lock_timeout and
+//! statement_timeout as startup options; while it runs, a second (monitoring) session reads
+//! its progress by pid twice a second. Statements run one by one through the simple query
+//! protocol, each in its own implicit transaction, as CONCURRENTLY and VACUUM require.
+//!
+//! Everything reaches the app as [`JobEvent`]s: started (with the backend pid), progress,
+//! finished (ok with the last statement's rows, failed with the server's message, or
+//! cancelled). A job whose start cannot be written to the audit log does not run.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{CancelToken, Client, SimpleQueryMessage};
+
+use crate::app::msg::Msg;
+use crate::collect::{APPLICATION_NAME, monitoring_params};
+use crate::conn::{self, ConnParams};
+use crate::jobs::audit::{self, AuditEntry, AuditLog};
+use crate::jobs::spec::{JobKind, JobSpec, ProgressView};
+
+/// A job's number in this session, given by the model when the DBA confirms it.
+pub type JobId = u64;
+
+/// How often a running job's progress is read.
+const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+/// At most this many result rows of the last statement are kept (a cancel returns one).
+const MAX_ROWS: usize = 100;
+
+/// Where a running job is, from its pg_stat_progress_* view.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub phase: String,
+    pub done: i64,
+    /// 0 when unknown (the phase has no measure).
+    pub total: i64,
+    /// What `done` and `total` count ("blocks", "tuples").
+    pub unit: String,
+    /// Backends the job waits for (lock holders, old snapshots of CONCURRENTLY).
+    pub waiting_for: Vec<i32>,
+}
+
+impl Progress {
+    /// Done as a fraction of the total, when there is a total.
+    #[must_use]
+    pub fn fraction(&self) -> Option<f64> {
+        (self.total > 0).then(|| (self.done as f64 / self.total as f64).clamp(0.0, 1.0))
+    }
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every statement succeeded; the rows of the last one, as text (NULL as `None`).
+    Done {
+        rows: Vec<Vec<Option<String>>>,
+    },
+    Failed {
+        error: String,
+    },
+    Cancelled,
+}
+
+impl Outcome {
+    #[must_use]
+    pub fn word(&self) -> &'static str {
+        match self {
+            Outcome::Done { .. } => "ok",
+            Outcome::Failed { .. } => "error",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What the runner reports about a job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobEvent {
+    /// Connected; the job's statements run in backend `pid`.
+    Started {
+        id: JobId,
+        pid: i32,
+    },
+    Progress {
+        id: JobId,
+        progress: Progress,
+    },
+    Finished {
+        id: JobId,
+        kind: JobKind,
+        target: String,
+        outcome: Outcome,
+        elapsed: Duration,
+    },
+}
+
+/// Jobs between "confirmed" and "finished": their cancel tokens, and cancels asked for
+/// before the job had a backend to cancel.
+#[derive(Default)]
+struct Running {
+    tokens: HashMap<JobId, CancelToken>,
+    cancel_asked: HashSet<JobId>,
+}
+
+/// Starts and cancels jobs; owned by the event loop.
+#[derive(Clone)]
+pub struct Runner {
+    params: ConnParams,
+    role: String,
+    version_num: u32,
+    audit: Option<AuditLog>,
+    tx: UnboundedSender<Msg>,
+    running: Arc<Mutex<Running>>,
+}
+
+impl Runner {
+    /// A runner for the server `params` points at, as `role` (for the audit log).
+    #[must_use]
+    pub fn new(
+        params: ConnParams,
+        role: String,
+        version_num: u32,
+        audit: Option<AuditLog>,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        Self {
+            params,
+            role,
+            version_num,
+            audit,
+            tx,
+            running: Arc::default(),
+        }
+    }
+
+    /// Runs `spec` as job `id` in the background.
+    pub fn start(&self, id: JobId, spec: JobSpec) {
+        let runner = self.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let outcome = runner.run(id, &spec).await;
+            let elapsed = started.elapsed();
+            runner.forget(id);
+            let logged = runner.log(
+                id,
+                &spec,
+                &Logged::Finished {
+                    outcome: &outcome,
+                    elapsed,
+                },
+            );
+            let outcome = match (logged, outcome) {
+                (Err(err), Outcome::Done { .. }) => Outcome::Failed {
+                    error: format!("done, but the audit log could not be written: {err}"),
+                },
+                (_, outcome) => outcome,
+            };
+            let _ = runner.tx.send(Msg::Job(JobEvent::Finished {
+                id,
+                kind: spec.kind,
+                target: spec.target.clone(),
+                outcome,
+                elapsed,
+            }));
+        });
+    }
+
+    /// Cancels job `id`: its running statement gets a cancel request; a job still connecting
+    /// stops before its first statement.
+    pub fn cancel(&self, id: JobId) {
+        let token = {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            running.cancel_asked.insert(id);
+            running.tokens.get(&id).cloned()
+        };
+        if let Some(token) = token {
+            let tls = self.params.tls_connector();
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
+            });
+        }
+    }
+
+    fn cancel_asked(&self, id: JobId) -> bool {
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancel_asked
+            .contains(&id)
+    }
+
+    fn forget(&self, id: JobId) {
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        running.tokens.remove(&id);
+        running.cancel_asked.remove(&id);
+    }
+
+    async fn run(&self, id: JobId, spec: &JobSpec) -> Outcome {
+        let params = match &spec.database {
+            Some(db) => self.params.with_dbname(db),
+            None => self.params.clone(),
+        };
+        let lock_timeout = format!("{}ms", spec.lock_timeout.as_millis());
+        let statement_timeout = spec
+            .statement_timeout
+            .map_or_else(|| "0".to_owned(), |t| format!("{}ms", t.as_millis()));
+        let settings = [
+            ("lock_timeout", lock_timeout.as_str()),
+            ("statement_timeout", statement_timeout.as_str()),
+            ("idle_in_transaction_session_timeout", "30s"),
+        ];
+        let client =
+            match conn::connect(&params.with_startup_settings(&settings), APPLICATION_NAME).await {
+                Ok(client) => client,
+                Err(err) => {
+                    return Outcome::Failed {
+                        error: err.to_string(),
+                    };
+                }
+            };
+        let pid = match backend_pid(&client).await {
+            Ok(pid) => pid,
+            Err(error) => return Outcome::Failed { error },
+        };
+        if let Err(err) = self.log(id, spec, &Logged::Started { pid }) {
+            return Outcome::Failed {
+                error: format!("not started: the audit log could not be written: {err}"),
+            };
+        }
+        {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            running.tokens.insert(id, client.cancel_token());
+        }
+        if self.cancel_asked(id) {
+            return Outcome::Cancelled;
+        }
+        let _ = self.tx.send(Msg::Job(JobEvent::Started { id, pid }));
+        let watcher = tokio::spawn(watch(
+            params,
+            spec.kind.progress_view(self.version_num),
+            id,
+            pid,
+            self.tx.clone(),
+        ));
+        let outcome = execute(&client, &spec.statements).await;
+        watcher.abort();
+        match outcome {
+            Outcome::Failed { .. } if self.cancel_asked(id) => Outcome::Cancelled,
+            other => other,
+        }
+    }
+
+    /// Appends a job's start or end to the audit log.
+    fn log(&self, id: JobId, spec: &JobSpec, event: &Logged<'_>) -> std::io::Result<()> {
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        let server = self.params.summary();
+        let sql = spec.sql();
+        let (outcome, error, pid, duration_ms) = match event {
+            Logged::Started { pid } => ("started", None, Some(*pid), None),
+            Logged::Finished { outcome, elapsed } => (
+                outcome.word(),
+                match outcome {
+                    Outcome::Failed { error } => Some(error.as_str()),
+                    _ => None,
+                },
+                None,
+                Some(audit::millis(*elapsed)),
+            ),
+        };
+        audit.append(&AuditEntry {
+            time: audit::now_rfc3339(),
+            server: &server,
+            role: &self.role,
+            database: spec.database.as_deref().unwrap_or(self.params.dbname()),
+            job: id,
+            kind: spec.kind.name(),
+            target: &spec.target,
+            sql: &sql,
+            outcome,
+            error,
+            pid,
+            duration_ms,
+        })
+    }
+}
+
+/// What the audit log records of a job.
+enum Logged<'a> {
+    Started {
+        pid: i32,
+    },
+    Finished {
+        outcome: &'a Outcome,
+        elapsed: Duration,
+    },
+}
+
+async fn backend_pid(client: &Client) -> Result<i32, String> {
+    let row = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .map_err(|e| conn::describe(&e))?;
+    row.try_get(0).map_err(|e| e.to_string())
+}
+
+/// Runs the statements one by one; stops at the first error.
+async fn execute(client: &Client, statements: &[String]) -> Outcome {
+    let mut rows = Vec::new();
+    for statement in statements {
+        match client.simple_query(statement).await {
+            Ok(messages) => {
+                rows = messages
+                    .iter()
+                    .filter_map(|m| match m {
+                        SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|i| row.get(i).map(str::to_owned))
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .take(MAX_ROWS)
+                    .collect();
+            }
+            Err(err) if err.code() == Some(&SqlState::QUERY_CANCELED) && is_user_cancel(&err) => {
+                return Outcome::Cancelled;
+            }
+            Err(err) => {
+                return Outcome::Failed {
+                    error: conn::describe(&err),
+                };
+            }
+        }
+    }
+    Outcome::Done { rows }
+}
+
+/// A cancel request ("canceling statement due to user request"), not a statement_timeout.
+fn is_user_cancel(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error()
+        .is_some_and(|db| db.message().contains("user request"))
+}
+
+/// Reads the job's progress by pid until aborted; sends it whenever it changes.
+async fn watch(
+    params: ConnParams,
+    view: Option<ProgressView>,
+    id: JobId,
+    pid: i32,
+    tx: UnboundedSender<Msg>,
+) {
+    let Ok(client) = conn::connect(&monitoring_params(&params), APPLICATION_NAME).await else {
+        return;
+    };
+    let sql = match view {
+        Some(ProgressView::CreateIndex) => include_str!("progress_create_index.sql"),
+        Some(ProgressView::Vacuum) => include_str!("progress_vacuum.sql"),
+        Some(ProgressView::Cluster) => include_str!("progress_cluster.sql"),
+        Some(ProgressView::Analyze) => include_str!("progress_analyze.sql"),
+        None => include_str!("waiting.sql"),
+    };
+    let Ok(statement) = client.prepare(sql).await else {
+        return;
+    };
+    let mut last = None;
+    let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let Ok(row) = client.query_opt(&statement, &[&pid]).await else {
+            return;
+        };
+        let progress = row.map(|row| Progress {
+            phase: row.try_get("phase").unwrap_or_default(),
+            done: row.try_get("done").unwrap_or_default(),
+            total: row.try_get("total").unwrap_or_default(),
+            unit: row.try_get("unit").unwrap_or_default(),
+            waiting_for: row.try_get("waiting_for").unwrap_or_default(),
+        });
+        let Some(progress) = progress else {
+            continue;
+        };
+        if last.as_ref() != Some(&progress) {
+            last = Some(progress.clone());
+            if tx
+                .send(Msg::Job(JobEvent::Progress { id, progress }))
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}

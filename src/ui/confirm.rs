@@ -1,0 +1,79 @@
+//! The confirmation popup of an action: its exact SQL, what it risks, and how to say yes
+//! (a key, or a word typed out for destructive actions).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::model::{Confirm, humanize};
+use crate::diagnose::health::Level;
+use crate::ui::panel;
+use crate::ui::sql;
+use crate::ui::theme::Theme;
+
+/// Draws the popup centered over `area`.
+pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
+    let spec = &confirm.spec;
+    let sql = spec.sql();
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::styled(
+        format!("{} {}", spec.kind.name(), spec.target),
+        theme.popup.patch(theme.title),
+    ));
+    lines.push(Line::default());
+    for line in sql.lines() {
+        lines.push(Line::from(sql::spans(line, theme.popup, theme)));
+    }
+    lines.push(Line::default());
+    if let Some(warning) = &spec.warning {
+        lines.push(Line::styled(
+            format!("WARN {warning}"),
+            theme.popup.patch(theme.level(Level::Warn)),
+        ));
+    }
+    let database = spec
+        .database
+        .as_deref()
+        .map_or_else(String::new, |db| format!(" in database {db}"));
+    lines.push(Line::styled(
+        format!(
+            "runs on a session of its own{database}, lock_timeout {}; appended to the audit log",
+            humanize(spec.lock_timeout)
+        ),
+        theme.popup.patch(theme.dim),
+    ));
+    lines.push(Line::default());
+    lines.push(match spec.kind.typed_confirmation() {
+        Some(word) => Line::from(vec![
+            Span::styled(
+                format!("type {word} and Enter to run it, Esc to cancel: "),
+                theme.popup,
+            ),
+            Span::styled(confirm.typed.clone(), theme.popup.patch(theme.key)),
+            Span::styled("▏", theme.popup.patch(theme.key)),
+        ]),
+        None => Line::styled(
+            "y / Enter runs it · n / Esc cancels",
+            theme.popup.patch(theme.key),
+        ),
+    });
+    let width = area.width.saturating_sub(4).min(100);
+    let text = Text::from(lines);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = text
+        .lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let height = (height as u16 + 2).min(area.height);
+    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+    let block = panel::panel(" Confirm ", theme, false)
+        .style(theme.popup)
+        .border_style(theme.popup.patch(theme.border));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+        popup,
+    );
+}

@@ -1,0 +1,337 @@
+//! The job runner against the real cluster: actions run on sessions of their own, report
+//! progress and waits, can be cancelled, stop at the first error, and are audited.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pgmedic::app::msg::Msg;
+use pgmedic::explain::generic::generic_plan;
+use pgmedic::jobs::audit::AuditLog;
+use pgmedic::jobs::{JobEvent, JobKind, JobSpec, Outcome, Progress, Runner};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::common::{connect, fresh_db, params};
+
+/// A runner on `conninfo` whose audit log is a fresh file, and its inbox.
+fn runner(conninfo: &str, test: &str) -> (Runner, UnboundedReceiver<Msg>, PathBuf) {
+    let (tx, rx) = unbounded_channel();
+    let dir = std::env::temp_dir().join(format!("pgmedic-jobs-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("audit.log");
+    let runner = Runner::new(
+        params(conninfo),
+        "postgres".to_owned(),
+        150_000,
+        Some(AuditLog::at(path.clone())),
+        tx,
+    );
+    (runner, rx, path)
+}
+
+/// The next job event (bounded wait).
+async fn next(rx: &mut UnboundedReceiver<Msg>) -> JobEvent {
+    match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+        Ok(Some(Msg::Job(event))) => event,
+        other => panic!("expected a job event, got {other:?}"),
+    }
+}
+
+/// Events until the job finishes; returns the progress seen and the outcome.
+async fn until_finished(rx: &mut UnboundedReceiver<Msg>) -> (Vec<Progress>, Outcome) {
+    let mut seen = Vec::new();
+    loop {
+        match next(rx).await {
+            JobEvent::Progress { progress, .. } => seen.push(progress),
+            JobEvent::Finished { outcome, .. } => return (seen, outcome),
+            JobEvent::Started { .. } => {}
+        }
+    }
+}
+
+fn audit_lines(path: &PathBuf) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_vacuum_job_runs_on_its_own_session_and_is_audited() {
+    let conninfo = fresh_db("job_vacuum").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute(
+            "CREATE TABLE \"odd \"\"name\"\"; x\" (id int) WITH (autovacuum_enabled = off);
+             INSERT INTO \"odd \"\"name\"\"; x\" SELECT generate_series(1, 10000);
+             DELETE FROM \"odd \"\"name\"\"; x\" WHERE id % 2 = 0;",
+        )
+        .await
+        .unwrap();
+    let table = pgmedic::quote::qualified("public", "odd \"name\"; x");
+    let (runner, mut rx, audit) = runner(&conninfo, "vacuum");
+    let spec = JobSpec::new(JobKind::Vacuum, "odd", vec![format!("VACUUM {table}")]);
+    runner.start(1, spec);
+    let JobEvent::Started { id: 1, pid } = next(&mut rx).await else {
+        panic!("the job must start first");
+    };
+    let (_, outcome) = until_finished(&mut rx).await;
+    assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
+    let dead: i64 = setup
+        .query_one(
+            "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'odd \"name\"; x'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(dead, 0, "the vacuum removed the dead tuples");
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["outcome"], "started");
+    assert_eq!(lines[0]["pid"], pid);
+    assert_eq!(lines[1]["outcome"], "ok");
+    assert_eq!(lines[1]["sql"], format!("VACUUM {table};"));
+    assert_eq!(lines[1]["role"], "postgres");
+}
+
+#[tokio::test]
+async fn a_running_job_can_be_cancelled_and_the_next_statement_never_runs() {
+    let conninfo = fresh_db("job_cancel").await;
+    let (runner, mut rx, audit) = runner(&conninfo, "cancel");
+    let spec = JobSpec::new(
+        JobKind::Analyze,
+        "sleep",
+        vec![
+            "SELECT pg_sleep(60)".to_owned(),
+            "CREATE TABLE must_not_exist ()".to_owned(),
+        ],
+    );
+    runner.start(7, spec);
+    let JobEvent::Started { id: 7, .. } = next(&mut rx).await else {
+        panic!("the job must start first");
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    runner.cancel(7);
+    let (_, outcome) = until_finished(&mut rx).await;
+    assert_eq!(outcome, Outcome::Cancelled);
+    let exists: bool = connect(&conninfo)
+        .await
+        .query_one("SELECT to_regclass('must_not_exist') IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!exists);
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.last().unwrap()["outcome"], "cancelled");
+}
+
+#[tokio::test]
+async fn a_failing_statement_stops_the_job_with_the_servers_message() {
+    let conninfo = fresh_db("job_fail").await;
+    let (runner, mut rx, audit) = runner(&conninfo, "fail");
+    let spec = JobSpec::new(
+        JobKind::DropIndex,
+        "nope",
+        vec![
+            "DROP INDEX CONCURRENTLY \"public\".\"nope\"".to_owned(),
+            "CREATE TABLE must_not_exist ()".to_owned(),
+        ],
+    );
+    runner.start(2, spec);
+    let (_, outcome) = until_finished(&mut rx).await;
+    let Outcome::Failed { error } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(error.contains("does not exist"), "{error}");
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.last().unwrap()["outcome"], "error");
+    assert!(
+        lines.last().unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist")
+    );
+    let exists: bool = connect(&conninfo)
+        .await
+        .query_one("SELECT to_regclass('must_not_exist') IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!exists);
+}
+
+#[tokio::test]
+async fn create_index_concurrently_reports_its_phase_and_who_it_waits_for() {
+    let conninfo = fresh_db("job_cic").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute(
+            "CREATE TABLE fills (id int, account int);
+             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
+        )
+        .await
+        .unwrap();
+    // An open transaction with an xid: CONCURRENTLY must wait for it before it can finish.
+    let holder = connect(&conninfo).await;
+    holder
+        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
+        .await
+        .unwrap();
+    let holder_pid: i32 = holder
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let (runner, mut rx, _) = runner(&conninfo, "cic");
+    let spec = JobSpec::new(
+        JobKind::CreateIndex,
+        "fills",
+        vec!["CREATE INDEX CONCURRENTLY fills_account ON fills (account)".to_owned()],
+    );
+    runner.start(3, spec);
+    let waiting = loop {
+        match next(&mut rx).await {
+            JobEvent::Progress { progress, .. } if !progress.waiting_for.is_empty() => {
+                break progress;
+            }
+            JobEvent::Finished { outcome, .. } => panic!("finished without waiting: {outcome:?}"),
+            _ => {}
+        }
+    };
+    assert!(waiting.phase.starts_with("waiting for"), "{waiting:?}");
+    assert!(waiting.waiting_for.contains(&holder_pid), "{waiting:?}");
+    holder.batch_execute("COMMIT").await.unwrap();
+    let (_, outcome) = until_finished(&mut rx).await;
+    assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
+    let valid: bool = setup
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'fills_account'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(valid);
+}
+
+#[tokio::test]
+async fn a_job_behind_a_lock_gives_up_after_its_lock_timeout() {
+    let conninfo = fresh_db("job_lock").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute("CREATE TABLE t (id int)")
+        .await
+        .unwrap();
+    let holder = connect(&conninfo).await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;")
+        .await
+        .unwrap();
+    let (runner, mut rx, _) = runner(&conninfo, "lock");
+    let mut spec = JobSpec::new(JobKind::Analyze, "t", vec!["ANALYZE t".to_owned()]);
+    spec.lock_timeout = Duration::from_millis(300);
+    runner.start(4, spec);
+    let (_, outcome) = until_finished(&mut rx).await;
+    let Outcome::Failed { error } = outcome else {
+        panic!("expected a lock timeout, got {outcome:?}");
+    };
+    assert!(error.contains("lock timeout"), "{error}");
+    holder.batch_execute("ROLLBACK").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_job_in_another_database_runs_there() {
+    let conninfo = fresh_db("job_db_a").await;
+    let other = fresh_db("job_db_b").await;
+    let other_name: String = connect(&other)
+        .await
+        .query_one("SELECT current_database()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let (runner, mut rx, _) = runner(&conninfo, "db");
+    let spec = JobSpec::new(
+        JobKind::Analyze,
+        "db",
+        vec!["SELECT current_database()".to_owned()],
+    )
+    .in_database(other_name.clone());
+    runner.start(5, spec);
+    let (_, outcome) = until_finished(&mut rx).await;
+    assert_eq!(
+        outcome,
+        Outcome::Done {
+            rows: vec![vec![Some(other_name)]]
+        }
+    );
+}
+
+#[tokio::test]
+async fn generic_plans_of_parameterised_statements_on_this_server() {
+    let conninfo = fresh_db("generic_plan").await;
+    let client = connect(&conninfo).await;
+    client
+        .batch_execute(
+            "CREATE TABLE orders (id int PRIMARY KEY, account int, placed timestamptz);
+             INSERT INTO orders SELECT g, g % 50, now() FROM generate_series(1, 1000) g;
+             ANALYZE orders;",
+        )
+        .await
+        .unwrap();
+    let version: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let version = u32::try_from(version).unwrap();
+    for sql in [
+        "SELECT * FROM orders WHERE id = $1",
+        "SELECT count(*) FROM orders WHERE account = $1 AND placed > $2;",
+        "SELECT 1",
+    ] {
+        let plan = generic_plan(&client, sql, version)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert!(plan[0]["Plan"]["Node Type"].is_string(), "{sql}: {plan}");
+    }
+    let by_id = generic_plan(&client, "SELECT * FROM orders WHERE id = $1", version)
+        .await
+        .unwrap();
+    assert_eq!(by_id[0]["Plan"]["Node Type"], "Index Scan");
+    assert!(
+        generic_plan(&client, "SELECT 1; DROP TABLE orders", version)
+            .await
+            .is_err()
+    );
+    let still_there: bool = client
+        .query_one("SELECT to_regclass('orders') IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(still_there);
+    // Nothing is left behind on the session: no SQL-level prepared statement (the client
+    // library's own protocol-level ones aside), the usual plan cache mode.
+    let leftovers: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql",
+            &[],
+        )
+        .await
+        .map_or(0, |r| r.get(0));
+    let sql_level: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_prepared_statements WHERE from_sql",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sql_level, 0, "({leftovers} protocol-level statements)");
+    let mode: String = client
+        .query_one("SELECT current_setting('plan_cache_mode')", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mode, "auto");
+}
