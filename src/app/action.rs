@@ -38,6 +38,20 @@ pub enum Action {
     Open,
     /// Cancel the selected job.
     CancelJob,
+    /// Measure the selected relation exactly (pgstattuple, pgstatindex).
+    Measure,
+    /// VACUUM (ANALYZE) the selected table.
+    Vacuum,
+    /// ANALYZE the selected table.
+    Analyze,
+    /// VACUUM FULL the selected table (ACCESS EXCLUSIVE lock).
+    VacuumFull,
+    /// REINDEX INDEX CONCURRENTLY the selected index.
+    Reindex,
+    /// Switch between the tables and the indexes list.
+    SwitchList,
+    /// Next sort order.
+    Sort,
 }
 
 impl Action {
@@ -61,6 +75,13 @@ impl Action {
             Action::Filter => "filter the list".to_owned(),
             Action::Open => "details of the selected row".to_owned(),
             Action::CancelJob => "cancel the selected job".to_owned(),
+            Action::Measure => "measure exactly (pgstattuple, pgstatindex)".to_owned(),
+            Action::Vacuum => "VACUUM (ANALYZE) the table".to_owned(),
+            Action::Analyze => "ANALYZE the table".to_owned(),
+            Action::VacuumFull => "VACUUM FULL the table (ACCESS EXCLUSIVE lock)".to_owned(),
+            Action::Reindex => "REINDEX INDEX CONCURRENTLY the index".to_owned(),
+            Action::SwitchList => "tables / indexes".to_owned(),
+            Action::Sort => "next sort order".to_owned(),
         }
     }
 }

@@ -70,12 +70,36 @@ pub const JOBS: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
+/// Bindings of the Bloat & vacuum pane (`r` is REINDEX here: `R` refreshes).
+pub const BLOAT: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('i'), Action::SwitchList),
+    key(KeyCode::Char('s'), Action::Sort),
+    key(KeyCode::Char('x'), Action::Measure),
+    key(KeyCode::Char('v'), Action::Vacuum),
+    key(KeyCode::Char('a'), Action::Analyze),
+    key(KeyCode::Char('F'), Action::VacuumFull),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('R'), Action::Refresh),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: &[Binding] = match pane {
         Pane::Overview => LIST,
         Pane::Jobs => JOBS,
+        Pane::Bloat => BLOAT,
     };
     own.iter().chain(GLOBAL).copied().collect()
 }
@@ -124,7 +148,15 @@ pub fn key_name(binding: &Binding) -> String {
 #[must_use]
 pub fn help_lines(pane: Pane) -> Vec<(String, String)> {
     let mut lines: Vec<(String, Action)> = Vec::new();
-    for binding in bindings(pane) {
+    let all = bindings(pane);
+    for (n, binding) in all.iter().copied().enumerate() {
+        // A pane's own binding shadows a global one on the same key.
+        if all[..n]
+            .iter()
+            .any(|b| b.code == binding.code && b.ctrl == binding.ctrl)
+        {
+            continue;
+        }
         match lines.iter_mut().find(|(_, a)| *a == binding.action) {
             Some((keys, _)) => {
                 keys.push(' ');

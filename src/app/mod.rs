@@ -1,6 +1,7 @@
 //! The event loop and the model: messages in, effects out, a draw when something changed.
 
 pub mod action;
+pub mod bloat;
 pub mod effect;
 pub mod jobs;
 pub mod keymap;

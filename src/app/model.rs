@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::action::Action;
+use crate::app::bloat::BloatState;
 use crate::app::effect::Effect;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
@@ -114,6 +115,7 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub jobs: JobsState,
+    pub bloat: BloatState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -135,6 +137,7 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             jobs: JobsState::default(),
+            bloat: BloatState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -160,6 +163,8 @@ impl Model {
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Job(event) => self.on_job(&event),
+            Msg::Bloat(snapshot) => self.on_bloat(*snapshot),
+            Msg::BloatExact(reply) => self.on_bloat_exact(*reply),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -191,7 +196,7 @@ impl Model {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -268,6 +273,13 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::Measure
+            | Action::Vacuum
+            | Action::Analyze
+            | Action::VacuumFull
+            | Action::Reindex
+            | Action::SwitchList
+            | Action::Sort => return self.bloat_action(action),
         }
         Vec::new()
     }
@@ -286,7 +298,8 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
-            Pane::Overview | Pane::Jobs => self.notice = None,
+            Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
+            Pane::Overview | Pane::Jobs | Pane::Bloat => self.notice = None,
         }
     }
 
@@ -297,6 +310,9 @@ impl Model {
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
+            Pane::Bloat => {
+                self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
+            }
         }
     }
 
@@ -304,6 +320,7 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Bloat => Some(&self.bloat.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -311,6 +328,7 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Bloat => Some(&mut self.bloat.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -347,6 +365,7 @@ impl Model {
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Bloat => self.bloat.move_selection(delta),
         }
     }
 
@@ -361,6 +380,7 @@ impl Model {
                 };
             }
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Bloat => self.bloat.select_edge(last),
         }
     }
 
@@ -375,6 +395,7 @@ impl Model {
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Bloat => self.bloat.selected_name(),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -595,7 +616,7 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        Vec::new()
+        self.bloat_job_finished(event)
     }
 
     fn on_conn(&mut self, event: ConnEvent) -> Vec<Effect> {

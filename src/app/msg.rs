@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::diagnose::maintenance::BloatSnapshot;
 use crate::jobs::JobEvent;
+use crate::work::bloat::ExactReply;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 
@@ -20,6 +22,10 @@ pub enum Msg {
     Snapshot(Box<OverviewSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
+    /// A new Bloat & vacuum snapshot from its collector.
+    Bloat(Box<BloatSnapshot>),
+    /// An exact bloat measurement (pgstattuple) came back.
+    BloatExact(Box<ExactReply>),
     /// A job started, progressed or finished.
     Job(JobEvent),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).

@@ -6,18 +6,20 @@
 pub enum Pane {
     #[default]
     Overview,
+    Bloat,
     Jobs,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Jobs];
+    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Bloat, Pane::Jobs];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
     pub fn key(self) -> char {
         match self {
             Pane::Overview => '1',
+            Pane::Bloat => '5',
             Pane::Jobs => '7',
         }
     }
@@ -26,6 +28,7 @@ impl Pane {
     pub fn title(self) -> &'static str {
         match self {
             Pane::Overview => "Overview",
+            Pane::Bloat => "Bloat",
             Pane::Jobs => "Jobs",
         }
     }

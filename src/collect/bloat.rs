@@ -3,6 +3,7 @@
 //! a slow cadence, the vacuums in progress and the xmin horizon's holders every refresh.
 //! I/O only: the arithmetic is in `diagnose::bloat` and `diagnose::vacuum`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -21,10 +22,12 @@ use crate::server::{ServerInfo, versioned};
 use crate::snapshot::Part;
 
 const SETTINGS: &str = include_str!("bloat_settings.sql");
-/// Tables by server version (13 counts inserts since the last vacuum; 18 all-frozen pages).
+/// Tables by server version (13 counts inserts since the last vacuum, 17 has the MAINTAIN
+/// privilege, 18 counts all-frozen pages).
 pub const TABLES: &[(u32, &str)] = &[
     (0, include_str!("bloat_tables.sql")),
     (130_000, include_str!("bloat_tables_v13.sql")),
+    (170_000, include_str!("bloat_tables_v17.sql")),
     (180_000, include_str!("bloat_tables_v18.sql")),
 ];
 const INDEXES: &str = include_str!("bloat_indexes.sql");
@@ -171,23 +174,28 @@ async fn read_catalog(
         client.query(&prepared.tables, &params),
         client.query(&prepared.indexes, &params),
     );
-    let settings = match settings {
+    let settings_row = match settings {
         Ok(row) => row,
         Err(err) => return Err(explain_failure(client, &err).await),
     };
-    let (geometry, settings) = decode_settings(&settings).map_err(unexpected)?;
+    let (geometry, settings) = decode_settings(&settings_row).map_err(unexpected)?;
+    let server_now: f64 = settings_row.try_get("server_now").map_err(unexpected)?;
     let tables = rows(client, tables, decode_table).await?;
     let version = server.version_num;
     let indexes = rows(client, indexes, |r| decode_index(r, version)).await?;
-    let freshness: std::collections::HashMap<u32, Freshness> = tables
-        .iter()
-        .map(|t: &TableRow| (t.relid, t.inputs.freshness))
-        .collect();
+    let by_relid: HashMap<u32, &TableRow> = tables.iter().map(|t| (t.relid, t)).collect();
     let indexes = indexes
         .into_iter()
         .map(|mut i: IndexRow| {
-            if let Some(f) = freshness.get(&i.relid) {
-                i.inputs.freshness = *f;
+            if let Some(t) = by_relid.get(&i.relid) {
+                i.inputs.freshness = t.inputs.freshness;
+                // A partial index holds its share of the dead tuples.
+                let share = if t.inputs.reltuples > 0.0 {
+                    (i.inputs.reltuples / t.inputs.reltuples).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                i.inputs.dead_entries = t.counters.n_dead_tup as f64 * share;
             }
             i
         })
@@ -196,6 +204,7 @@ async fn read_catalog(
         read_at: epoch_now(),
         read_ms: 0.0,
         version_num: version,
+        server_now,
         geometry,
         settings,
         tables,
@@ -312,6 +321,8 @@ fn decode_table(row: &Row) -> Result<TableRow, tokio_postgres::Error> {
         schema: row.try_get("schema")?,
         name: row.try_get("name")?,
         matview: row.try_get::<_, String>("relkind")? == "m",
+        maintain: row.try_get("maintain")?,
+        database_owner: row.try_get("database_owner")?,
         size: row.try_get("size")?,
         toast_size: row.try_get("toast_size")?,
         inputs: TableInputs {
@@ -348,6 +359,7 @@ fn decode_index(row: &Row, version_num: u32) -> Result<IndexRow, tokio_postgres:
             access_method: row.try_get("access_method")?,
             relpages: row.try_get("relpages")?,
             reltuples: row.try_get("reltuples")?,
+            dead_entries: 0.0,
             fillfactor: fillfactor(&reloptions, BTREE_DEFAULT_FILLFACTOR),
             columns: decode_columns(row)?,
             key_distinct: key_distinct.into_iter().map(|d| d.map(f64::from)).collect(),
@@ -356,7 +368,7 @@ fn decode_index(row: &Row, version_num: u32) -> Result<IndexRow, tokio_postgres:
                 && equalimage
                 && !has_include
                 && !unique,
-            // Replaced by the table's once both are read.
+            // The table's, once both are read.
             freshness: Freshness {
                 analyzed: false,
                 mod_since_analyze: 0,
@@ -383,7 +395,7 @@ fn decode_progress(row: &Row) -> Result<VacuumProgress, tokio_postgres::Error> {
         blks_vacuumed: row.try_get::<_, Option<i64>>("blks_vacuumed")?.unwrap_or(0),
         index_passes: row.try_get::<_, Option<i64>>("index_passes")?.unwrap_or(0),
         dead_items: row.try_get("dead_items")?,
-        max_dead_items: row.try_get("max_dead_items")?,
+        memory_fill: row.try_get("memory_fill")?,
         indexes_total: row.try_get("indexes_total")?,
         indexes_processed: row.try_get("indexes_processed")?,
         autovacuum: row

@@ -1,5 +1,6 @@
--- pgmedic: bloat_settings: the autovacuum settings its triggers are computed from (NULL where this server version has no such setting), and the block size.
-SELECT current_setting('block_size')::int4 AS block_size,
+-- pgmedic: bloat_settings: the autovacuum settings its triggers are computed from (NULL where this server version has no such setting), the block size and the server clock.
+SELECT extract(epoch FROM clock_timestamp())::float8 AS server_now,
+       current_setting('block_size')::int4 AS block_size,
        current_setting('autovacuum')::bool AS autovacuum,
        current_setting('track_counts')::bool AS track_counts,
        current_setting('autovacuum_vacuum_threshold')::float8 AS vacuum_threshold,

@@ -2,6 +2,7 @@
 WITH rels AS (
     SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relpages, c.reltuples, c.reloptions,
            c.reltoastrelid, c.relfrozenxid, c.relminmxid, c.relrowsecurity,
+           c.relowner,
            n.nspname, age(t.relfrozenxid)::int8 AS toast_xid_age
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -40,6 +41,11 @@ SELECT r.oid AS relid,
        r.toast_xid_age,
        CASE WHEN r.relminmxid <> '0' THEN mxid_age(r.relminmxid)::int8 END AS mxid_age,
        r.relrowsecurity AND row_security_active(r.oid) AS rls_hidden,
+       -- VACUUM and ANALYZE: the table's owner (or a member), or the database's; REINDEX:
+       -- the owner only (a superuser is a member of every role).
+       pg_has_role(r.relowner, 'USAGE') AS maintain,
+       pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
+           AS database_owner,
        coalesce(c.typlens, '{}') AS typlens,
        coalesce(c.aligns, '') AS aligns,
        coalesce(c.widths, '{}') AS widths,

@@ -2,6 +2,7 @@
 WITH rels AS (
     SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relpages, c.reltuples, c.reloptions,
            c.reltoastrelid, c.relallfrozen, c.relfrozenxid, c.relminmxid, c.relrowsecurity,
+           c.relowner,
            n.nspname, age(t.relfrozenxid)::int8 AS toast_xid_age
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -40,6 +41,11 @@ SELECT r.oid AS relid,
        r.toast_xid_age,
        CASE WHEN r.relminmxid <> '0' THEN mxid_age(r.relminmxid)::int8 END AS mxid_age,
        r.relrowsecurity AND row_security_active(r.oid) AS rls_hidden,
+       -- VACUUM, ANALYZE and REINDEX: the MAINTAIN privilege (the owner, pg_maintain, a
+       -- grant); VACUUM and ANALYZE also the database's owner.
+       has_table_privilege(r.oid, 'MAINTAIN') AS maintain,
+       pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
+           AS database_owner,
        coalesce(c.typlens, '{}') AS typlens,
        coalesce(c.aligns, '') AS aligns,
        coalesce(c.widths, '{}') AS widths,

@@ -208,7 +208,7 @@ async fn monitor(
             _ = ticker.tick() => {}
             request = control.recv() => match request {
                 None => return None,
-                Some(Control::RefreshNow) => {}
+                Some(Control::RefreshNow) => state.panes.refresh_asked(),
                 Some(Control::SetRefresh(every)) => {
                     *state.refresh = every;
                     ticker = ticker_after(every);

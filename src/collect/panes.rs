@@ -9,11 +9,14 @@ use tokio_postgres::Client;
 
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::bloat::BloatCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
-pub struct PaneCollectors {}
+pub struct PaneCollectors {
+    bloat: BloatCollector,
+}
 
 impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
@@ -21,12 +24,12 @@ impl PaneCollectors {
         *self = Self::default();
     }
 
+    /// The DBA asked for a refresh (or an action finished): slow reads are redone now.
+    pub fn refresh_asked(&mut self) {
+        self.bloat.invalidate();
+    }
+
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
-    #[expect(
-        clippy::unused_async,
-        unused_variables,
-        reason = "the arms of the panes that collect await on the session"
-    )]
     pub async fn collect(
         &mut self,
         client: &Client,
@@ -38,6 +41,10 @@ impl PaneCollectors {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
             // the job runner's events.
             Pane::Overview | Pane::Jobs => true,
+            Pane::Bloat => {
+                let snapshot = self.bloat.collect(client, server).await;
+                tx.send(Msg::Bloat(Box::new(snapshot))).is_ok()
+            }
         }
     }
 }

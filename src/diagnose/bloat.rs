@@ -10,8 +10,10 @@
 //! `(block size − 24-byte header − fillfactor reserve) / that` tuples; the table needs
 //! `reltuples / tuples per page` pages. A btree leaf tuple is its 8-byte header (16 with a
 //! null bitmap) plus the key widths, padded, plus a line pointer; leaves are built 90 % full
-//! (the btree default fillfactor), internal levels 70 %, plus the metapage. Whatever the
-//! relation has beyond that is the estimated bloat.
+//! (the btree default fillfactor), internal levels 70 %, plus the metapage; its entries are
+//! the live rows plus the dead ones VACUUM has not removed yet (their entries are still
+//! there, and become bloat once it has). Whatever the relation has beyond that is the
+//! estimated bloat.
 //!
 //! Where the statistics cannot support a number, the estimate says why instead: never
 //! analyzed, stale (many changes since the last ANALYZE), pg_stats hidden from this role,
@@ -128,6 +130,9 @@ pub struct IndexInputs {
     pub access_method: String,
     pub relpages: i64,
     pub reltuples: f64,
+    /// Dead tuples of the table not yet vacuumed, in this index's share: their entries still
+    /// take room in the index until VACUUM removes them (then they are bloat).
+    pub dead_entries: f64,
     /// Leaf fillfactor from reloptions (90 by default).
     pub fillfactor: u32,
     /// The stored columns (keys then INCLUDE columns), with the statistics of the table
@@ -324,19 +329,39 @@ pub fn heap_tuples_per_page(tuple: f64, fillfactor: u32, g: Geometry) -> f64 {
 
 /// Average bytes of the column data: each value aligned as its type demands (a varlena of
 /// at most 126 bytes has a one-byte header and no alignment), weighted by how often it is
-/// not null. The padding before a column is taken from the row with every column present.
+/// not null. The offset of a column is known modulo `step` (a power of two): exactly at
+/// first, less so after a varlena (any width) or a nullable column (present or not); where
+/// the column's alignment is finer than `step` its padding is exact, else it is the average
+/// over the possible offsets, (align − step) / 2.
 fn data_bytes(columns: &[ColumnStats]) -> f64 {
     let mut full = 0.0;
     let mut expected = 0.0;
+    let mut step: f64 = MAX_ALIGN;
     for c in columns {
         let width = c.avg_width.unwrap_or(0.0);
         let unaligned = c.typlen == -1 && width <= 127.0;
         let align = if unaligned { 1.0 } else { f64::from(c.align) };
         let start = align_up(full, align);
-        expected += (1.0 - c.null_frac) * (start - full + width);
+        let padding = if align <= step {
+            start - full
+        } else {
+            (align - step) / 2.0
+        };
+        expected += (1.0 - c.null_frac) * (padding + width);
         full = start + width;
+        if c.typlen < 0 {
+            step = 1.0;
+        } else if c.null_frac > 0.0 {
+            step = step.min(align).min(power_of_two_dividing(c.typlen));
+        }
     }
     expected
+}
+
+/// The largest power of two (up to MAXALIGN) dividing `n`.
+fn power_of_two_dividing(n: i16) -> f64 {
+    let n = n.unsigned_abs().max(1);
+    f64::from(1u16 << n.trailing_zeros().min(3))
 }
 
 /// Rounds `x` up to a multiple of `align`.
@@ -386,9 +411,10 @@ pub fn index(i: &IndexInputs, g: Geometry) -> Verdict {
     }
     usable_stats(&i.columns, i.freshness, i.reltuples)?;
     let tuple = btree_tuple_bytes(&i.columns) + ITEM_POINTER;
-    let expected = btree_pages(i.reltuples.max(0.0), tuple, i.fillfactor, g);
+    let entries = i.reltuples.max(0.0) + i.dead_entries.max(0.0);
+    let expected = btree_pages(entries, tuple, i.fillfactor, g);
     let estimate = Estimate::new(pages, expected, tuple);
-    if i.dedup_possible && has_duplicates(&i.key_distinct, i.reltuples) {
+    if i.dedup_possible && has_duplicates(&i.key_distinct, &i.columns, i.reltuples) {
         return Err(Unsupported::Dedup {
             lower_bound: estimate,
         });
@@ -431,14 +457,24 @@ pub fn btree_pages(tuples: f64, tuple: f64, fillfactor: u32, g: Geometry) -> f64
     1.0 + leaves + internal
 }
 
-/// The keys repeat often enough for deduplication to shrink the index: every key column
-/// averages at least 1.5 rows per value (one nearly unique column makes whole keys unique).
-fn has_duplicates(key_distinct: &[Option<f64>], reltuples: f64) -> bool {
-    key_distinct.iter().all(|d| match d {
+/// Share of an index's entries that repeat another's key (NULLs, all equal for
+/// deduplication, count as one more value) from which deduplication shifts the estimate too
+/// much to print it.
+pub const DEDUP_SHARE: f64 = 0.1;
+
+/// The keys repeat often enough for deduplication to shrink the index: in every key column
+/// at least [`DEDUP_SHARE`] of the entries repeat a value (a column of nearly unique values
+/// makes whole keys unique).
+fn has_duplicates(key_distinct: &[Option<f64>], columns: &[ColumnStats], reltuples: f64) -> bool {
+    if reltuples <= 0.0 {
+        return false;
+    }
+    key_distinct.iter().zip(columns).all(|(d, c)| match d {
         None => true,
         Some(n) => {
             let distinct = if *n < 0.0 { -n * reltuples } else { *n };
-            distinct <= 0.0 || reltuples / distinct >= 1.5
+            let groups = distinct + if c.null_frac > 0.0 { 1.0 } else { 0.0 };
+            1.0 - groups / reltuples >= DEDUP_SHARE
         }
     })
 }

@@ -34,6 +34,7 @@ fn btree_of(columns: Vec<ColumnStats>, relpages: i64, reltuples: f64) -> IndexIn
         access_method: "btree".to_owned(),
         relpages,
         reltuples,
+        dead_entries: 0.0,
         fillfactor: 90,
         key_distinct: vec![Some(-1.0); columns.len()],
         columns,
@@ -88,6 +89,20 @@ fn null_bitmaps_and_alignment_count() {
         ColumnStats::new(8, 8, 8.0, 0.0),
     ];
     assert!((heap_tuple_bytes(&padded) - 40.0).abs() < f64::EPSILON);
+    // After a varlena the offset varies: an int8 is padded by 3.5 bytes on average; after a
+    // nullable int2, by 3.
+    let after_text = [
+        ColumnStats::new(-1, 4, 10.0, 0.0),
+        ColumnStats::new(8, 8, 8.0, 0.0),
+    ];
+    let expected = align_up(24.0 + 10.0 + 3.5 + 8.0, 8.0);
+    assert!((heap_tuple_bytes(&after_text) - expected).abs() < 1e-9);
+    let after_int2 = [
+        ColumnStats::new(2, 2, 2.0, 0.5),
+        ColumnStats::new(8, 8, 8.0, 0.0),
+    ];
+    let expected = align_up(24.0 + 0.5 * 2.0 + 3.0 + 8.0, 8.0);
+    assert!((heap_tuple_bytes(&after_int2) - expected).abs() < 1e-9);
     // Long varlenas have a 4-byte header and are int-aligned; short ones are not aligned.
     let long = [
         ColumnStats::new(1, 1, 1.0, 0.0),
@@ -112,6 +127,13 @@ fn an_index_with_half_its_entries_gone_is_half_bloat() {
     let e = index(&btree_of(vec![int4()], 2745, 5e5), G).unwrap();
     assert!((e.wasted_pct - 50.0).abs() < 0.5, "{e:?}");
     assert_eq!(judge(&e, 2745.0 * 8192.0), Level::Warn);
+}
+
+#[test]
+fn entries_of_dead_tuples_not_yet_vacuumed_still_fill_the_index() {
+    let mut i = btree_of(vec![int4()], 2745, 5e5);
+    i.dead_entries = 5e5;
+    assert!(index(&i, G).unwrap().wasted_pct.abs() < f64::EPSILON);
 }
 
 #[test]
@@ -203,11 +225,15 @@ fn other_access_methods_and_deduplication_are_marked() {
     status.dedup_possible = false; // unique, INCLUDE, numeric keys or deduplicate_items off
     assert!(index(&status, G).is_ok());
     let mut pair = btree_of(vec![int4(), int4()], 2745, 1e6);
-    pair.key_distinct = vec![Some(5.0), Some(-0.9)];
+    pair.key_distinct = vec![Some(5.0), Some(-0.95)];
     assert!(
         index(&pair, G).is_ok(),
         "one near-unique key column: no duplicates"
     );
+    // Unique values, but 30 % NULLs: one posting list swallows them.
+    let mut nullable = btree_of(vec![ColumnStats::new(4, 4, 4.0, 0.3)], 2745, 1e6);
+    nullable.key_distinct = vec![Some(-0.7)];
+    assert!(matches!(index(&nullable, G), Err(Unsupported::Dedup { .. })));
 }
 
 #[test]

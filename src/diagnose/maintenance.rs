@@ -31,6 +31,9 @@ pub struct Catalog {
     pub read_ms: f64,
     /// server_version_num.
     pub version_num: u32,
+    /// The server's clock when the catalog was read (epoch seconds): the last vacuum and
+    /// analyze times are measured against it.
+    pub server_now: f64,
     pub geometry: Geometry,
     pub settings: AutovacuumSettings,
     pub tables: Vec<TableRow>,
@@ -45,6 +48,10 @@ pub struct TableRow {
     pub name: String,
     /// A materialized view rather than a table.
     pub matview: bool,
+    /// The role may VACUUM, ANALYZE and REINDEX it (owner, superuser; MAINTAIN on 17+).
+    pub maintain: bool,
+    /// The role owns the database (VACUUM and ANALYZE of any table in it).
+    pub database_owner: bool,
     /// Main fork bytes now (`None` while an ACCESS EXCLUSIVE lock is held or awaited on it).
     pub size: Option<i64>,
     /// TOAST table and its index, bytes.
@@ -85,9 +92,10 @@ pub struct VacuumProgress {
     pub blks_vacuumed: i64,
     /// Index vacuum passes (VACUUM) or indexes rebuilt (VACUUM FULL, CLUSTER).
     pub index_passes: i64,
-    /// Dead items collected so far and room for them (tuples up to 16, bytes from 17).
+    /// Dead tuples collected so far for removal from the indexes.
     pub dead_items: Option<i64>,
-    pub max_dead_items: Option<i64>,
+    /// Share of the memory for them in use (maintenance_work_mem): full means an index pass.
+    pub memory_fill: Option<f64>,
     /// Indexes to vacuum and vacuumed in this pass (17+).
     pub indexes_total: Option<i64>,
     pub indexes_processed: Option<i64>,
@@ -244,6 +252,8 @@ mod tests {
                 schema: "public".to_owned(),
                 name: "orders".to_owned(),
                 matview: false,
+                maintain: true,
+                database_owner: false,
                 size: Some(8334 * 8192),
                 toast_size: Some(0),
                 inputs: TableInputs {
@@ -276,6 +286,7 @@ mod tests {
                     access_method: "gin".to_owned(),
                     relpages: 10,
                     reltuples: 5e5,
+                    dead_entries: 0.0,
                     fillfactor: 90,
                     columns: Vec::new(),
                     key_distinct: Vec::new(),

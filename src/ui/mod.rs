@@ -19,6 +19,7 @@
 //!
 //! Below 80x24 the whole frame is one centered notice instead.
 
+mod bloat;
 mod command_line;
 mod confirm;
 pub mod format;
@@ -58,6 +59,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
+        Pane::Bloat => bloat::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {

@@ -4,6 +4,8 @@
 //!
 //! A pane asks with `Effect::Work(Request::…)`; `spawn` starts the task for it.
 
+pub mod bloat;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
@@ -13,7 +15,10 @@ use crate::conn::{self, ConnError, ConnParams};
 
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Request {}
+pub enum Request {
+    /// pgstattuple / pgstatindex of one relation (the Bloat & vacuum pane's `x`).
+    BloatExact(bloat::ExactRequest),
+}
 
 /// What every task gets: the server's connection parameters and the app's inbox.
 #[derive(Debug, Clone)]
@@ -23,13 +28,16 @@ pub struct WorkContext {
 }
 
 /// Starts the task for `request`; it reports through `context.tx`.
-#[expect(
-    unused_variables,
-    clippy::needless_pass_by_value,
-    reason = "the request kinds the panes add own their data and use the context"
-)]
 pub fn spawn(request: Request, context: &WorkContext) {
-    match request {}
+    match request {
+        Request::BloatExact(request) => {
+            let context = context.clone();
+            tokio::spawn(async move {
+                let reply = bloat::measure(&context.params, request).await;
+                let _ = context.tx.send(Msg::BloatExact(Box::new(reply)));
+            });
+        }
+    }
 }
 
 /// A session of its own for a task, with `settings` as startup options (e.g. a

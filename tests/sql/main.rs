@@ -10,6 +10,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bloat;
 mod cluster;
 mod collect;
 mod jobs;
