@@ -145,7 +145,12 @@ impl BloatState {
                 .filter(|&i| {
                     let v = &self.tables[i];
                     let t = &catalog.tables[v.row];
-                    hit(&format!("{}.{} {}", t.schema, t.name, v.status.status.word()))
+                    hit(&format!(
+                        "{}.{} {}",
+                        t.schema,
+                        t.name,
+                        v.status.status.word()
+                    ))
                 })
                 .collect(),
             ListKind::Indexes => (0..self.indexes.len())
@@ -269,9 +274,9 @@ impl BloatState {
                     .cmp(&a.status.status)
                     .then(desc(a.wasted.unwrap_or(-1.0), b.wasted.unwrap_or(-1.0)))
             }),
-            SortKey::Dead => self.tables.sort_by_key(|v| {
-                std::cmp::Reverse(catalog.tables[v.row].counters.n_dead_tup)
-            }),
+            SortKey::Dead => self
+                .tables
+                .sort_by_key(|v| std::cmp::Reverse(catalog.tables[v.row].counters.n_dead_tup)),
             SortKey::XidAge => self.tables.sort_by_key(|v| {
                 let c = &catalog.tables[v.row].counters;
                 std::cmp::Reverse(c.xid_age.max(c.toast_xid_age))
@@ -299,7 +304,10 @@ impl BloatState {
     /// The geometry of the catalog (8 kB blocks until one is read).
     #[must_use]
     pub fn geometry(&self) -> Geometry {
-        self.catalog.as_ref().map(|c| c.geometry).unwrap_or_default()
+        self.catalog
+            .as_ref()
+            .map(|c| c.geometry)
+            .unwrap_or_default()
     }
 
     // ─── Exact measurement ───────────────────────────────────────────────────────────────────
@@ -616,8 +624,15 @@ fn lacks(server: &ServerInfo, name: &str, reindex: bool) -> String {
     } else {
         "its owner or a superuser"
     };
-    let db = if reindex { "" } else { " or the database's owner" };
-    format!("{} may not maintain {name}: it takes {who}{db}", server.role)
+    let db = if reindex {
+        ""
+    } else {
+        " or the database's owner"
+    };
+    format!(
+        "{} may not maintain {name}: it takes {who}{db}",
+        server.role
+    )
 }
 
 #[cfg(test)]

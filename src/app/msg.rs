@@ -6,9 +6,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::diagnose::maintenance::BloatSnapshot;
 use crate::jobs::JobEvent;
-use crate::work::bloat::ExactReply;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::work::bloat::ExactReply;
 
 /// An event for the model.
 #[derive(Debug, Clone)]

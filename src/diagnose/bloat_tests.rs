@@ -233,7 +233,10 @@ fn other_access_methods_and_deduplication_are_marked() {
     // Unique values, but 30 % NULLs: one posting list swallows them.
     let mut nullable = btree_of(vec![ColumnStats::new(4, 4, 4.0, 0.3)], 2745, 1e6);
     nullable.key_distinct = vec![Some(-0.7)];
-    assert!(matches!(index(&nullable, G), Err(Unsupported::Dedup { .. })));
+    assert!(matches!(
+        index(&nullable, G),
+        Err(Unsupported::Dedup { .. })
+    ));
 }
 
 #[test]

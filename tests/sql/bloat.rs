@@ -91,7 +91,10 @@ async fn every_part_reads_and_decodes_including_odd_relations() {
     assert!(catalog.server_now > 1e9 && catalog.geometry.block_size > 0.0);
     let names: Vec<&str> = catalog.tables.iter().map(|t| t.name.as_str()).collect();
     assert!(names.contains(&"We\"ird; DROP TABLE x; --"), "{names:?}");
-    assert!(!names.contains(&"tmp"), "temporary tables are other sessions' business");
+    assert!(
+        !names.contains(&"tmp"),
+        "temporary tables are other sessions' business"
+    );
     let mv = catalog.tables.iter().find(|t| t.name == "docs_mv").unwrap();
     assert!(mv.matview && mv.maintain);
 
@@ -114,8 +117,15 @@ async fn every_part_reads_and_decodes_including_odd_relations() {
             .verdict
             .clone()
     };
-    assert_eq!(index("docs_body"), Err(Unsupported::NotBtree("gin".to_owned())));
-    assert!(index("docs_lower").is_ok(), "expression statistics: {:?}", index("docs_lower"));
+    assert_eq!(
+        index("docs_body"),
+        Err(Unsupported::NotBtree("gin".to_owned()))
+    );
+    assert!(
+        index("docs_lower").is_ok(),
+        "expression statistics: {:?}",
+        index("docs_lower")
+    );
     assert!(index("docs_partial").is_ok() && index("docs_incl").is_ok());
     let weird = catalog
         .indexes
@@ -230,7 +240,9 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
     let mut compared = Vec::new();
     for view in maintenance::tables(&catalog) {
         let t = &catalog.tables[view.row];
-        let estimate = view.verdict.unwrap_or_else(|why| panic!("{}: {why:?}", t.name));
+        let estimate = view
+            .verdict
+            .unwrap_or_else(|why| panic!("{}: {why:?}", t.name));
         let figures = exact_of(
             &conninfo,
             t.relid,
@@ -248,8 +260,17 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
             raw: 100.0 * (e.dead_tuple_len + e.free_space) / e.table_len.max(1.0),
         });
         if t.name == "clean" || t.name == "padded" {
-            assert_eq!(view.level, pgmedic::diagnose::health::Level::Ok, "{}", t.name);
-            assert!(estimate.wasted_pct < 5.0, "{} is clean: {estimate:?}", t.name);
+            assert_eq!(
+                view.level,
+                pgmedic::diagnose::health::Level::Ok,
+                "{}",
+                t.name
+            );
+            assert!(
+                estimate.wasted_pct < 5.0,
+                "{} is clean: {estimate:?}",
+                t.name
+            );
         }
     }
     for view in maintenance::indexes(&catalog) {
@@ -264,8 +285,11 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
             );
             continue;
         }
-        let estimate = view.verdict.unwrap_or_else(|why| panic!("{}: {why:?}", i.name));
-        let Figures::Index(e) = exact_of(&conninfo, i.indexrelid, &i.name, Measured::BtreeIndex).await
+        let estimate = view
+            .verdict
+            .unwrap_or_else(|why| panic!("{}: {why:?}", i.name));
+        let Figures::Index(e) =
+            exact_of(&conninfo, i.indexrelid, &i.name, Measured::BtreeIndex).await
         else {
             panic!("index figures expected");
         };
@@ -301,4 +325,196 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
     assert!(find("half_deleted").exact > 40.0, "{report}");
     assert!(find("tail_kept").exact > 60.0, "{report}");
     assert!(find("emptied").estimate > 99.0, "{report}");
+}
+
+/// One setting as pg_settings has it, as a number.
+async fn setting(client: &tokio_postgres::Client, name: &str) -> f64 {
+    client
+        .query_one(
+            "SELECT setting::float8 FROM pg_settings WHERE name = $1",
+            &[&name],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn autovacuum_triggers_and_wraparound_match_values_computed_by_hand() {
+    let eighteen = cluster().version_num() >= 180_000;
+    let mut settings: Vec<(String, String)> = [
+        ("autovacuum_vacuum_threshold", "77"),
+        ("autovacuum_vacuum_scale_factor", "0.15"),
+        ("autovacuum_vacuum_insert_threshold", "500"),
+        ("autovacuum_vacuum_insert_scale_factor", "0.3"),
+        ("autovacuum_analyze_threshold", "33"),
+        ("autovacuum_analyze_scale_factor", "0.07"),
+        ("autovacuum_freeze_max_age", "150000000"),
+        ("autovacuum_multixact_freeze_max_age", "300000000"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    if eighteen {
+        settings.push((
+            "autovacuum_vacuum_max_threshold".to_owned(),
+            "1000".to_owned(),
+        ));
+    }
+    let own = pgmedic::cluster::Cluster::start(pgmedic::cluster::ClusterOptions {
+        settings,
+        ..Default::default()
+    })
+    .unwrap();
+    let conninfo = own.conninfo("postgres");
+    settle(
+        &conninfo,
+        "CREATE TABLE plain (id int) WITH (autovacuum_enabled = off);
+         INSERT INTO plain SELECT generate_series(1, 10000);
+         CREATE TABLE tuned (id int) WITH (autovacuum_enabled = off,
+             autovacuum_vacuum_threshold = 10, autovacuum_vacuum_scale_factor = 0.01,
+             autovacuum_vacuum_insert_threshold = -1, autovacuum_analyze_scale_factor = 0,
+             autovacuum_freeze_max_age = 100000000);
+         INSERT INTO tuned SELECT generate_series(1, 10000)",
+        true,
+    )
+    .await;
+    settle(
+        &conninfo,
+        "DELETE FROM plain WHERE id <= 300;
+         INSERT INTO plain SELECT generate_series(1, 200);
+         DELETE FROM tuned WHERE id <= 120",
+        false,
+    )
+    .await;
+    let mut watch = BloatWatch::on(&conninfo).await;
+    let catalog = watch.catalog().await;
+    let hand = connect(&conninfo).await;
+    let s = |name: &'static str| setting(&hand, name);
+    let (vac_base, vac_scale, ins_base, ins_scale) = (
+        s("autovacuum_vacuum_threshold").await,
+        s("autovacuum_vacuum_scale_factor").await,
+        s("autovacuum_vacuum_insert_threshold").await,
+        s("autovacuum_vacuum_insert_scale_factor").await,
+    );
+    let (anl_base, anl_scale, freeze_max) = (
+        s("autovacuum_analyze_threshold").await,
+        s("autovacuum_analyze_scale_factor").await,
+        s("autovacuum_freeze_max_age").await,
+    );
+    for table in ["plain", "tuned"] {
+        let row = hand
+            .query_one(
+                "SELECT c.reltuples::float8, age(c.relfrozenxid)::int8,
+                        s.n_dead_tup, s.n_mod_since_analyze, s.n_ins_since_vacuum
+                   FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
+                  WHERE c.relname = $1",
+                &[&table],
+            )
+            .await
+            .unwrap();
+        let reltuples: f64 = row.get(0);
+        let age: i64 = row.get(1);
+        let (dead, mods, inserts): (i64, i64, i64) = (row.get(2), row.get(3), row.get(4));
+        let t = catalog.tables.iter().find(|t| t.name == table).unwrap();
+        let tr = pgmedic::diagnose::vacuum::triggers(&t.counters, &catalog.settings);
+        let (vacuum, insert, analyze, freeze_at) = if table == "plain" {
+            let mut vacuum = vac_base + vac_scale * reltuples;
+            if eighteen {
+                vacuum = vacuum.min(s("autovacuum_vacuum_max_threshold").await);
+            }
+            (
+                vacuum,
+                Some(ins_base + ins_scale * reltuples),
+                anl_base + anl_scale * reltuples,
+                freeze_max,
+            )
+        } else {
+            (10.0 + 0.01 * reltuples, None, anl_base, freeze_max.min(1e8))
+        };
+        assert_eq!(reltuples, 10_000.0, "{table}");
+        assert!(
+            (tr.vacuum.threshold - vacuum).abs() < 1e-6,
+            "{table}: {tr:?}"
+        );
+        assert!((tr.vacuum.value - dead as f64).abs() < 1e-9, "{table}");
+        assert_eq!(tr.insert.map(|i| i.threshold), insert, "{table}");
+        assert!((tr.analyze.threshold - analyze).abs() < 1e-6, "{table}");
+        assert!((tr.analyze.value - mods as f64).abs() < 1e-9, "{table}");
+        if let Some(i) = tr.insert {
+            assert!((i.value - inserts as f64).abs() < 1e-9, "{table}");
+        }
+        let freeze = tr.freeze.unwrap();
+        assert!((freeze.threshold - freeze_at).abs() < 1e-6, "{table}");
+        assert!(
+            (freeze.value - age as f64).abs() < 1e-9,
+            "{table}: {freeze:?} vs {age}"
+        );
+        assert_eq!(
+            pgmedic::diagnose::vacuum::wraparound_headroom(age),
+            2_147_483_648 - age
+        );
+        assert!((freeze.remaining() - (freeze_at - age as f64)).abs() < 1e-6);
+        assert!(!tr.effective.active, "autovacuum_enabled = off on {table}");
+    }
+    // 300 dead tuples against 10 + 0.01 × 10000 = 110 with autovacuum off for the table.
+    let tuned = catalog.tables.iter().find(|t| t.name == "tuned").unwrap();
+    let judged = pgmedic::diagnose::vacuum::status(
+        &tuned.counters,
+        &pgmedic::diagnose::vacuum::triggers(&tuned.counters, &catalog.settings),
+    );
+    assert_eq!(
+        judged.status,
+        pgmedic::diagnose::vacuum::Status::Urgent,
+        "{judged:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_role_with_only_pg_monitor_gets_statistics_not_visible_not_numbers() {
+    let conninfo = fresh_db("bloat_monitor").await;
+    let admin = superuser_client("postgres").await;
+    admin
+        .batch_execute(
+            "DROP ROLE IF EXISTS bloat_monitor; CREATE ROLE bloat_monitor LOGIN IN ROLE pg_monitor",
+        )
+        .await
+        .unwrap();
+    settle(
+        &conninfo,
+        "CREATE TABLE orders (id int PRIMARY KEY, note text);
+         INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+         DELETE FROM orders WHERE id % 2 = 0",
+        true,
+    )
+    .await;
+    let as_monitor = conninfo.replace("user=postgres", "user=bloat_monitor");
+    let mut watch = BloatWatch::on(&as_monitor).await;
+    let catalog = watch.catalog().await;
+    let table = catalog.tables.iter().find(|t| t.name == "orders").unwrap();
+    assert!(!table.maintain && !table.database_owner);
+    assert!(
+        table.counters.n_dead_tup > 0,
+        "the counters are visible to pg_monitor"
+    );
+    let tables = maintenance::tables(&catalog);
+    assert_eq!(tables[0].verdict, Err(Unsupported::StatsHidden));
+    let indexes = maintenance::indexes(&catalog);
+    assert_eq!(indexes[0].verdict, Err(Unsupported::StatsHidden));
+    // pgstattuple is granted to pg_stat_scan_tables, a member of pg_monitor: `x` measures.
+    let exact = exact_of(
+        &as_monitor,
+        table.relid,
+        "orders",
+        Measured::Table { approximate: false },
+    )
+    .await;
+    let Figures::Table(e) = exact else {
+        panic!("table figures expected");
+    };
+    assert!(e.dead_tuple_count > 0.0);
+    // The same table seen by its owner has numbers.
+    let mut owner = BloatWatch::on(&conninfo).await;
+    let catalog = owner.catalog().await;
+    assert!(maintenance::tables(&catalog)[0].verdict.is_ok());
 }
