@@ -11,6 +11,7 @@
 mod common;
 
 mod bloat;
+mod bloat_jobs;
 mod cluster;
 mod collect;
 mod jobs;
