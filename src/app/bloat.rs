@@ -377,8 +377,7 @@ impl BloatState {
     /// table).
     pub fn table_action(&self, kind: JobKind, server: &ServerInfo) -> Result<JobSpec, String> {
         let table = match self.selected().ok_or("no relation selected")? {
-            Selected::Table(t, _) => t,
-            Selected::Index(_, _, Some(t)) => t,
+            Selected::Table(t, _) | Selected::Index(_, _, Some(t)) => t,
             Selected::Index(i, _, None) => return Err(format!("the table of {} is gone", i.name)),
         };
         let name = format!("{}.{}", table.schema, table.name);

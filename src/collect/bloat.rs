@@ -228,6 +228,10 @@ async fn rows<T>(
     }
 }
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "used as map_err(unexpected), which hands the error over"
+)]
 fn unexpected(err: tokio_postgres::Error) -> String {
     format!("unexpected result: {err}")
 }

@@ -142,6 +142,28 @@ pub struct HorizonHolder {
     pub age_secs: Option<f64>,
 }
 
+impl HorizonHolder {
+    /// How much it should worry the DBA: by how many transactions it holds the horizon back
+    /// (10 M WARN, 100 M CRIT), how long a session or prepared transaction has been open
+    /// (against the Overview's oldest-transaction thresholds), and an inactive slot (WARN:
+    /// nothing will ever move it).
+    #[must_use]
+    pub fn level(&self, transaction_age_secs: crate::diagnose::health::Above) -> Level {
+        let by_xids = crate::diagnose::health::Above {
+            warn: 10_000_000.0,
+            critical: 100_000_000.0,
+        }
+        .judge_opt(self.xmin_age.map(|a| a as f64));
+        let by_time = transaction_age_secs.judge_opt(self.age_secs);
+        let inactive_slot = if self.kind == "slot" && self.detail.contains("inactive") {
+            Level::Warn
+        } else {
+            Level::Ok
+        };
+        by_xids.max(by_time).max(inactive_slot)
+    }
+}
+
 // ─── Judged rows ─────────────────────────────────────────────────────────────────────────────
 
 /// A table as the pane shows it.

@@ -160,3 +160,14 @@ fn dead_ratio_and_trigger_arithmetic() {
     };
     assert!(tr.ratio().abs() < f64::EPSILON && !tr.fired());
 }
+
+#[test]
+fn the_nearest_trigger_is_the_one_closest_to_firing() {
+    let mut t = counters();
+    t.n_dead_tup = 1025; // half of 2050
+    t.n_ins_since_vacuum = Some(2400); // 80 % of 3000
+    let tr = triggers(&t, &AutovacuumSettings::default());
+    let (what, ratio) = nearest(&tr).unwrap();
+    assert_eq!(what, "ins");
+    assert!((ratio - 0.8).abs() < 1e-9);
+}

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use pgmedic::collect::{self, bloat::BloatCollector};
 use pgmedic::diagnose::bloat::{self, Unsupported};
+use pgmedic::diagnose::health::Level;
 use pgmedic::diagnose::maintenance::{self, BloatSnapshot, Catalog};
 use pgmedic::server::ServerInfo;
 use pgmedic::work::bloat::{ExactRequest, Figures, Measured, measure};
@@ -178,94 +179,72 @@ async fn exact_of(conninfo: &str, oid: u32, name: &str, what: Measured) -> Figur
     measure(&params(conninfo), request).await.result.unwrap()
 }
 
-#[tokio::test]
-async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_purpose() {
-    let conninfo = fresh_db("bloat_estimates").await;
-    let off = "WITH (autovacuum_enabled = off)";
-    settle(
-        &conninfo,
-        &format!(
-            "CREATE TABLE clean (id int PRIMARY KEY, payload text) {off};
-             INSERT INTO clean SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
-             CREATE INDEX clean_lower ON clean (lower(payload));
-             CREATE TABLE half_deleted (id int PRIMARY KEY, payload text) {off};
-             INSERT INTO half_deleted SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
-             DELETE FROM half_deleted WHERE id % 2 = 0;
-             CREATE TABLE tenth_deleted (id int PRIMARY KEY, payload text) {off};
-             INSERT INTO tenth_deleted SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
-             CREATE INDEX tenth_deleted_payload ON tenth_deleted (payload);
-             DELETE FROM tenth_deleted WHERE id % 10 = 0;
-             VACUUM tenth_deleted;
-             CREATE TABLE tail_kept (id int PRIMARY KEY, payload text) {off};
-             INSERT INTO tail_kept SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
-             DELETE FROM tail_kept WHERE id > 30000;
-             VACUUM (TRUNCATE false) tail_kept;
-             CREATE TABLE mixed (id bigint PRIMARY KEY, flag bool, note text, amount numeric,
-                                 created timestamptz, code char(3)) {off};
-             INSERT INTO mixed
-                  SELECT g, g % 3 = 0,
-                         CASE WHEN g % 5 < 2 THEN NULL
-                              ELSE substr(md5(g::text) || md5((g + 1)::text), 1, g % 60) END,
-                         CASE WHEN g % 4 = 0 THEN NULL ELSE g * 1.25 END,
-                         '2024-01-01'::timestamptz + g * interval '1 minute',
-                         lpad((g % 1000)::text, 3, '0')
-                    FROM generate_series(1, 100000) g;
-             CREATE INDEX mixed_note ON mixed (note);
-             CREATE INDEX mixed_flag ON mixed (flag);
-             DELETE FROM mixed WHERE id % 10 < 3;
-             VACUUM mixed;
-             CREATE TABLE padded (id int, v int8) WITH (fillfactor = 70, autovacuum_enabled = off);
-             INSERT INTO padded SELECT g, g FROM generate_series(1, 100000) g;
-             CREATE INDEX padded_id ON padded (id) WITH (fillfactor = 70);
-             CREATE TABLE wide (id int PRIMARY KEY, label text, doc text, at date) {off};
-             INSERT INTO wide
-                  SELECT g, repeat(md5(g::text), 1 + g % 12),
-                         CASE WHEN g % 10 = 0
-                              THEN (SELECT string_agg(md5((g * 1000 + i)::text), '')
-                                      FROM generate_series(1, 125) i) END,
-                         DATE '2020-01-01' + g % 1000
-                    FROM generate_series(1, 50000) g;
-             DELETE FROM wide WHERE id % 5 = 0;
-             VACUUM wide;
-             CREATE TABLE emptied (id int, payload text) {off};
-             INSERT INTO emptied SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
-             DELETE FROM emptied;"
-        ),
-        true,
-    )
-    .await;
-    let mut watch = BloatWatch::on(&conninfo).await;
-    let catalog = watch.catalog().await;
-    let g = catalog.geometry;
-    let mut compared = Vec::new();
-    for view in maintenance::tables(&catalog) {
+/// Tables bloated on purpose by known amounts, and clean ones (autovacuum kept off them).
+const BLOATED_ON_PURPOSE: &str = "CREATE TABLE clean (id int PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
+     INSERT INTO clean SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
+     CREATE INDEX clean_lower ON clean (lower(payload));
+     CREATE TABLE half_deleted (id int PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
+     INSERT INTO half_deleted SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
+     DELETE FROM half_deleted WHERE id % 2 = 0;
+     CREATE TABLE tenth_deleted (id int PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
+     INSERT INTO tenth_deleted SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
+     CREATE INDEX tenth_deleted_payload ON tenth_deleted (payload);
+     DELETE FROM tenth_deleted WHERE id % 10 = 0;
+     VACUUM tenth_deleted;
+     CREATE TABLE tail_kept (id int PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
+     INSERT INTO tail_kept SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
+     DELETE FROM tail_kept WHERE id > 30000;
+     VACUUM (TRUNCATE false) tail_kept;
+     CREATE TABLE mixed (id bigint PRIMARY KEY, flag bool, note text, amount numeric,
+                         created timestamptz, code char(3)) WITH (autovacuum_enabled = off);
+     INSERT INTO mixed
+          SELECT g, g % 3 = 0,
+                 CASE WHEN g % 5 < 2 THEN NULL
+                      ELSE substr(md5(g::text) || md5((g + 1)::text), 1, g % 60) END,
+                 CASE WHEN g % 4 = 0 THEN NULL ELSE g * 1.25 END,
+                 '2024-01-01'::timestamptz + g * interval '1 minute',
+                 lpad((g % 1000)::text, 3, '0')
+            FROM generate_series(1, 100000) g;
+     CREATE INDEX mixed_note ON mixed (note);
+     CREATE INDEX mixed_flag ON mixed (flag);
+     DELETE FROM mixed WHERE id % 10 < 3;
+     VACUUM mixed;
+     CREATE TABLE padded (id int, v int8) WITH (fillfactor = 70, autovacuum_enabled = off);
+     INSERT INTO padded SELECT g, g FROM generate_series(1, 100000) g;
+     CREATE INDEX padded_id ON padded (id) WITH (fillfactor = 70);
+     CREATE TABLE wide (id int PRIMARY KEY, label text, doc text, at date) WITH (autovacuum_enabled = off);
+     INSERT INTO wide
+          SELECT g, repeat(md5(g::text), 1 + g % 12),
+                 CASE WHEN g % 10 = 0
+                      THEN (SELECT string_agg(md5((g * 1000 + i)::text), '')
+                              FROM generate_series(1, 125) i) END,
+                 DATE '2020-01-01' + g % 1000
+            FROM generate_series(1, 50000) g;
+     DELETE FROM wide WHERE id % 5 = 0;
+     VACUUM wide;
+     CREATE TABLE emptied (id int, payload text) WITH (autovacuum_enabled = off);
+     INSERT INTO emptied SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+     DELETE FROM emptied;";
+
+/// Every table's estimate against pgstattuple's figure; clean tables must not be flagged.
+async fn compare_tables(conninfo: &str, catalog: &Catalog, compared: &mut Vec<Compared>) {
+    for view in maintenance::tables(catalog) {
         let t = &catalog.tables[view.row];
         let estimate = view
             .verdict
             .unwrap_or_else(|why| panic!("{}: {why:?}", t.name));
-        let figures = exact_of(
-            &conninfo,
-            t.relid,
-            &t.name,
-            Measured::Table { approximate: false },
-        )
-        .await;
-        let Figures::Table(e) = figures else {
+        let what = Measured::Table { approximate: false };
+        let Figures::Table(e) = exact_of(conninfo, t.relid, &t.name, what).await else {
             panic!("table figures expected");
         };
         compared.push(Compared {
             name: t.name.clone(),
             estimate: estimate.wasted_pct,
-            exact: bloat::table_exact(&e, t.inputs.fillfactor, g).wasted_pct,
+            exact: bloat::table_exact(&e, t.inputs.fillfactor, catalog.geometry).wasted_pct,
             raw: 100.0 * (e.dead_tuple_len + e.free_space) / e.table_len.max(1.0),
         });
         if t.name == "clean" || t.name == "padded" {
-            assert_eq!(
-                view.level,
-                pgmedic::diagnose::health::Level::Ok,
-                "{}",
-                t.name
-            );
+            assert_eq!(view.level, Level::Ok, "{}", t.name);
             assert!(
                 estimate.wasted_pct < 5.0,
                 "{} is clean: {estimate:?}",
@@ -273,7 +252,11 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
             );
         }
     }
-    for view in maintenance::indexes(&catalog) {
+}
+
+/// Every btree index's estimate against pgstatindex's figure, but the deduplicated ones.
+async fn compare_indexes(conninfo: &str, catalog: &Catalog, compared: &mut Vec<Compared>) {
+    for view in maintenance::indexes(catalog) {
         let i = &catalog.indexes[view.row];
         // A boolean key, and a key that is NULL in 30 % of the rows: posting lists.
         if ["mixed_flag", "mixed_note"].contains(&i.name.as_str()) {
@@ -289,17 +272,28 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
             .verdict
             .unwrap_or_else(|why| panic!("{}: {why:?}", i.name));
         let Figures::Index(e) =
-            exact_of(&conninfo, i.indexrelid, &i.name, Measured::BtreeIndex).await
+            exact_of(conninfo, i.indexrelid, &i.name, Measured::BtreeIndex).await
         else {
             panic!("index figures expected");
         };
         compared.push(Compared {
             name: i.name.clone(),
             estimate: estimate.wasted_pct,
-            exact: bloat::index_exact(&e, i.inputs.fillfactor, g).wasted_pct,
+            exact: bloat::index_exact(&e, i.inputs.fillfactor, catalog.geometry).wasted_pct,
             raw: 100.0 - e.avg_leaf_density,
         });
     }
+}
+
+#[tokio::test]
+async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_purpose() {
+    let conninfo = fresh_db("bloat_estimates").await;
+    settle(&conninfo, BLOATED_ON_PURPOSE, true).await;
+    let mut watch = BloatWatch::on(&conninfo).await;
+    let catalog = watch.catalog().await;
+    let mut compared = Vec::new();
+    compare_tables(&conninfo, &catalog, &mut compared).await;
+    compare_indexes(&conninfo, &catalog, &mut compared).await;
     let mut report = String::from("relation               estimate  exact  error  raw\n");
     for c in &compared {
         let _ = writeln!(
@@ -339,9 +333,8 @@ async fn setting(client: &tokio_postgres::Client, name: &str) -> f64 {
         .get(0)
 }
 
-#[tokio::test]
-async fn autovacuum_triggers_and_wraparound_match_values_computed_by_hand() {
-    let eighteen = cluster().version_num() >= 180_000;
+/// Server settings unlike the defaults, so that reading them is what makes the figures right.
+fn unusual_settings(eighteen: bool) -> Vec<(String, String)> {
     let mut settings: Vec<(String, String)> = [
         ("autovacuum_vacuum_threshold", "77"),
         ("autovacuum_vacuum_scale_factor", "0.15"),
@@ -361,8 +354,74 @@ async fn autovacuum_triggers_and_wraparound_match_values_computed_by_hand() {
             "1000".to_owned(),
         ));
     }
+    settings
+}
+
+/// The thresholds of `table` computed by hand from pg_settings (and, for `tuned`, its
+/// reloptions as created below), against the pane's.
+async fn check_triggers(hand: &tokio_postgres::Client, catalog: &Catalog, table: &str) {
+    let s = |name: &'static str| setting(hand, name);
+    let row = hand
+        .query_one(
+            "SELECT c.reltuples::float8, age(c.relfrozenxid)::int8,
+                    s.n_dead_tup, s.n_mod_since_analyze, s.n_ins_since_vacuum
+               FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
+              WHERE c.relname = $1",
+            &[&table],
+        )
+        .await
+        .unwrap();
+    let reltuples: f64 = row.get(0);
+    let age: i64 = row.get(1);
+    let (dead, mods, inserts): (i64, i64, i64) = (row.get(2), row.get(3), row.get(4));
+    let freeze_max = s("autovacuum_freeze_max_age").await;
+    let (vacuum, insert, analyze, freeze_at) = if table == "plain" {
+        let mut vacuum = s("autovacuum_vacuum_threshold").await
+            + s("autovacuum_vacuum_scale_factor").await * reltuples;
+        if catalog.version_num >= 180_000 {
+            vacuum = vacuum.min(s("autovacuum_vacuum_max_threshold").await);
+        }
+        let insert = s("autovacuum_vacuum_insert_threshold").await
+            + s("autovacuum_vacuum_insert_scale_factor").await * reltuples;
+        let analyze = s("autovacuum_analyze_threshold").await
+            + s("autovacuum_analyze_scale_factor").await * reltuples;
+        (vacuum, Some(insert), analyze, freeze_max)
+    } else {
+        let analyze = s("autovacuum_analyze_threshold").await;
+        (10.0 + 0.01 * reltuples, None, analyze, freeze_max.min(1e8))
+    };
+    let t = catalog.tables.iter().find(|t| t.name == table).unwrap();
+    let tr = pgmedic::diagnose::vacuum::triggers(&t.counters, &catalog.settings);
+    assert!((reltuples - 10_000.0).abs() < 1e-9, "{table}");
+    assert!(
+        (tr.vacuum.threshold - vacuum).abs() < 1e-6,
+        "{table}: {tr:?}"
+    );
+    assert!((tr.vacuum.value - dead as f64).abs() < 1e-9, "{table}");
+    assert_eq!(tr.insert.map(|i| i.threshold), insert, "{table}");
+    if let Some(i) = tr.insert {
+        assert!((i.value - inserts as f64).abs() < 1e-9, "{table}");
+    }
+    assert!((tr.analyze.threshold - analyze).abs() < 1e-6, "{table}");
+    assert!((tr.analyze.value - mods as f64).abs() < 1e-9, "{table}");
+    let freeze = tr.freeze.unwrap();
+    assert!((freeze.threshold - freeze_at).abs() < 1e-6, "{table}");
+    assert!(
+        (freeze.value - age as f64).abs() < 1e-9,
+        "{table}: {freeze:?} vs {age}"
+    );
+    assert!((freeze.remaining() - (freeze_at - age as f64)).abs() < 1e-6);
+    assert_eq!(
+        pgmedic::diagnose::vacuum::wraparound_headroom(age),
+        2_147_483_648 - age
+    );
+    assert!(!tr.effective.active, "autovacuum_enabled = off on {table}");
+}
+
+#[tokio::test]
+async fn autovacuum_triggers_and_wraparound_match_values_computed_by_hand() {
     let own = pgmedic::cluster::Cluster::start(pgmedic::cluster::ClusterOptions {
-        settings,
+        settings: unusual_settings(cluster().version_num() >= 180_000),
         ..Default::default()
     })
     .unwrap();
@@ -390,74 +449,9 @@ async fn autovacuum_triggers_and_wraparound_match_values_computed_by_hand() {
     let mut watch = BloatWatch::on(&conninfo).await;
     let catalog = watch.catalog().await;
     let hand = connect(&conninfo).await;
-    let s = |name: &'static str| setting(&hand, name);
-    let (vac_base, vac_scale, ins_base, ins_scale) = (
-        s("autovacuum_vacuum_threshold").await,
-        s("autovacuum_vacuum_scale_factor").await,
-        s("autovacuum_vacuum_insert_threshold").await,
-        s("autovacuum_vacuum_insert_scale_factor").await,
-    );
-    let (anl_base, anl_scale, freeze_max) = (
-        s("autovacuum_analyze_threshold").await,
-        s("autovacuum_analyze_scale_factor").await,
-        s("autovacuum_freeze_max_age").await,
-    );
-    for table in ["plain", "tuned"] {
-        let row = hand
-            .query_one(
-                "SELECT c.reltuples::float8, age(c.relfrozenxid)::int8,
-                        s.n_dead_tup, s.n_mod_since_analyze, s.n_ins_since_vacuum
-                   FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
-                  WHERE c.relname = $1",
-                &[&table],
-            )
-            .await
-            .unwrap();
-        let reltuples: f64 = row.get(0);
-        let age: i64 = row.get(1);
-        let (dead, mods, inserts): (i64, i64, i64) = (row.get(2), row.get(3), row.get(4));
-        let t = catalog.tables.iter().find(|t| t.name == table).unwrap();
-        let tr = pgmedic::diagnose::vacuum::triggers(&t.counters, &catalog.settings);
-        let (vacuum, insert, analyze, freeze_at) = if table == "plain" {
-            let mut vacuum = vac_base + vac_scale * reltuples;
-            if eighteen {
-                vacuum = vacuum.min(s("autovacuum_vacuum_max_threshold").await);
-            }
-            (
-                vacuum,
-                Some(ins_base + ins_scale * reltuples),
-                anl_base + anl_scale * reltuples,
-                freeze_max,
-            )
-        } else {
-            (10.0 + 0.01 * reltuples, None, anl_base, freeze_max.min(1e8))
-        };
-        assert_eq!(reltuples, 10_000.0, "{table}");
-        assert!(
-            (tr.vacuum.threshold - vacuum).abs() < 1e-6,
-            "{table}: {tr:?}"
-        );
-        assert!((tr.vacuum.value - dead as f64).abs() < 1e-9, "{table}");
-        assert_eq!(tr.insert.map(|i| i.threshold), insert, "{table}");
-        assert!((tr.analyze.threshold - analyze).abs() < 1e-6, "{table}");
-        assert!((tr.analyze.value - mods as f64).abs() < 1e-9, "{table}");
-        if let Some(i) = tr.insert {
-            assert!((i.value - inserts as f64).abs() < 1e-9, "{table}");
-        }
-        let freeze = tr.freeze.unwrap();
-        assert!((freeze.threshold - freeze_at).abs() < 1e-6, "{table}");
-        assert!(
-            (freeze.value - age as f64).abs() < 1e-9,
-            "{table}: {freeze:?} vs {age}"
-        );
-        assert_eq!(
-            pgmedic::diagnose::vacuum::wraparound_headroom(age),
-            2_147_483_648 - age
-        );
-        assert!((freeze.remaining() - (freeze_at - age as f64)).abs() < 1e-6);
-        assert!(!tr.effective.active, "autovacuum_enabled = off on {table}");
-    }
-    // 300 dead tuples against 10 + 0.01 × 10000 = 110 with autovacuum off for the table.
+    check_triggers(&hand, &catalog, "plain").await;
+    check_triggers(&hand, &catalog, "tuned").await;
+    // 120 dead tuples against 10 + 0.01 × 10000 = 110, with autovacuum off for the table.
     let tuned = catalog.tables.iter().find(|t| t.name == "tuned").unwrap();
     let judged = pgmedic::diagnose::vacuum::status(
         &tuned.counters,

@@ -2,6 +2,7 @@
 //! reviewed snapshots; plus the cells and strings a DBA relies on, the edge sizes, and the
 //! themes.
 
+mod bloat;
 mod fixtures;
 mod jobs;
 mod overview;
