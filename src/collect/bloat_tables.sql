@@ -1,65 +1,42 @@
--- pgmedic: bloat_tables: every table and materialized view of this database with what the bloat estimate and the autovacuum triggers need: pages, tuples, reloptions, each column's stored width and null fraction from pg_stats (NULL where this role sees none), the vacuum counters and the relfrozenxid ages. Relations under an ACCESS EXCLUSIVE lock ($1) get no size.
-WITH rels AS (
-    SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relpages, c.reltuples, c.reloptions,
-           c.reltoastrelid, c.relfrozenxid, c.relminmxid, c.relrowsecurity,
-           c.relowner,
-           n.nspname, age(t.relfrozenxid)::int8 AS toast_xid_age
-      FROM pg_class c
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      LEFT JOIN pg_class t ON t.oid = c.reltoastrelid AND t.relfrozenxid <> '0'
-     WHERE c.relkind IN ('r', 'm')
-       AND c.relpersistence <> 't'
-       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-       AND n.nspname !~ '^pg_toast'
-), cols AS (
-    SELECT a.attrelid,
-           array_agg(a.attlen ORDER BY a.attnum) AS typlens,
-           string_agg(a.attalign::text, '' ORDER BY a.attnum) AS aligns,
-           array_agg(s.avg_width ORDER BY a.attnum) AS widths,
-           array_agg(s.null_frac ORDER BY a.attnum) AS null_fracs,
-           array_agg(has_column_privilege(a.attrelid, a.attnum, 'SELECT') ORDER BY a.attnum) AS visible
-      FROM rels r
-      JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-      LEFT JOIN pg_stats s
-        ON s.schemaname = r.nspname AND s.tablename = r.relname AND s.attname = a.attname
-       AND NOT s.inherited
-     GROUP BY a.attrelid
-)
-SELECT r.oid AS relid,
-       r.nspname::text AS schema,
-       r.relname::text AS name,
-       r.relkind::text AS relkind,
-       r.relpages::int8 AS relpages,
-       r.reltuples::float8 AS reltuples,
+-- pgmedic: bloat_tables: every table and materialized view of this database with what the bloat estimate and the autovacuum triggers need besides its columns: pages, tuples, reloptions, sizes (none for relations under an ACCESS EXCLUSIVE lock, $1), the vacuum counters, the relfrozenxid ages and the role's right to maintain it.
+SELECT c.oid AS relid,
+       n.nspname::text AS schema,
+       c.relname::text AS name,
+       c.relkind::text AS relkind,
+       c.relpages::int8 AS relpages,
+       c.reltuples::float8 AS reltuples,
        NULL::int8 AS relallfrozen,
-       coalesce(r.reloptions, '{}')::text[] AS reloptions,
-       CASE WHEN r.oid <> ALL($1::oid[]) THEN pg_relation_size(r.oid) END AS size,
-       CASE WHEN r.reltoastrelid = 0 THEN 0::int8
-            WHEN r.oid <> ALL($1::oid[]) AND r.reltoastrelid <> ALL($1::oid[])
-            THEN pg_total_relation_size(r.reltoastrelid) END AS toast_size,
-       CASE WHEN r.relfrozenxid <> '0' THEN age(r.relfrozenxid)::int8 END AS xid_age,
-       r.toast_xid_age,
-       CASE WHEN r.relminmxid <> '0' THEN mxid_age(r.relminmxid)::int8 END AS mxid_age,
-       r.relrowsecurity AND row_security_active(r.oid) AS rls_hidden,
+       coalesce(c.reloptions, '{}')::text[] AS reloptions,
+       -- Below 128 pages (1 MiB of 8 kB blocks) the pages of the last VACUUM or ANALYZE
+       -- are size enough; the larger relations are measured now (a file size per fork).
+       CASE WHEN c.relpages < 128 THEN c.relpages::int8 * current_setting('block_size')::int8
+            WHEN c.oid <> ALL($1::oid[]) THEN pg_relation_size(c.oid) END AS size,
+       CASE WHEN c.reltoastrelid = 0 THEN 0::int8
+            WHEN t.relpages < 128 THEN t.relpages::int8 * current_setting('block_size')::int8
+            WHEN c.oid <> ALL($1::oid[]) AND c.reltoastrelid <> ALL($1::oid[])
+            THEN pg_total_relation_size(c.reltoastrelid) END AS toast_size,
+       CASE WHEN c.relfrozenxid <> '0' THEN age(c.relfrozenxid)::int8 END AS xid_age,
+       CASE WHEN t.relfrozenxid <> '0' THEN age(t.relfrozenxid)::int8 END AS toast_xid_age,
+       CASE WHEN c.relminmxid <> '0' THEN mxid_age(c.relminmxid)::int8 END AS mxid_age,
+       c.relrowsecurity AND row_security_active(c.oid) AS rls_hidden,
        -- VACUUM and ANALYZE: the table's owner (or a member), or the database's; REINDEX:
        -- the owner only (a superuser is a member of every role).
-       pg_has_role(r.relowner, 'USAGE') AS maintain,
+       pg_has_role(c.relowner, 'USAGE') AS maintain,
        pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
            AS database_owner,
-       coalesce(c.typlens, '{}') AS typlens,
-       coalesce(c.aligns, '') AS aligns,
-       coalesce(c.widths, '{}') AS widths,
-       coalesce(c.null_fracs, '{}') AS null_fracs,
-       coalesce(c.visible, '{}') AS visible,
-       coalesce(st.n_live_tup, 0) AS n_live_tup,
-       coalesce(st.n_dead_tup, 0) AS n_dead_tup,
-       coalesce(st.n_mod_since_analyze, 0) AS n_mod_since_analyze,
+       pg_stat_get_live_tuples(c.oid) AS n_live_tup,
+       pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
+       pg_stat_get_mod_since_analyze(c.oid) AS n_mod_since_analyze,
        NULL::int8 AS n_ins_since_vacuum,
-       extract(epoch FROM st.last_vacuum)::float8 AS last_vacuum,
-       extract(epoch FROM st.last_autovacuum)::float8 AS last_autovacuum,
-       extract(epoch FROM st.last_analyze)::float8 AS last_analyze,
-       extract(epoch FROM st.last_autoanalyze)::float8 AS last_autoanalyze
-  FROM rels r
-  LEFT JOIN cols c ON c.attrelid = r.oid
-  LEFT JOIN pg_stat_all_tables st ON st.relid = r.oid
+       extract(epoch FROM pg_stat_get_last_vacuum_time(c.oid))::float8 AS last_vacuum,
+       extract(epoch FROM pg_stat_get_last_autovacuum_time(c.oid))::float8 AS last_autovacuum,
+       extract(epoch FROM pg_stat_get_last_analyze_time(c.oid))::float8 AS last_analyze,
+       extract(epoch FROM pg_stat_get_last_autoanalyze_time(c.oid))::float8 AS last_autoanalyze
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+ WHERE c.relkind IN ('r', 'm')
+   AND c.relpersistence <> 't'
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname !~ '^pg_toast'
 -- pgmedic: end

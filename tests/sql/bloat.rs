@@ -155,6 +155,17 @@ async fn every_variant_this_server_can_run_executes() {
             assert_eq!(rows.len(), 1, "tables variant {min}");
         }
     }
+    for (name, sql) in [
+        ("stats", collect::bloat::STATS),
+        ("superuser stats", collect::bloat::STATS_SUPERUSER),
+        ("columns", collect::bloat::COLUMNS),
+    ] {
+        let rows = client
+            .query(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(rows.len(), 1, "{name}: one column of one table");
+    }
     // pg_stat_progress_vacuum renamed its dead-tuple columns in 17: the older text cannot
     // run there, so only the variant chosen for this server is run.
     let progress = pgmedic::server::versioned(collect::bloat::PROGRESS, version).unwrap();

@@ -14,6 +14,8 @@ use pgmedic::work::Request;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::bloat::{BloatWatch, settle};
+use pgmedic::cluster::{Cluster, ClusterOptions};
+
 use crate::common::{connect, fresh_db, params};
 
 /// The console's model on the Bloat pane of `conninfo`, fed by the real collector.
@@ -131,6 +133,15 @@ impl Console {
     }
 }
 
+/// A cluster of its own for a test whose dead tuples must be removable: any transaction of
+/// the shared cluster's other tests holds back every snapshot's xmin, in every database, and
+/// VACUUM (FULL) keeps what a snapshot might still see.
+fn quiet_cluster() -> (Cluster, String) {
+    let own = Cluster::start(ClusterOptions::default()).unwrap();
+    let conninfo = own.conninfo("postgres");
+    (own, conninfo)
+}
+
 async fn size_of(conninfo: &str, relation: &str) -> i64 {
     connect(conninfo)
         .await
@@ -142,12 +153,8 @@ async fn size_of(conninfo: &str, relation: &str) -> i64 {
 
 #[tokio::test]
 async fn vacuum_from_the_pane_removes_the_dead_tuples_with_its_progress_in_sight() {
-    let conninfo = fresh_db("bloat_vacuum").await;
-    let db = conninfo
-        .split_whitespace()
-        .find_map(|kv| kv.strip_prefix("dbname="))
-        .unwrap()
-        .to_owned();
+    let (_cluster, conninfo) = quiet_cluster();
+    let db = "postgres";
     // Throttled like a busy server's vacuum, so that it runs long enough to be watched.
     settle(
         &conninfo,
@@ -229,7 +236,7 @@ async fn vacuum_from_the_pane_removes_the_dead_tuples_with_its_progress_in_sight
 
 #[tokio::test]
 async fn vacuum_full_from_the_pane_shrinks_the_table_after_its_word_is_typed() {
-    let conninfo = fresh_db("bloat_full").await;
+    let (_cluster, conninfo) = quiet_cluster();
     settle(
         &conninfo,
         "CREATE TABLE shrink_me (id int, pad text) WITH (autovacuum_enabled = off);
@@ -267,7 +274,7 @@ async fn vacuum_full_from_the_pane_shrinks_the_table_after_its_word_is_typed() {
 
 #[tokio::test]
 async fn reindex_concurrently_from_the_pane_shrinks_a_bloated_index() {
-    let conninfo = fresh_db("bloat_reindex").await;
+    let (_cluster, conninfo) = quiet_cluster();
     settle(
         &conninfo,
         "CREATE TABLE keyed (id int, pad text) WITH (autovacuum_enabled = off);
