@@ -32,6 +32,7 @@ pub const COLUMNS: &str = include_str!("bloat_columns.sql");
 pub const STATS: &str = include_str!("bloat_stats.sql");
 pub const STATS_SUPERUSER: &str = include_str!("bloat_stats_superuser.sql");
 const INDEXES: &str = include_str!("bloat_indexes.sql");
+pub const EQUALIMAGE: &str = include_str!("bloat_equalimage.sql");
 /// Vacuums in progress by server version (17 counts dead items in bytes, and indexes).
 pub const PROGRESS: &[(u32, &str)] = &[
     (0, include_str!("bloat_progress.sql")),
@@ -53,6 +54,7 @@ struct Prepared {
     columns: Statement,
     stats: Statement,
     indexes: Statement,
+    equalimage: Statement,
     progress: Statement,
     horizon: Statement,
 }
@@ -65,12 +67,13 @@ impl Prepared {
         } else {
             STATS
         };
-        let (settings, tables, columns, stats, indexes, progress, horizon) = tokio::try_join!(
+        let (settings, tables, columns, stats, indexes, equalimage, progress, horizon) = tokio::try_join!(
             client.prepare(SETTINGS),
             client.prepare(versioned(TABLES, version).unwrap_or(TABLES[0].1)),
             client.prepare(COLUMNS),
             client.prepare(stats),
             client.prepare(INDEXES),
+            client.prepare(EQUALIMAGE),
             client.prepare(versioned(PROGRESS, version).unwrap_or(PROGRESS[0].1)),
             client.prepare(HORIZON),
         )?;
@@ -81,6 +84,7 @@ impl Prepared {
             columns,
             stats,
             indexes,
+            equalimage,
             progress,
             horizon,
         })
@@ -181,23 +185,35 @@ async fn read_catalog(
 ) -> Result<Catalog, String> {
     let locked = locked_relations(client).await?;
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&locked];
-    let (settings, tables, columns, stats, indexes) = tokio::join!(
+    let (settings, tables, columns, stats, indexes, equalimage) = tokio::join!(
         client.query(&prepared.settings, &[]),
         client.query(&prepared.tables, &params),
         client.query(&prepared.columns, &[]),
         client.query(&prepared.stats, &[]),
         client.query(&prepared.indexes, &params),
+        client.query(&prepared.equalimage, &[]),
     );
     let settings = answered(client, settings).await?;
     let settings_row = settings.first().ok_or("no settings row")?;
     let (geometry, settings) = decode::settings(settings_row).map_err(unexpected)?;
     let server_now: f64 = settings_row.try_get("server_now").map_err(unexpected)?;
     let stats = decode::stats(&answered(client, stats).await?).map_err(unexpected)?;
-    let columns = answered(client, columns).await?;
-    let mut columns = decode::columns(&columns, &stats).map_err(unexpected)?;
-    let tables = rows(client, tables, |r| decode::table(r, &mut columns)).await?;
+    let layouts = decode::layouts(&answered(client, columns).await?).map_err(unexpected)?;
+    let tables = rows(client, tables, |r| decode::table(r, &layouts, &stats)).await?;
+    let equalimage = answered(client, equalimage)
+        .await?
+        .iter()
+        .map(|r| r.try_get("oid"))
+        .collect::<Result<_, _>>()
+        .map_err(unexpected)?;
     let version = server.version_num;
-    let indexes = rows(client, indexes, |r| decode::index(r, version, &stats)).await?;
+    let cx = decode::IndexContext {
+        version_num: version,
+        layouts: &layouts,
+        stats: &stats,
+        equalimage: &equalimage,
+    };
+    let indexes = rows(client, indexes, |r| decode::index(r, &cx)).await?;
     let by_relid: HashMap<u32, &TableRow> = tables.iter().map(|t| (t.relid, t)).collect();
     let indexes = indexes
         .into_iter()

@@ -1,7 +1,7 @@
 //! Rows of the Bloat & vacuum queries into the pane's typed snapshot. Columns and index keys
 //! take their statistics from the one statistics read, by (relation, attnum).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tokio_postgres::Row;
 
@@ -37,46 +37,77 @@ pub fn stats(rows: &[Row]) -> Result<Stats, tokio_postgres::Error> {
         .collect()
 }
 
-/// Each table's columns with their statistics, by relid.
-pub fn columns(
-    rows: &[Row],
-    stats: &Stats,
-) -> Result<HashMap<u32, Vec<ColumnStats>>, tokio_postgres::Error> {
+/// How one relation's columns are stored, in attnum order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    pub attnums: Vec<i16>,
+    pub typlens: Vec<i16>,
+    pub aligns: Vec<char>,
+    /// The role may see the column's statistics (tables only).
+    pub visible: Vec<bool>,
+}
+
+impl Layout {
+    /// The column `attnum` may be seen (false when there is no such column).
+    fn visible(&self, attnum: i16) -> bool {
+        self.attnums
+            .iter()
+            .position(|a| *a == attnum)
+            .is_some_and(|i| self.visible.get(i).copied().unwrap_or(false))
+    }
+
+    /// The columns with the statistics of `refs`, one (relation, attnum) per column.
+    fn with_stats(
+        &self,
+        refs: &[(u32, i16)],
+        visible: impl Fn(usize) -> bool,
+        stats: &Stats,
+    ) -> Vec<ColumnStats> {
+        self.typlens
+            .iter()
+            .zip(&self.aligns)
+            .zip(refs)
+            .enumerate()
+            .map(|(i, ((typlen, align), key))| {
+                let stat = stats.get(key);
+                ColumnStats {
+                    typlen: *typlen,
+                    align: ColumnStats::align_of(*align),
+                    avg_width: stat.map(|s| f64::from(s.avg_width)),
+                    null_frac: stat.map_or(0.0, |s| f64::from(s.null_frac)),
+                    visible: visible(i),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Every relation's layout, by relid.
+pub fn layouts(rows: &[Row]) -> Result<HashMap<u32, Layout>, tokio_postgres::Error> {
     rows.iter()
         .map(|r| {
-            let relid: u32 = r.try_get("relid")?;
-            let attnums: Vec<i16> = r.try_get("attnums")?;
-            let refs: Vec<(u32, i16)> = attnums.into_iter().map(|a| (relid, a)).collect();
-            Ok((relid, layout(r, &refs, stats)?))
+            let layout = Layout {
+                attnums: r.try_get("attnums")?,
+                typlens: r.try_get("typlens")?,
+                aligns: r.try_get::<_, String>("aligns")?.chars().collect(),
+                visible: r.try_get("visible")?,
+            };
+            Ok((r.try_get("relid")?, layout))
         })
         .collect()
 }
 
-/// The stored columns of a row (attlen, attalign, visibility arrays) with the statistics of
-/// `refs`, one (relation, attnum) per column.
-fn layout(
-    row: &Row,
-    refs: &[(u32, i16)],
-    stats: &Stats,
-) -> Result<Vec<ColumnStats>, tokio_postgres::Error> {
-    let typlens: Vec<i16> = row.try_get("typlens")?;
-    let aligns: String = row.try_get("aligns")?;
-    let visible: Vec<bool> = row.try_get("visible")?;
-    Ok(typlens
-        .iter()
-        .zip(aligns.chars())
-        .zip(visible.iter().zip(refs))
-        .map(|((typlen, align), (visible, key))| {
-            let stat = stats.get(key);
-            ColumnStats {
-                typlen: *typlen,
-                align: ColumnStats::align_of(align),
-                avg_width: stat.map(|s| f64::from(s.avg_width)),
-                null_frac: stat.map_or(0.0, |s| f64::from(s.null_frac)),
-                visible: *visible,
-            }
-        })
-        .collect())
+/// A table's columns with their statistics.
+fn table_columns(relid: u32, layout: Option<&Layout>, stats: &Stats) -> Vec<ColumnStats> {
+    let Some(layout) = layout else {
+        return Vec::new();
+    };
+    let refs: Vec<(u32, i16)> = layout.attnums.iter().map(|a| (relid, *a)).collect();
+    layout.with_stats(
+        &refs,
+        |i| layout.visible.get(i).copied().unwrap_or(false),
+        stats,
+    )
 }
 
 pub fn settings(row: &Row) -> Result<(Geometry, AutovacuumSettings), tokio_postgres::Error> {
@@ -104,7 +135,8 @@ pub fn settings(row: &Row) -> Result<(Geometry, AutovacuumSettings), tokio_postg
 
 pub fn table(
     row: &Row,
-    columns: &mut HashMap<u32, Vec<ColumnStats>>,
+    layouts: &HashMap<u32, Layout>,
+    stats: &Stats,
 ) -> Result<TableRow, tokio_postgres::Error> {
     let relid: u32 = row.try_get("relid")?;
     let reloptions: Vec<String> = row.try_get("reloptions")?;
@@ -127,7 +159,7 @@ pub fn table(
         last_autoanalyze: row.try_get("last_autoanalyze")?,
         reloptions: Vec::new(),
     };
-    let columns = columns.remove(&relid).unwrap_or_default();
+    let columns = table_columns(relid, layouts.get(&relid), stats);
     let freshness = Freshness {
         // Statistics survive a reset of the counters that date the last ANALYZE.
         analyzed: counters.last_analyze.is_some()
@@ -159,29 +191,66 @@ pub fn table(
     })
 }
 
-pub fn index(
-    row: &Row,
-    version_num: u32,
-    stats: &Stats,
-) -> Result<IndexRow, tokio_postgres::Error> {
+/// Where the statistics of an index's stored columns are: a plain column's are the table's,
+/// an expression's (key 0) the index's own, at its position.
+fn stat_refs(relid: u32, indexrelid: u32, indkey: &[i16]) -> Vec<(u32, i16)> {
+    indkey
+        .iter()
+        .zip(1i16..)
+        .map(|(attnum, pos)| {
+            if *attnum == 0 {
+                (indexrelid, pos)
+            } else {
+                (relid, *attnum)
+            }
+        })
+        .collect()
+}
+
+/// What the index estimate needs besides the row: every layout, the statistics, and the
+/// btree operator classes deduplication accepts.
+pub struct IndexContext<'a> {
+    pub version_num: u32,
+    pub layouts: &'a HashMap<u32, Layout>,
+    pub stats: &'a Stats,
+    pub equalimage: &'a HashSet<u32>,
+}
+
+pub fn index(row: &Row, cx: &IndexContext<'_>) -> Result<IndexRow, tokio_postgres::Error> {
+    let indexrelid: u32 = row.try_get("indexrelid")?;
+    let relid: u32 = row.try_get("relid")?;
     let reloptions: Vec<String> = row.try_get("reloptions")?;
     let unique: bool = row.try_get("is_unique")?;
-    let equalimage: bool = row.try_get("equalimage")?;
     let keys = usize::try_from(row.try_get::<_, i32>("key_columns")?).unwrap_or(0);
-    let stat_rels: Vec<u32> = row.try_get("stat_rels")?;
-    let stat_attnums: Vec<i16> = row.try_get("stat_attnums")?;
-    let refs: Vec<(u32, i16)> = stat_rels.into_iter().zip(stat_attnums).collect();
-    let columns = layout(row, &refs, stats)?;
-    let has_include = columns.len() > keys;
+    let indkey: Vec<i16> = row.try_get("indkey")?;
+    let indclass: Vec<u32> = row.try_get("indclass")?;
+    let refs = stat_refs(relid, indexrelid, &indkey);
+    let empty = Layout::default();
+    let table = cx.layouts.get(&relid).unwrap_or(&empty);
+    // An expression's statistics are shown to those who may read the whole table.
+    let whole_table = table.visible.iter().all(|v| *v);
+    let visible = |i: usize| match indkey.get(i) {
+        Some(0) | None => whole_table,
+        Some(attnum) => table.visible(*attnum),
+    };
+    let columns = cx
+        .layouts
+        .get(&indexrelid)
+        .map_or_else(Vec::new, |l| l.with_stats(&refs, visible, cx.stats));
+    let has_include = indkey.len() > keys;
     let dedup_on = reloption_bool(&reloptions, "deduplicate_items") != Some(false);
+    let equalimage = indclass
+        .iter()
+        .take(keys)
+        .all(|c| cx.equalimage.contains(c));
     let key_distinct = refs
         .iter()
         .take(keys)
-        .map(|key| stats.get(key).map(|s| f64::from(s.n_distinct)))
+        .map(|key| cx.stats.get(key).map(|s| f64::from(s.n_distinct)))
         .collect();
     Ok(IndexRow {
-        indexrelid: row.try_get("indexrelid")?,
-        relid: row.try_get("relid")?,
+        indexrelid,
+        relid,
         schema: row.try_get("schema")?,
         name: row.try_get("name")?,
         table: row.try_get("table_name")?,
@@ -196,7 +265,7 @@ pub fn index(
             fillfactor: fillfactor(&reloptions, BTREE_DEFAULT_FILLFACTOR),
             columns,
             key_distinct,
-            dedup_possible: version_num >= 130_000
+            dedup_possible: cx.version_num >= 130_000
                 && dedup_on
                 && equalimage
                 && !has_include

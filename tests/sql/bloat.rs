@@ -155,17 +155,24 @@ async fn every_variant_this_server_can_run_executes() {
             assert_eq!(rows.len(), 1, "tables variant {min}");
         }
     }
-    for (name, sql) in [
-        ("stats", collect::bloat::STATS),
-        ("superuser stats", collect::bloat::STATS_SUPERUSER),
-        ("columns", collect::bloat::COLUMNS),
+    // One column of one table, with its primary key.
+    for (name, sql, rows) in [
+        ("stats", collect::bloat::STATS, 1),
+        ("superuser stats", collect::bloat::STATS_SUPERUSER, 1),
+        ("columns", collect::bloat::COLUMNS, 2),
     ] {
-        let rows = client
+        let got = client
             .query(sql, &[])
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(rows.len(), 1, "{name}: one column of one table");
+        assert_eq!(got.len(), rows, "{name}");
     }
+    let classes = client.query(collect::bloat::EQUALIMAGE, &[]).await.unwrap();
+    assert_eq!(
+        classes.is_empty(),
+        version < 130_000,
+        "deduplication came in 13"
+    );
     // pg_stat_progress_vacuum renamed its dead-tuple columns in 17: the older text cannot
     // run there, so only the variant chosen for this server is run.
     let progress = pgmedic::server::versioned(collect::bloat::PROGRESS, version).unwrap();
