@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod activity;
+pub mod bloat;
 pub mod effect;
 pub mod explain;
 pub mod indexes;

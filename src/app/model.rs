@@ -12,6 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
+use crate::app::bloat::BloatState;
 use crate::app::effect::Effect;
 use crate::app::explain::ExplainState;
 use crate::app::indexes::{IndexesEvent, IndexesState};
@@ -129,6 +130,7 @@ pub struct Model {
     pub jobs: JobsState,
     pub explain: ExplainState,
     pub indexes: IndexesState,
+    pub bloat: BloatState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -156,6 +158,7 @@ impl Model {
             jobs: JobsState::default(),
             explain: ExplainState::default(),
             indexes: IndexesState::default(),
+            bloat: BloatState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -227,6 +230,8 @@ impl Model {
             Msg::Explain(outcome) => self.on_explain(*outcome),
             Msg::Advice(advice) => self.on_advice(*advice),
             Msg::Indexes(event) => self.on_indexes(*event),
+            Msg::Bloat(snapshot) => self.on_bloat(*snapshot),
+            Msg::BloatExact(reply) => self.on_bloat_exact(*reply),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -351,13 +356,14 @@ impl Model {
                 match self.pane {
                     Pane::Queries => self.queries.sort_step(forward),
                     Pane::Activity => self.activity.sort_step(forward),
+                    Pane::Bloat => self.bloat.next_sort(),
                     Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
                 }
             }
             Action::SortReverse => match self.pane {
                 Pane::Queries => self.queries.reverse_sort(),
                 Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
+                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes | Pane::Bloat => {}
             },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
@@ -396,7 +402,7 @@ impl Model {
             | Action::ExplainAnalyze => return self.explain_action(action),
             Action::CreateIndex => return self.indexes_create(),
             Action::DropIndex => return self.indexes_drop(),
-            Action::Reindex => return self.indexes_reindex(),
+            Action::Reindex if self.pane == Pane::Indexes => return self.indexes_reindex(),
             Action::WhatIfDrop => return self.indexes_what_if(),
             Action::Review => return self.review_start(),
             Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
@@ -404,6 +410,12 @@ impl Model {
             Action::ReviewSkip => return self.review_decide(Decision::Skip),
             Action::ReviewNote => return self.review_note(),
             Action::ReviewWrite => return self.review_write(),
+            Action::Measure
+            | Action::Vacuum
+            | Action::Analyze
+            | Action::VacuumFull
+            | Action::Reindex
+            | Action::SwitchList => return self.bloat_action(action),
         }
         Vec::new()
     }
@@ -427,6 +439,7 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
             Pane::Indexes => {
                 if !self.review_pause() {
                     if self.indexes.detail {
@@ -439,7 +452,12 @@ impl Model {
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Explain => {
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Jobs
+            | Pane::Explain
+            | Pane::Bloat => {
                 self.notice = None;
             }
         }
@@ -461,6 +479,9 @@ impl Model {
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
+            Pane::Bloat => {
+                self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
+            }
         }
     }
 
@@ -472,6 +493,7 @@ impl Model {
             Pane::Activity => Some(&self.activity.filter_text),
             Pane::Explain => Some(&self.explain.filter),
             Pane::Indexes => Some(self.indexes.typed()),
+            Pane::Bloat => Some(&self.bloat.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -483,6 +505,7 @@ impl Model {
             Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Explain => Some(&mut self.explain.filter),
             Pane::Indexes => Some(self.indexes.typed_mut()),
+            Pane::Bloat => Some(&mut self.bloat.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -493,7 +516,7 @@ impl Model {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
             Pane::Indexes => self.indexes.refilter(),
-            Pane::Overview | Pane::Jobs | Pane::Explain => {}
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat => {}
         }
     }
 
@@ -536,6 +559,7 @@ impl Model {
             Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
+            Pane::Bloat => self.bloat.move_selection(delta),
         }
     }
 
@@ -562,6 +586,7 @@ impl Model {
             Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
+            Pane::Bloat => self.bloat.select_edge(last),
         }
     }
 
@@ -584,6 +609,7 @@ impl Model {
                 .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
+            Pane::Bloat => self.bloat.selected_name(),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -679,7 +705,12 @@ impl Model {
         self.dirty = true;
         match self.pane {
             Pane::Explain => self.explain_input(key),
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Indexes | Pane::Jobs => {
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Indexes
+            | Pane::Bloat
+            | Pane::Jobs => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -877,6 +908,7 @@ impl Model {
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
         effects.extend(self.indexes_on_job(event));
+        effects.extend(self.bloat_job_finished(event));
         effects
     }
 

@@ -6,12 +6,14 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::advisor::Advice;
 use crate::app::indexes::IndexesEvent;
+use crate::diagnose::maintenance::BloatSnapshot;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::Part;
 use crate::snapshot::activity::ActivitySnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::work::bloat::ExactReply;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -36,6 +38,10 @@ pub enum Msg {
     },
     /// A read of PgBouncer's admin console (or why it failed).
     PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
+    /// A new Bloat & vacuum snapshot from its collector.
+    Bloat(Box<BloatSnapshot>),
+    /// An exact bloat measurement (pgstattuple) came back.
+    BloatExact(Box<ExactReply>),
     /// A job started, progressed or finished.
     Job(JobEvent),
     /// An EXPLAIN came back (Explain pane).

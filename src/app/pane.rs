@@ -9,6 +9,7 @@ pub enum Pane {
     Queries,
     Activity,
     Indexes,
+    Bloat,
     Explain,
     Jobs,
 }
@@ -20,6 +21,7 @@ impl Pane {
         Pane::Queries,
         Pane::Activity,
         Pane::Indexes,
+        Pane::Bloat,
         Pane::Explain,
         Pane::Jobs,
     ];
@@ -32,6 +34,7 @@ impl Pane {
             Pane::Queries => '2',
             Pane::Activity => '3',
             Pane::Indexes => '4',
+            Pane::Bloat => '5',
             Pane::Explain => '6',
             Pane::Jobs => '7',
         }
@@ -44,6 +47,7 @@ impl Pane {
             Pane::Queries => "Queries",
             Pane::Activity => "Activity",
             Pane::Indexes => "Indexes",
+            Pane::Bloat => "Bloat",
             Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
         }

@@ -7,6 +7,7 @@
 //! resumes by itself; the app keeps the last data on screen, marked stale.
 
 pub mod activity;
+pub mod bloat;
 pub mod indexes;
 pub mod overview;
 pub mod panes;

@@ -20,6 +20,7 @@
 //! Below 80x24 the whole frame is one centered notice instead.
 
 mod activity;
+mod bloat;
 mod command_line;
 mod confirm;
 pub mod explain;
@@ -68,6 +69,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
         Pane::Explain => explain::render(frame, body, model, theme),
+        Pane::Bloat => bloat::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {

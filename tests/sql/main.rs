@@ -11,6 +11,8 @@
 mod common;
 
 mod activity;
+mod bloat;
+mod bloat_jobs;
 mod bouncer;
 mod cluster;
 mod collect;

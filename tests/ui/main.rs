@@ -3,6 +3,7 @@
 //! themes.
 
 mod activity;
+mod bloat;
 mod explain;
 mod fixtures;
 mod indexes;
