@@ -3,6 +3,8 @@
 //! Produced by `collect`, consumed by `diagnose` and the app model. No I/O here and no
 //! formatting: counters stay raw so rates can be computed between two snapshots.
 
+pub mod settings;
+
 use std::collections::HashMap;
 
 /// One part of a snapshot: its data, or why it could not be read (in words for the pane).

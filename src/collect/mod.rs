@@ -8,6 +8,7 @@
 
 pub mod overview;
 pub mod panes;
+pub mod settings;
 
 use std::time::Duration;
 

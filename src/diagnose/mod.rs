@@ -5,4 +5,5 @@ pub mod health;
 pub mod history;
 pub mod overview;
 pub mod rates;
+pub mod settings;
 pub mod window;

@@ -14,3 +14,4 @@ mod cluster;
 mod collect;
 mod jobs;
 mod pooler;
+mod settings;
