@@ -55,6 +55,7 @@ pub async fn run(
         settings.read_only,
         Instant::now(),
     );
+    model.thresholds = settings.thresholds;
     let audit = AuditLog::from_env();
     model.jobs.audit_path = audit.as_ref().map(|a| a.path().to_path_buf());
     let outside = Outside {

@@ -443,8 +443,11 @@ fn resolve(spec: &Spec, rows: &[SettingRow], snapshot: &SettingsSnapshot) -> Set
             source_of(row),
         )
     };
+    // A postmaster setting given on the command line outranks the files: the server reports
+    // a pending restart when the files say otherwise, but a restart would not change it.
+    let pending_restart = row.pending_restart && row.source != "command line";
     let pending_value = files
-        .filter(|_| row.pending_restart)
+        .filter(|_| pending_restart)
         .and_then(|files| files.iter().rev().find(|f| f.name == row.name))
         .filter(|f| !f.applied)
         .map(|f| input(&f.setting));
@@ -455,7 +458,7 @@ fn resolve(spec: &Spec, rows: &[SettingRow], snapshot: &SettingsSnapshot) -> Set
         value,
         source,
         context: row.context.clone(),
-        pending_restart: row.pending_restart,
+        pending_restart,
         pending_value,
         attention: None,
     }

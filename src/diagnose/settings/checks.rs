@@ -64,7 +64,7 @@ fn resources(facts: &Facts) -> Option<Attention> {
     match check.name {
         "shared_buffers" => number
             .filter(|n| *n <= 128.0 * MIB)
-            .map(|_| shared_buffers_default(value)),
+            .map(|_| shared_buffers_default()),
         "effective_cache_size" => number
             .zip(other("shared_buffers"))
             .filter(|(cache, shared)| cache < shared)
@@ -78,12 +78,9 @@ fn resources(facts: &Facts) -> Option<Attention> {
         "work_mem" => work_mem(value, other("max_connections"), context),
         "maintenance_work_mem" => number.filter(|n| *n <= 64.0 * MIB).map(|_| {
             info(
-                format!(
-                    "{}: VACUUM passes over large tables' indexes more often and CREATE INDEX \
-                     sorts in small runs; 1GB is common where a few GB of RAM are free \
-                     (pgmedic cannot see the RAM)",
-                    value.show()
-                ),
+                "VACUUM passes over large tables' indexes more often and CREATE INDEX sorts in \
+                 small runs; 1GB is common where a few GB of RAM are free (pgmedic cannot see \
+                 the RAM)",
                 None,
             )
         }),
@@ -97,13 +94,11 @@ fn resources(facts: &Facts) -> Option<Attention> {
                     Some(alter_system("wal_buffers", "-1", false)),
                 )
             }),
-        "max_connections" => number.filter(|n| *n >= 500.0).map(|n| {
+        "max_connections" => number.filter(|n| *n >= 500.0).map(|_| {
             info(
-                format!(
-                    "{n} sessions allowed: each is a server process, and snapshots and lock \
-                     tables grow with the limit; a connection pooler (PgBouncer) in \
-                     transaction mode serves many clients with few sessions"
-                ),
+                "each session is a server process, and snapshots and lock tables grow with the \
+                 limit; a connection pooler (PgBouncer) in transaction mode serves many clients \
+                 with few sessions",
                 None,
             )
         }),
@@ -144,21 +139,21 @@ fn behaviour(facts: &Facts) -> Option<Attention> {
         "log_min_duration_statement" => log_min_duration(number?),
         "track_io_timing" => (value == &Value::Bool(false)).then(|| {
             info(
-                "off: statements and plans show no I/O time (pg_stat_statements, EXPLAIN \
+                "statements and plans show no I/O time (pg_stat_statements, EXPLAIN \
                  BUFFERS); the cost is low on most platforms (pg_test_timing measures it)",
                 Some(alter_system("track_io_timing", "on", true)),
             )
         }),
         "track_counts" => (value == &Value::Bool(false)).then(|| {
             warning(
-                "off: autovacuum cannot tell which tables need vacuuming or analyzing",
+                "autovacuum cannot tell which tables need vacuuming or analyzing",
                 Some(alter_system("track_counts", "on", true)),
             )
         }),
         "shared_preload_libraries" => preload(value, context),
         "autovacuum" => (value == &Value::Bool(false)).then(|| {
             warning(
-                "off: dead rows pile up and statistics go stale; only anti-wraparound vacuums \
+                "dead rows pile up and statistics go stale; only anti-wraparound vacuums \
                  still run (per-table opt-outs are ALTER TABLE … SET (autovacuum_enabled = \
                  false), not this)",
                 Some(alter_system("autovacuum", "on", true)),
@@ -252,13 +247,11 @@ fn pending_restart(check: &SettingCheck) -> Attention {
     attention
 }
 
-fn shared_buffers_default(value: &Value) -> Attention {
+fn shared_buffers_default() -> Attention {
     info(
-        format!(
-            "{} is initdb's default, sized for a small machine; on a dedicated database server \
-             25% of RAM is the usual start (pgmedic cannot see the RAM; a restart applies it)",
-            value.show()
-        ),
+        "no more than initdb's default (128MB), sized for a small machine; on a dedicated \
+         database server 25% of RAM is the usual start (pgmedic cannot see the RAM; a restart \
+         applies it)",
         None,
     )
 }
@@ -313,7 +306,7 @@ fn idle_in_transaction(value: &Value, context: &Context) -> Option<Attention> {
     }
     let mut attention = warning(
         format!(
-            "0 (never) while {sessions} session{} sit idle in transaction, the oldest for \
+            "no timeout while {sessions} session{} sit idle in transaction, the oldest for \
              {:.0}s: they keep their locks and hold back vacuum until someone ends them",
             if sessions == 1 { "" } else { "s" },
             oldest
@@ -332,13 +325,13 @@ fn idle_in_transaction(value: &Value, context: &Context) -> Option<Attention> {
 fn log_min_duration(ms: f64) -> Option<Attention> {
     if ms < 0.0 {
         Some(info(
-            "-1: no statement is logged for its duration; with a limit the log names the slow \
+            "no statement is logged for its duration; with a limit the log names the slow \
              ones with their parameters, which pg_stat_statements does not keep",
             Some(alter_system("log_min_duration_statement", "1s", true)),
         ))
     } else if ms == 0.0 {
         Some(info(
-            "0: every statement is logged; on a busy server the log's volume costs I/O",
+            "every statement is logged; on a busy server the log's volume costs I/O",
             Some(alter_system("log_min_duration_statement", "1s", true)),
         ))
     } else {
