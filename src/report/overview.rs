@@ -44,6 +44,15 @@ pub fn not_checked(view: &Overview) -> Vec<String> {
     if let Err(why) = &view.wraparound {
         out.push(format!("wraparound: {why}"));
     }
+    if let Ok(r) = &view.replication
+        && r.is_standby
+    {
+        out.push(
+            "the primary: this is a standby, so its sessions, locks and statements are its own \
+             (run pgmedic on the primary for the write load)"
+                .to_owned(),
+        );
+    }
     out
 }
 

@@ -17,8 +17,14 @@ pub fn not_checked(view: &SettingsView) -> Vec<String> {
     if let Err(why) = &view.settings {
         out.push(format!("settings: {why}"));
     }
-    if let Err(why) = &view.checkpoints {
-        out.push(format!("checkpoints: {why}"));
+    match &view.checkpoints {
+        Err(why) => out.push(format!("checkpoints: {why}")),
+        Ok(c) if c.is_standby => out.push(
+            "checkpoint advice: a standby's restartpoints follow the primary's checkpoints; \
+             judge max_wal_size on the primary"
+                .to_owned(),
+        ),
+        Ok(_) => {}
     }
     let hidden: Vec<&str> = view
         .settings
