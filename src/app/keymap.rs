@@ -70,12 +70,28 @@ pub const JOBS: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
+/// Bindings of the Settings pane.
+pub const SETTINGS: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: &[Binding] = match pane {
         Pane::Overview => LIST,
         Pane::Jobs => JOBS,
+        Pane::Settings => SETTINGS,
     };
     own.iter().chain(GLOBAL).copied().collect()
 }

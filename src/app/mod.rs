@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod model;
 pub mod msg;
 pub mod pane;
+pub mod settings;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::time::{Duration, Instant};

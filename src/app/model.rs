@@ -15,6 +15,7 @@ use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
+use crate::app::settings::SettingsState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
@@ -23,6 +24,7 @@ use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobSpec, Outcome, refusal};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -114,6 +116,7 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub jobs: JobsState,
+    pub settings: SettingsState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -135,6 +138,7 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             jobs: JobsState::default(),
+            settings: SettingsState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -158,6 +162,7 @@ impl Model {
             }
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
+            Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Job(event) => self.on_job(&event),
             Msg::Shutdown => vec![Effect::Quit],
@@ -286,7 +291,8 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
-            Pane::Overview | Pane::Jobs => self.notice = None,
+            Pane::Settings if self.settings.detail => self.settings.detail = false,
+            Pane::Overview | Pane::Jobs | Pane::Settings => self.notice = None,
         }
     }
 
@@ -297,6 +303,10 @@ impl Model {
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
+            Pane::Settings => {
+                self.settings.detail =
+                    !self.settings.detail && self.settings.selected_check().is_some();
+            }
         }
     }
 
@@ -304,6 +314,7 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -311,6 +322,7 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -347,6 +359,7 @@ impl Model {
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Settings => self.settings.move_selection(delta),
         }
     }
 
@@ -361,6 +374,7 @@ impl Model {
                 };
             }
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Settings => self.settings.select_edge(last),
         }
     }
 
@@ -375,6 +389,11 @@ impl Model {
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Settings => self
+                .settings
+                .selected_check()
+                .and_then(|s| s.attention.as_ref())
+                .and_then(|a| a.sql.clone()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -576,6 +595,22 @@ impl Model {
         Vec::new()
     }
 
+    fn on_settings(&mut self, snapshot: SettingsSnapshot) -> Vec<Effect> {
+        let Some(server) = &self.server else {
+            return Vec::new();
+        };
+        let view = self.overview.view.as_ref();
+        let context = crate::diagnose::settings::Context {
+            server,
+            connections: view.and_then(|v| v.connections.as_ref().ok()),
+            throughput: view.and_then(|v| v.throughput.as_ref().ok()),
+            limits: &self.thresholds,
+        };
+        self.settings.push(snapshot, &context, self.now);
+        self.dirty = true;
+        Vec::new()
+    }
+
     fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
         self.dirty = true;
         let Some(job) = self.jobs.apply(event) else {
@@ -611,6 +646,7 @@ impl Model {
                 }
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
+                self.settings.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }

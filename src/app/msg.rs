@@ -7,6 +7,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub enum Msg {
     Tick(Instant),
     /// A new Overview snapshot from the collector.
     Snapshot(Box<OverviewSnapshot>),
+    /// A new Settings snapshot from the collector.
+    Settings(Box<SettingsSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
     /// A job started, progressed or finished.

@@ -7,11 +7,12 @@ pub enum Pane {
     #[default]
     Overview,
     Jobs,
+    Settings,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Jobs];
+    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Jobs, Pane::Settings];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
@@ -19,6 +20,7 @@ impl Pane {
         match self {
             Pane::Overview => '1',
             Pane::Jobs => '7',
+            Pane::Settings => '8',
         }
     }
 
@@ -27,6 +29,7 @@ impl Pane {
         match self {
             Pane::Overview => "Overview",
             Pane::Jobs => "Jobs",
+            Pane::Settings => "Settings",
         }
     }
 

@@ -9,11 +9,14 @@ use tokio_postgres::Client;
 
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::settings::SettingsCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
-pub struct PaneCollectors {}
+pub struct PaneCollectors {
+    settings: SettingsCollector,
+}
 
 impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
@@ -22,11 +25,6 @@ impl PaneCollectors {
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
-    #[expect(
-        clippy::unused_async,
-        unused_variables,
-        reason = "the arms of the panes that collect await on the session"
-    )]
     pub async fn collect(
         &mut self,
         client: &Client,
@@ -38,6 +36,10 @@ impl PaneCollectors {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
             // the job runner's events.
             Pane::Overview | Pane::Jobs => true,
+            Pane::Settings => match self.settings.collect(client, server).await {
+                Some(snapshot) => tx.send(Msg::Settings(Box::new(snapshot))).is_ok(),
+                None => true,
+            },
         }
     }
 }

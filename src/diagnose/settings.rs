@@ -520,4 +520,4 @@ fn file_source(file: &str, line: Option<i32>) -> Source {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

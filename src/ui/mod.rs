@@ -26,6 +26,7 @@ mod help;
 mod jobs;
 mod overview;
 mod panel;
+mod settings;
 mod sql;
 mod status_bar;
 pub mod theme;
@@ -58,6 +59,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
+        Pane::Settings => settings::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {

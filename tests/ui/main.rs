@@ -6,4 +6,5 @@ mod fixtures;
 mod jobs;
 mod overview;
 mod screen;
+mod settings;
 mod themes;

@@ -3,7 +3,8 @@ use crate::diagnose::health::{Figure, Level};
 use crate::server::{Extension, Privileges};
 use crate::snapshot::settings::CheckpointCounters;
 
-fn server() -> ServerInfo {
+/// A superuser's view of a 15 primary with pg_stat_statements (also the app's tests' server).
+pub(crate) fn server() -> ServerInfo {
     ServerInfo {
         version_num: 150_018,
         version: "15.18".to_owned(),
