@@ -38,6 +38,24 @@ pub enum Action {
     Open,
     /// Cancel the selected job.
     CancelJob,
+    /// Move the selection a page down.
+    PageDown,
+    /// Move the selection a page up.
+    PageUp,
+    /// Sort by the next column.
+    SortNext,
+    /// Sort by the previous column.
+    SortPrev,
+    /// Reverse the order.
+    SortReverse,
+    /// Queries: the next scope (last interval, last 1 / 5 / 15 minutes, since the reset).
+    CycleScope,
+    /// Queries: since the statistics reset, or back to the last interval.
+    Cumulative,
+    /// Queries: list statements without calls in the scope too.
+    ToggleIdle,
+    /// Queries: reset pg_stat_statements for everyone (asks first).
+    ResetStatements,
 }
 
 impl Action {
@@ -61,6 +79,15 @@ impl Action {
             Action::Filter => "filter the list".to_owned(),
             Action::Open => "details of the selected row".to_owned(),
             Action::CancelJob => "cancel the selected job".to_owned(),
+            Action::PageDown => "page down".to_owned(),
+            Action::PageUp => "page up".to_owned(),
+            Action::SortNext => "sort by the next column".to_owned(),
+            Action::SortPrev => "sort by the previous column".to_owned(),
+            Action::SortReverse => "reverse the order".to_owned(),
+            Action::CycleScope => "last interval → 1 / 5 / 15 minutes → since the reset".to_owned(),
+            Action::Cumulative => "since the statistics reset ⇄ last interval".to_owned(),
+            Action::ToggleIdle => "show / hide statements that did not run".to_owned(),
+            Action::ResetStatements => "reset pg_stat_statements (asks first)".to_owned(),
         }
     }
 }

@@ -70,6 +70,40 @@ pub const JOBS: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
+/// Bindings of the Queries pane (`/` filters: words, db:NAME, role:NAME, lint:TAG).
+pub const QUERIES: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::PageDown, Action::PageDown),
+    key(KeyCode::PageUp, Action::PageUp),
+    Binding {
+        code: KeyCode::Char('d'),
+        ctrl: true,
+        action: Action::PageDown,
+    },
+    Binding {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        action: Action::PageUp,
+    },
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
+    key(KeyCode::Char('v'), Action::CycleScope),
+    key(KeyCode::Char('c'), Action::Cumulative),
+    key(KeyCode::Char('a'), Action::ToggleIdle),
+    key(KeyCode::Char('y'), Action::Copy),
+    key(KeyCode::Char('X'), Action::ResetStatements),
+];
+
 /// Bindings of the Settings pane.
 pub const SETTINGS: &[Binding] = &[
     key(KeyCode::Char('j'), Action::Down),
@@ -90,6 +124,7 @@ pub const SETTINGS: &[Binding] = &[
 pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: &[Binding] = match pane {
         Pane::Overview => LIST,
+        Pane::Queries => QUERIES,
         Pane::Jobs => JOBS,
         Pane::Settings => SETTINGS,
     };
@@ -127,6 +162,8 @@ pub fn key_name(binding: &Binding) -> String {
         KeyCode::Home => "Home".to_owned(),
         KeyCode::End => "End".to_owned(),
         KeyCode::Enter => "Enter".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        KeyCode::PageUp => "PgUp".to_owned(),
         other => format!("{other:?}"),
     };
     if binding.ctrl {

@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod model;
 pub mod msg;
 pub mod pane;
+pub mod queries;
 pub mod settings;
 
 use std::io::{IsTerminal as _, Write as _};
@@ -84,6 +85,8 @@ pub async fn run(
         }
     };
     let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
+    // The SQL grammar compiles on a thread of its own, not in the first frame that needs it.
+    std::thread::spawn(crate::ui::warm_up);
     end_on_panic();
     let input = tokio::spawn(read_terminal(tx.clone()));
     let signals = tokio::spawn(stop_signals(tx.clone()));

@@ -15,15 +15,17 @@ use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
+use crate::app::queries::QueriesState;
 use crate::app::settings::SettingsState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
-use crate::jobs::{JobEvent, JobSpec, Outcome, refusal};
+use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
 use crate::snapshot::settings::SettingsSnapshot;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
@@ -115,6 +117,7 @@ pub struct Model {
     pub server: Option<ServerInfo>,
     pub conn: ConnState,
     pub overview: OverviewState,
+    pub queries: QueriesState,
     pub jobs: JobsState,
     pub settings: SettingsState,
     pub refresh: Duration,
@@ -137,6 +140,7 @@ impl Model {
             server: None,
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
+            queries: QueriesState::default(),
             jobs: JobsState::default(),
             settings: SettingsState::default(),
             refresh,
@@ -162,6 +166,7 @@ impl Model {
             }
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
+            Msg::Queries(snapshot) => self.on_queries(*snapshot),
             Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Job(event) => self.on_job(&event),
@@ -266,6 +271,15 @@ impl Model {
                 }
             }
             Action::Open => self.open(),
+            Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
+            Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
+            Action::SortNext => self.queries.sort_step(true),
+            Action::SortPrev => self.queries.sort_step(false),
+            Action::SortReverse => self.queries.reverse_sort(),
+            Action::CycleScope => self.queries.cycle_scope(),
+            Action::Cumulative => self.queries.toggle_cumulative(),
+            Action::ToggleIdle => self.queries.toggle_idle(),
+            Action::ResetStatements => return self.propose_statements_reset(),
             Action::CancelJob => {
                 if let Some(id) = self.jobs.cancel_selected() {
                     self.notify(Level::Warn, format!("cancelling job #{id}"));
@@ -291,8 +305,9 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Settings if self.settings.detail => self.settings.detail = false,
-            Pane::Overview | Pane::Jobs | Pane::Settings => self.notice = None,
+            Pane::Overview | Pane::Queries | Pane::Jobs | Pane::Settings => self.notice = None,
         }
     }
 
@@ -300,6 +315,7 @@ impl Model {
     fn open(&mut self) {
         match self.pane {
             Pane::Overview => {}
+            Pane::Queries => self.queries.toggle_detail(),
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -314,6 +330,7 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Queries => Some(&self.queries.filter),
             Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
@@ -322,8 +339,18 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Queries => Some(&mut self.queries.filter),
             Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
+        }
+    }
+
+    /// The focused pane's filter text changed: the list follows as it is typed.
+    fn filter_changed(&mut self) {
+        match self.pane {
+            Pane::Queries => self.queries.refilter(),
+            // The Settings list filters as it is drawn.
+            Pane::Overview | Pane::Jobs | Pane::Settings => {}
         }
     }
 
@@ -358,9 +385,18 @@ impl Model {
                 let selected = self.overview.selected.saturating_add_signed(delta);
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
+            Pane::Queries => {
+                let page = self.page_rows();
+                self.queries.move_selection(delta, page);
+            }
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Settings => self.settings.move_selection(delta),
         }
+    }
+
+    /// Rows of a list that fit the body (tab bar, status bar, borders and header aside).
+    fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
     }
 
     /// Selects the focused pane's first (or last) row.
@@ -372,6 +408,10 @@ impl Model {
                 } else {
                     0
                 };
+            }
+            Pane::Queries => {
+                let page = self.page_rows();
+                self.queries.select_edge(last, page);
             }
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Settings => self.settings.select_edge(last),
@@ -388,6 +428,7 @@ impl Model {
                 .and_then(|top| top.get(self.overview.selected))
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
+            Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Settings => self
                 .settings
@@ -422,6 +463,7 @@ impl Model {
             KeyCode::Char(c) => filter.push(c),
             _ => {}
         }
+        self.filter_changed();
         Vec::new()
     }
 
@@ -595,6 +637,44 @@ impl Model {
         Vec::new()
     }
 
+    fn on_queries(&mut self, snapshot: QueriesSnapshot) -> Vec<Effect> {
+        self.queries.on_snapshot(snapshot);
+        self.dirty |= self.pane == Pane::Queries;
+        Vec::new()
+    }
+
+    /// `X` on the Queries pane: pg_stat_statements_reset(), after a typed confirmation.
+    fn propose_statements_reset(&mut self) -> Vec<Effect> {
+        let Some(sample) = self.queries.samples.latest() else {
+            self.notify(
+                Level::Warn,
+                "pg_stat_statements is not readable here: nothing to reset",
+            );
+            return Vec::new();
+        };
+        let mut spec = JobSpec::new(
+            JobKind::ResetStatements,
+            "pg_stat_statements",
+            vec!["SELECT pg_stat_statements_reset()".to_owned()],
+        )
+        .warning(
+            "every statement's figures are lost, for every database and every tool that reads \
+             them; pgmedic never needs this for its own windows",
+        );
+        if !sample.settings.can_reset {
+            let role = self
+                .server
+                .as_ref()
+                .map_or("this role", |s| s.role.as_str());
+            spec.lacks_privilege = Some(format!(
+                "{role} may not run pg_stat_statements_reset() (superuser only unless GRANT \
+                 EXECUTE ON FUNCTION pg_stat_statements_reset TO {})",
+                crate::quote::ident(role)
+            ));
+        }
+        self.propose(spec)
+    }
+
     fn on_settings(&mut self, snapshot: SettingsSnapshot) -> Vec<Effect> {
         let Some(server) = &self.server else {
             return Vec::new();
@@ -625,12 +705,18 @@ impl Model {
             job.spec.kind.name(),
             job.spec.target
         );
+        let mut effects = Vec::new();
+        if job.spec.kind == JobKind::ResetStatements && matches!(outcome, Outcome::Done { .. }) {
+            // Counters start again from zero: rates restart from the next two samples.
+            self.queries.restart();
+            effects.push(Effect::RefreshNow);
+        }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        Vec::new()
+        effects
     }
 
     fn on_conn(&mut self, event: ConnEvent) -> Vec<Effect> {
@@ -646,6 +732,7 @@ impl Model {
                 }
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
+                self.queries.restart();
                 self.settings.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };

@@ -7,6 +7,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
 use crate::snapshot::settings::SettingsSnapshot;
 
 /// An event for the model.
@@ -19,6 +20,8 @@ pub enum Msg {
     Tick(Instant),
     /// A new Overview snapshot from the collector.
     Snapshot(Box<OverviewSnapshot>),
+    /// A new Queries snapshot (pg_stat_statements), while the pane is in sight.
+    Queries(Box<QueriesSnapshot>),
     /// A new Settings snapshot from the collector.
     Settings(Box<SettingsSnapshot>),
     /// The monitoring connection changed state.

@@ -6,19 +6,21 @@
 pub enum Pane {
     #[default]
     Overview,
+    Queries,
     Jobs,
     Settings,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Jobs, Pane::Settings];
+    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Queries, Pane::Jobs, Pane::Settings];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
     pub fn key(self) -> char {
         match self {
             Pane::Overview => '1',
+            Pane::Queries => '2',
             Pane::Jobs => '7',
             Pane::Settings => '8',
         }
@@ -28,6 +30,7 @@ impl Pane {
     pub fn title(self) -> &'static str {
         match self {
             Pane::Overview => "Overview",
+            Pane::Queries => "Queries",
             Pane::Jobs => "Jobs",
             Pane::Settings => "Settings",
         }

@@ -8,7 +8,9 @@
 
 pub mod overview;
 pub mod panes;
+pub mod queries;
 pub mod settings;
+pub mod statements;
 
 use std::time::Duration;
 

@@ -9,12 +9,14 @@ use tokio_postgres::Client;
 
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::queries::QueriesCollector;
 use crate::collect::settings::SettingsCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
 pub struct PaneCollectors {
+    queries: QueriesCollector,
     settings: SettingsCollector,
 }
 
@@ -36,6 +38,10 @@ impl PaneCollectors {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
             // the job runner's events.
             Pane::Overview | Pane::Jobs => true,
+            Pane::Queries => {
+                let snapshot = self.queries.collect(client, server).await;
+                tx.send(Msg::Queries(Box::new(snapshot))).is_ok()
+            }
             Pane::Settings => match self.settings.collect(client, server).await {
                 Some(snapshot) => tx.send(Msg::Settings(Box::new(snapshot))).is_ok(),
                 None => true,

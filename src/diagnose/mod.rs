@@ -3,7 +3,10 @@
 
 pub mod health;
 pub mod history;
+pub mod lints;
 pub mod overview;
+pub mod queries;
 pub mod rates;
 pub mod settings;
+pub mod statement;
 pub mod window;

@@ -212,6 +212,19 @@ impl ServerInfo {
             Some(_) => None,
         }
     }
+    /// Without pg_read_all_stats (or pg_monitor, or superuser) pg_stat_statements shows other
+    /// roles' statements without text or queryid: what to grant, in words; `None` when it sees
+    /// everything.
+    #[must_use]
+    pub fn pg_stat_statements_privilege_note(&self) -> Option<String> {
+        (!self.privileges.sees_all_activity()).then(|| {
+            format!(
+                "{} sees only its own statements: GRANT pg_read_all_stats TO {}",
+                self.role,
+                crate::quote::ident(&self.role)
+            )
+        })
+    }
 }
 
 /// "1.10" → 110, "1.9" → 109, "2" → 200; `None` for anything else.

@@ -26,8 +26,10 @@ mod help;
 mod jobs;
 mod overview;
 mod panel;
+mod queries;
 mod settings;
 mod sql;
+mod sql_view;
 mod status_bar;
 pub mod theme;
 
@@ -39,6 +41,7 @@ use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 use crate::app::model::{MIN_SIZE, Mode, Model};
 use crate::app::pane::Pane;
 
+pub use sql_view::warm_up;
 pub use theme::{Theme, ThemeError};
 
 /// Draws the whole console for `model`.
@@ -58,6 +61,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
         Pane::Settings => settings::render(frame, body, model, theme),
     }
@@ -86,11 +90,6 @@ fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .padding("", "")
         .divider(Span::styled(" ", theme.tab_bar));
     frame.render_widget(tabs, area);
-    let target = Line::from(vec![
-        Span::styled(model.target.as_str(), theme.tab_bar.patch(theme.dim)),
-        Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title)),
-    ])
-    .right_aligned();
     let tabs_width: u16 = Pane::ALL
         .iter()
         .map(|p| format::width(&p.label()) as u16 + 1)
@@ -100,7 +99,19 @@ fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         width: area.width.saturating_sub(tabs_width),
         ..area
     };
-    frame.render_widget(target, right);
+    // The server and the program's name when they fit beside the tabs, else the server
+    // alone, else nothing (the status bar names the server too).
+    let server = Span::styled(model.target.as_str(), theme.tab_bar.patch(theme.dim));
+    let name = Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title));
+    let target = [
+        Line::from(vec![server.clone(), name]),
+        Line::from(vec![server, Span::raw(" ")]),
+    ]
+    .into_iter()
+    .find(|line| line.width() <= usize::from(right.width));
+    if let Some(target) = target {
+        frame.render_widget(target.right_aligned(), right);
+    }
 }
 
 /// The notice shown instead of a squeezed layout.

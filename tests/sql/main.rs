@@ -14,4 +14,5 @@ mod cluster;
 mod collect;
 mod jobs;
 mod pooler;
+mod queries;
 mod settings;

@@ -5,6 +5,8 @@
 mod fixtures;
 mod jobs;
 mod overview;
+mod queries;
+mod queries_fixtures;
 mod screen;
 mod settings;
 mod themes;
