@@ -155,6 +155,7 @@ pub const THRESHOLDS: &[Threshold] = thresholds! {
     mxid_age: "multixact id age of the oldest database",
     replication_lag_secs: "replication replay lag, seconds",
     replication_lag_bytes: "replication lag, bytes of WAL",
+    statement_mean_ms: "a statement's mean execution time since the statistics reset, ms",
 };
 
 /// Sets one threshold by name; an unknown name is an error listing the known ones.

@@ -5,14 +5,17 @@
 
 use crate::diagnose::health::Thresholds;
 use crate::diagnose::overview::Overview;
+use crate::diagnose::queries::QueriesFigures;
 use crate::diagnose::settings::SettingsView;
-use crate::report::{Finding, Kind, Severity, overview, settings};
+use crate::report::{Finding, Kind, Severity, overview, queries, settings};
 use crate::snapshot::Part;
 
 /// Every pane's analysis, as `gather` built it from the same collectors the console uses.
 #[derive(Debug, Clone)]
 pub struct Analyses {
     pub overview: Part<Overview>,
+    /// pg_stat_statements since its reset, as the Queries pane figures it.
+    pub queries: Part<QueriesFigures>,
     pub settings: Part<SettingsView>,
 }
 
@@ -58,6 +61,16 @@ pub const AREAS: &[Area] = &[
                 &a.overview,
                 |o| overview::findings(o, t),
                 overview::not_checked,
+            )
+        },
+    },
+    Area {
+        title: "Queries",
+        run: |a, t| {
+            Outcome::of(
+                &a.queries,
+                |q| queries::findings(q, t),
+                queries::not_checked,
             )
         },
     },
@@ -136,6 +149,7 @@ mod tests {
     fn an_analysis_that_failed_is_not_checked_and_filters_keep_what_was_asked() {
         let analyses = Analyses {
             overview: Err("permission denied for view pg_stat_activity".to_owned()),
+            queries: Err("pg_stat_statements is not loaded".to_owned()),
             settings: Err("canceling statement due to statement timeout".to_owned()),
         };
         let filter = Filter {
@@ -149,6 +163,7 @@ mod tests {
             not_checked,
             [
                 "Connections and transactions: permission denied for view pg_stat_activity",
+                "Queries: pg_stat_statements is not loaded",
                 "Settings: canceling statement due to statement timeout"
             ]
         );

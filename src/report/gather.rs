@@ -2,14 +2,17 @@
 //! (read-only, statement_timeout, lock_timeout): two samples `interval` apart, so that rates
 //! are those of the interval and not of the time since the statistics were reset.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::collect::overview::{OverviewCollector, Prepared};
+use crate::collect::queries::QueriesCollector;
 use crate::collect::settings::SettingsCollector;
 use crate::collect::{self, CollectError};
 use crate::conn::ConnParams;
 use crate::diagnose::health::Thresholds;
-use crate::diagnose::{overview, settings};
+use crate::diagnose::queries::Scope;
+use crate::diagnose::{overview, queries, settings};
 use crate::report::areas::Analyses;
 use crate::server::ServerInfo;
 
@@ -34,25 +37,16 @@ pub async fn gather(
     };
     let mut overview_collector = OverviewCollector::default();
     let mut settings_collector = SettingsCollector::default();
-    let sample = async |o: &mut OverviewCollector, s: &mut SettingsCollector| {
-        let reading = async {
-            let overview = o.collect(&client, &prepared).await;
-            let settings = s.read(&client, &server).await;
-            (overview, settings)
-        };
-        tokio::time::timeout(SAMPLE_DEADLINE, reading)
-            .await
-            .map_err(|_| {
-                CollectError::Session(format!(
-                    "no answer from the server in {}s",
-                    SAMPLE_DEADLINE.as_secs()
-                ))
-            })
+    let mut sample = async || {
+        let overview = overview_collector.collect(&client, &prepared).await;
+        let settings = settings_collector.read(&client, &server).await;
+        (overview, settings)
     };
-    let (first, settings_first) = sample(&mut overview_collector, &mut settings_collector).await?;
+    let (first, settings_first) = bounded(sample()).await?;
     tokio::time::sleep(interval).await;
-    let (second, settings_second) =
-        sample(&mut overview_collector, &mut settings_collector).await?;
+    let (second, settings_second) = bounded(sample()).await?;
+    // Slow statements and lints are judged on the figures since the reset: one reading.
+    let statements = bounded(QueriesCollector::default().collect(&client, &server)).await?;
     let overview = overview::build(Some(&first), Some(&first), &second, &server, limits);
     let context = settings::Context {
         server: &server,
@@ -63,7 +57,22 @@ pub async fn gather(
     let settings = settings::build(Some(&settings_first), &settings_second, &context);
     let analyses = Analyses {
         overview: Ok(overview),
+        queries: statements
+            .statements
+            .map(|latest| queries::build(None, &Arc::new(latest), Scope::Cumulative)),
         settings: Ok(settings),
     };
     Ok((server, analyses))
+}
+
+/// `reading`, given up after [`SAMPLE_DEADLINE`].
+async fn bounded<T>(reading: impl Future<Output = T>) -> Result<T, CollectError> {
+    tokio::time::timeout(SAMPLE_DEADLINE, reading)
+        .await
+        .map_err(|_| {
+            CollectError::Session(format!(
+                "no answer from the server in {}s",
+                SAMPLE_DEADLINE.as_secs()
+            ))
+        })
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod gather;
 pub mod markdown;
 mod overview;
+mod queries;
 pub mod run;
 mod settings;
 

@@ -58,7 +58,7 @@ pub fn not_checked(view: &Overview) -> Vec<String> {
 
 /// ok → none, WARN → warning, CRIT → critical.
 #[must_use]
-pub fn severity(level: Level) -> Option<Severity> {
+pub(crate) fn severity(level: Level) -> Option<Severity> {
     match level {
         Level::Warn => Some(Severity::Warning),
         Level::Critical => Some(Severity::Critical),

@@ -45,7 +45,8 @@ fn plan(conn: &ConnArgs, scope: &ScopeArgs, min_severity: Severity) -> Result<Pl
 
 /// Gathers and runs every area: the report, and its findings by area.
 async fn analyse(plan: &Plan) -> Result<(Report, Vec<Section>), Error> {
-    let (server, analyses) = gather::gather(&plan.params, plan.interval, &plan.limits).await?;
+    let gathering = gather::gather(&plan.params, plan.interval, &plan.limits);
+    let (server, analyses) = Box::pin(gathering).await?;
     let (sections, not_checked) = areas::run(&analyses, &plan.limits, &plan.filter);
     let findings = sections.iter().flat_map(|s| s.findings.clone()).collect();
     Ok((Report::new(&server, findings, not_checked), sections))
@@ -54,7 +55,7 @@ async fn analyse(plan: &Plan) -> Result<(Report, Vec<Section>), Error> {
 /// `pgmedic report`: the report on standard output.
 pub async fn report(args: &ReportArgs) -> Result<(), Error> {
     let plan = plan(&args.conn, &args.scope, Severity::Info)?;
-    let (report, sections) = analyse(&plan).await?;
+    let (report, sections) = Box::pin(analyse(&plan)).await?;
     let text = match args.format {
         Format::Json => {
             serde_json::to_string_pretty(&report).map_err(|e| Error::Report(e.to_string()))?
@@ -79,9 +80,9 @@ pub async fn report(args: &ReportArgs) -> Result<(), Error> {
 pub async fn check(args: &CheckArgs) -> ExitCode {
     let outcome = async {
         let plan = plan(&args.conn, &args.scope, Severity::Info)?;
-        analyse(&plan).await
+        Box::pin(analyse(&plan)).await
     };
-    let (lines, code) = match outcome.await {
+    let (lines, code) = match Box::pin(outcome).await {
         Ok((report, _)) => (
             check::lines(&report.findings),
             check::exit_code(&report.findings),

@@ -26,7 +26,7 @@ mod help;
 mod jobs;
 mod overview;
 mod panel;
-mod queries;
+pub mod queries;
 mod settings;
 mod sql;
 mod sql_view;

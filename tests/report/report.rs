@@ -37,6 +37,18 @@ async fn the_json_report_on_the_demo_lists_its_problems_and_follows_the_schema()
             .unwrap()
             .starts_with("ALTER SYSTEM SET \"idle_in_transaction_session_timeout\"")
     );
+    // The reporting job's sort spills (work_mem 64kB), and some statement holds a large share
+    // of all statement time.
+    let lints = of_kind(&report, "query_lint");
+    assert!(
+        lints.iter().any(|f| f["evidence"]["lint"] == "TEMP"
+            && f["evidence"]["query"]
+                .as_str()
+                .unwrap()
+                .contains("WITHIN GROUP (ORDER BY price)")),
+        "{report:#}"
+    );
+    assert!(!of_kind(&report, "slow_query").is_empty(), "{report:#}");
     assert_eq!(
         report["not_checked"],
         serde_json::json!([]),
@@ -57,6 +69,8 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
     );
     for heading in [
         "## Connections and transactions\n",
+        "## Queries\n",
+        "### info · query_lint · `trading`\n",
         "## Settings\n",
         " · blocking_chain\n",
         "### info · setting · `log_min_duration_statement`\n",
@@ -68,8 +82,12 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
         );
     }
     let connections = stdout.find("## Connections").unwrap();
+    let queries = stdout.find("## Queries").unwrap();
     let settings = stdout.find("## Settings").unwrap();
-    assert!(connections < settings, "areas in report order");
+    assert!(
+        connections < queries && queries < settings,
+        "areas in report order"
+    );
 
     let only = json_report(
         conninfo,
