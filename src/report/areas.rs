@@ -52,38 +52,21 @@ pub struct Area {
     pub run: fn(&Analyses, &Thresholds) -> Outcome,
 }
 
-/// The areas, in report order.
+/// An area from an [`Analyses`] field and the module with its `findings` and `not_checked`.
+macro_rules! area {
+    ($title:literal, $field:ident, $module:ident) => {
+        Area {
+            title: $title,
+            run: |a, t| Outcome::of(&a.$field, |x| $module::findings(x, t), $module::not_checked),
+        }
+    };
+}
+
+/// The areas, in report order: one line each.
 pub const AREAS: &[Area] = &[
-    Area {
-        title: "Connections and transactions",
-        run: |a, t| {
-            Outcome::of(
-                &a.overview,
-                |o| overview::findings(o, t),
-                overview::not_checked,
-            )
-        },
-    },
-    Area {
-        title: "Queries",
-        run: |a, t| {
-            Outcome::of(
-                &a.queries,
-                |q| queries::findings(q, t),
-                queries::not_checked,
-            )
-        },
-    },
-    Area {
-        title: "Settings",
-        run: |a, t| {
-            Outcome::of(
-                &a.settings,
-                |s| settings::findings(s, t),
-                settings::not_checked,
-            )
-        },
-    },
+    area!("Connections and transactions", overview, overview),
+    area!("Queries", queries, queries),
+    area!("Settings", settings, settings),
 ];
 
 /// Which findings a report keeps: `--only` and `--min-severity`.
