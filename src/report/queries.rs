@@ -158,7 +158,7 @@ mod tests {
         ];
         let texts = statements
             .iter()
-            .map(|(sql, s)| {
+            .map(|(_, sql, s)| {
                 let text = StatementText {
                     query: (*sql).to_owned(),
                     database: "shop".to_owned(),
@@ -175,7 +175,7 @@ mod tests {
             .collect::<HashMap<_, _>>();
         let sample = QueriesSample {
             taken_at: 100.0,
-            entries: statements.iter().map(|(_, s)| *s).collect(),
+            entries: statements.iter().map(|(_, _, s)| *s).collect(),
             dealloc: None,
             stats_reset: None,
             hidden: 3,
