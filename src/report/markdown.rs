@@ -94,18 +94,32 @@ fn write_finding(out: &mut String, finding: &Finding) {
         let columns: Vec<String> = finding.columns.iter().map(|c| code(c)).collect();
         let _ = writeln!(out, "Columns: {}\n", columns.join(", "));
     }
-    if !finding.evidence.is_empty() {
-        let items: Vec<String> = finding
-            .evidence
-            .iter()
-            .map(|(key, value)| format!("{key} {}", code(&evidence_value(value))))
-            .collect();
+    // A statement's text is shown as a block of its own, not in the evidence line.
+    let items: Vec<String> = finding
+        .evidence
+        .iter()
+        .filter(|(key, _)| *key != "query")
+        .map(|(key, value)| format!("{key} {}", code(&evidence_value(value))))
+        .collect();
+    if !items.is_empty() {
         let _ = writeln!(out, "Evidence: {}\n", items.join(" · "));
     }
-    if let Some(sql) = &finding.sql {
-        let fence = "`".repeat(longest_run(sql, '`').max(2) + 1);
-        let _ = writeln!(out, "{fence}sql\n{}\n{fence}\n", sql.trim_end());
+    if let Some(serde_json::Value::String(query)) = finding.evidence.get("query") {
+        out.push_str("Statement:\n\n");
+        sql_block(out, query);
     }
+    if let Some(sql) = &finding.sql {
+        if finding.evidence.contains_key("query") {
+            out.push_str("Fix:\n\n");
+        }
+        sql_block(out, sql);
+    }
+}
+
+/// A fenced SQL block no backtick run inside can close early.
+fn sql_block(out: &mut String, sql: &str) {
+    let fence = "`".repeat(longest_run(sql, '`').max(2) + 1);
+    let _ = writeln!(out, "{fence}sql\n{}\n{fence}\n", sql.trim_end());
 }
 
 /// `public.orders`, index `orders_dup` (or the setting, or the database), as code spans.
