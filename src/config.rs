@@ -9,6 +9,7 @@
 //! theme = "light"      # or high-contrast, no-color, or a path to a theme file
 //! refresh = "5s"
 //! read_only = true
+//! pgbouncer = "postgresql://admin@127.0.0.1:6432/pgbouncer"
 //!
 //! [profiles.prod]      # pgmedic --profile prod (also for report and check)
 //! host = "db1.internal"
@@ -31,6 +32,7 @@ use serde::Deserialize;
 use crate::cli::{ConnArgs, TuiArgs, parse_interval};
 use crate::conn::{ConnParams, Env};
 use crate::diagnose::health::Thresholds;
+use crate::pgbouncer::AdminUrl;
 
 /// Defaults when neither the command line nor the file says.
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(2);
@@ -49,6 +51,7 @@ pub struct ConfigFile {
     pub theme: Option<String>,
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
+    pub pgbouncer: Option<AdminUrl>,
     /// Named connections: `[profiles.NAME]`.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
@@ -77,6 +80,8 @@ pub struct Profile {
     pub theme: Option<String>,
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
+    /// PgBouncer's admin console in front of this server.
+    pub pgbouncer: Option<AdminUrl>,
     /// Refused with a reason: a password does not belong in a config file.
     password: Option<toml::Value>,
 }
@@ -211,6 +216,8 @@ pub struct Settings {
     pub read_only: bool,
     pub theme: String,
     pub thresholds: Thresholds,
+    /// PgBouncer's admin console, if any.
+    pub pgbouncer: Option<AdminUrl>,
 }
 
 /// The config file as read, with where it came from (for messages).
@@ -370,6 +377,11 @@ impl Config {
                 .or_else(|| file.theme.clone())
                 .unwrap_or_else(|| DEFAULT_THEME.to_owned()),
             thresholds: self.thresholds(),
+            pgbouncer: args
+                .pgbouncer
+                .clone()
+                .or_else(|| profile.and_then(|p| p.pgbouncer.clone()))
+                .or_else(|| file.pgbouncer.clone()),
         })
     }
 }

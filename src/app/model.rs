@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
+use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
+use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
+use crate::app::explain::ExplainState;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -27,6 +30,7 @@ use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
 use crate::snapshot::settings::SettingsSnapshot;
+use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -48,6 +52,9 @@ pub enum Mode {
     Filter,
     /// An action waits for the DBA's confirmation.
     Confirm(Confirm),
+    /// Keys go to the focused pane's own input (the Explain pane's SQL editor, or its
+    /// question before an EXPLAIN ANALYZE).
+    Input,
 }
 
 /// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
@@ -118,7 +125,9 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub queries: QueriesState,
+    pub activity: ActivityState,
     pub jobs: JobsState,
+    pub explain: ExplainState,
     pub settings: SettingsState,
     pub refresh: Duration,
     pub read_only: bool,
@@ -126,6 +135,8 @@ pub struct Model {
     pub now: Instant,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
+    /// The index advisor's latest answer (see [`Model::request_advice`]).
+    pub advice: Option<Result<Advice, String>>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -141,7 +152,9 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             queries: QueriesState::default(),
+            activity: ActivityState::default(),
             jobs: JobsState::default(),
+            explain: ExplainState::default(),
             settings: SettingsState::default(),
             refresh,
             read_only,
@@ -149,8 +162,20 @@ impl Model {
             now,
             size: MIN_SIZE,
             notice: None,
+            advice: None,
             dirty: true,
         }
+    }
+
+    /// The effect that runs the index advisor on a session of its own (once the server is
+    /// known); its answer arrives as `Msg::Advice` and lands in `advice`.
+    #[must_use]
+    pub fn request_advice(&self) -> Option<Effect> {
+        let server = self.server.clone()?;
+        Some(Effect::Work(Request::Advise {
+            server: Box::new(server),
+            options: AdviseOptions::default(),
+        }))
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -169,7 +194,24 @@ impl Model {
             Msg::Queries(snapshot) => self.on_queries(*snapshot),
             Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Activity(part) => self.on_activity(*part),
+            Msg::ActivityQuery { pid, query } => {
+                self.activity.on_full_query(pid, query);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::PgBouncer(result) => {
+                self.activity.pgbouncer.latest = Some(*result);
+                self.dirty = self.dirty || self.pane == Pane::Activity;
+                Vec::new()
+            }
             Msg::Job(event) => self.on_job(&event),
+            Msg::Explain(outcome) => self.on_explain(*outcome),
+            Msg::Advice(advice) => {
+                self.advice = Some(*advice);
+                self.dirty = true;
+                Vec::new()
+            }
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -195,13 +237,21 @@ impl Model {
             .map(|at| self.now.saturating_duration_since(at))
     }
 
+    /// The columns of a tab bar `width` wide left for the tabs once the server's name
+    /// (`user@host:port/db pgmedic `) has its place on the right.
+    #[must_use]
+    pub fn tab_room(&self, width: u16) -> u16 {
+        let target = self.target.chars().count() + " pgmedic ".len();
+        width.saturating_sub(u16::try_from(target).unwrap_or(u16::MAX))
+    }
+
     /// True when the terminal is too small for the layout.
     #[must_use]
     pub fn too_small(&self) -> bool {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -217,6 +267,7 @@ impl Model {
             Mode::Command(_) => self.on_command_key(key),
             Mode::Filter => self.on_filter_key(key),
             Mode::Confirm(_) => self.on_confirm_key(key),
+            Mode::Input => self.on_pane_input(key),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
@@ -237,7 +288,7 @@ impl Model {
             MouseEventKind::ScrollDown => self.apply(Action::Down),
             MouseEventKind::ScrollUp => self.apply(Action::Up),
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
-                match Pane::at_column(mouse.column) {
+                match Pane::at_column(mouse.column, self.tab_room(self.size.0), self.pane) {
                     Some(pane) => self.apply(Action::GoTo(pane)),
                     None => Vec::new(),
                 }
@@ -270,12 +321,23 @@ impl Model {
                     self.notify(Level::Warn, "nothing to filter here");
                 }
             }
+            Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
-            Action::SortNext => self.queries.sort_step(true),
-            Action::SortPrev => self.queries.sort_step(false),
-            Action::SortReverse => self.queries.reverse_sort(),
+            Action::SortNext | Action::SortPrev => {
+                let forward = action == Action::SortNext;
+                match self.pane {
+                    Pane::Queries => self.queries.sort_step(forward),
+                    Pane::Activity => self.activity.sort_step(forward),
+                    Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Settings => {}
+                }
+            }
+            Action::SortReverse => match self.pane {
+                Pane::Queries => self.queries.reverse_sort(),
+                Pane::Activity => self.activity.reverse_sort(),
+                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Settings => {}
+            },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
             Action::ToggleIdle => self.queries.toggle_idle(),
@@ -287,6 +349,30 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::CancelBackend => return self.signal(JobKind::CancelBackend, Scope::Selected),
+            Action::TerminateBackend => {
+                return self.signal(JobKind::TerminateBackend, Scope::Selected);
+            }
+            Action::CancelListed => return self.signal(JobKind::CancelBackend, Scope::Filtered),
+            Action::TerminateListed => {
+                return self.signal(JobKind::TerminateBackend, Scope::Filtered);
+            }
+            Action::NextSection => self.activity.next_section(),
+            Action::ExplainSelected | Action::ExplainAnalyzeSelected => {
+                let analyze = action == Action::ExplainAnalyzeSelected;
+                if let Some((_, sql)) = self.queries.selected_statement() {
+                    return self.explain_statement(sql, analyze);
+                }
+                self.notify(Level::Warn, "no statement selected");
+            }
+            Action::ToggleNode
+            | Action::ExpandAll
+            | Action::CollapseOffPath
+            | Action::FlatView
+            | Action::ComparePlans
+            | Action::EditSql
+            | Action::Explain
+            | Action::ExplainAnalyze => return self.explain_action(action),
         }
         Vec::new()
     }
@@ -306,16 +392,29 @@ impl Model {
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
+            Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
+            Pane::Explain if self.explain.detail => self.explain.detail = false,
             Pane::Settings if self.settings.detail => self.settings.detail = false,
-            Pane::Overview | Pane::Queries | Pane::Jobs | Pane::Settings => self.notice = None,
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Jobs
+            | Pane::Explain
+            | Pane::Settings => {
+                self.notice = None;
+            }
         }
     }
 
     /// Enter: the selected row's detail view.
     fn open(&mut self) {
         match self.pane {
-            Pane::Overview => {}
+            Pane::Overview | Pane::Activity => {}
             Pane::Queries => self.queries.toggle_detail(),
+            Pane::Explain => {
+                self.explain.detail =
+                    !self.explain.detail && self.explain.selected_node().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -331,6 +430,8 @@ impl Model {
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
             Pane::Queries => Some(&self.queries.filter),
+            Pane::Activity => Some(&self.activity.filter_text),
+            Pane::Explain => Some(&self.explain.filter),
             Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
@@ -340,6 +441,8 @@ impl Model {
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
             Pane::Queries => Some(&mut self.queries.filter),
+            Pane::Activity => Some(&mut self.activity.filter_text),
+            Pane::Explain => Some(&mut self.explain.filter),
             Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
@@ -349,8 +452,9 @@ impl Model {
     fn filter_changed(&mut self) {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
+            Pane::Activity => self.activity.refilter(),
             // The Settings list filters as it is drawn.
-            Pane::Overview | Pane::Jobs | Pane::Settings => {}
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Settings => {}
         }
     }
 
@@ -389,7 +493,9 @@ impl Model {
                 let page = self.page_rows();
                 self.queries.move_selection(delta, page);
             }
+            Pane::Activity => self.activity.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Explain => self.explain.move_selection(delta),
             Pane::Settings => self.settings.move_selection(delta),
         }
     }
@@ -413,7 +519,9 @@ impl Model {
                 let page = self.page_rows();
                 self.queries.select_edge(last, page);
             }
+            Pane::Activity => self.activity.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Explain => self.explain.select_edge(last),
             Pane::Settings => self.settings.select_edge(last),
         }
     }
@@ -429,7 +537,9 @@ impl Model {
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
+            Pane::Activity => self.activity.query_to_copy(),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
             Pane::Settings => self
                 .settings
                 .selected_check()
@@ -521,6 +631,18 @@ impl Model {
         vec![Effect::RunJob(id, spec)]
     }
 
+    /// A key for the focused pane's own input (`Mode::Input`).
+    fn on_pane_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match self.pane {
+            Pane::Explain => self.explain_input(key),
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Settings => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+        }
+    }
+
     fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Mode::Command(line) = &mut self.mode else {
             return Vec::new();
@@ -554,6 +676,7 @@ impl Model {
                 Vec::new()
             }
             (Some("refresh"), None, _) => vec![Effect::RefreshNow],
+            (Some("timeout"), value, None) => self.explain_timeout(value),
             (Some("refresh"), Some(value), None) => match parse_interval(value) {
                 Ok(every) => {
                     self.refresh = every;
@@ -711,6 +834,16 @@ impl Model {
             self.queries.restart();
             effects.push(Effect::RefreshNow);
         }
+        if let JobEvent::Finished {
+            kind: kind @ (JobKind::CancelBackend | JobKind::TerminateBackend),
+            target,
+            outcome,
+            ..
+        } = event
+        {
+            effects.extend(self.on_signal_finished(*kind, target, outcome));
+            return effects;
+        }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
@@ -773,23 +906,12 @@ mod tests {
     use crossterm::event::{KeyModifiers, MouseEventKind};
 
     use super::*;
-    use crate::server::Privileges;
     use crate::snapshot::ActivitySummary;
 
     fn info(pid: i32) -> ServerInfo {
         ServerInfo {
-            version_num: 150_018,
-            version: "15.18".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "trading".to_owned(),
             backend_pid: pid,
-            privileges: Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: Some(Vec::new()),
-            read_only_session: true,
-            extensions: Vec::new(),
+            ..ServerInfo::example(150_018)
         }
     }
 
@@ -821,6 +943,26 @@ mod tests {
         );
         m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
         m
+    }
+
+    #[test]
+    fn the_advisor_is_asked_once_the_server_is_known_and_its_answer_kept() {
+        let fresh = Model::new(String::new(), Duration::from_secs(2), false, Instant::now());
+        assert_eq!(fresh.request_advice(), None);
+        let mut m = model();
+        assert!(matches!(
+            m.request_advice(),
+            Some(Effect::Work(Request::Advise { server, .. })) if server.backend_pid == 1
+        ));
+        m.dirty = false;
+        m.update(Msg::Advice(Box::new(Err(
+            "pg_stat_statements is missing".to_owned()
+        ))));
+        assert!(m.dirty);
+        assert_eq!(
+            m.advice,
+            Some(Err("pg_stat_statements is missing".to_owned()))
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ fn args(refresh: Option<u64>, theme: Option<&str>, read_only: bool) -> TuiArgs {
         refresh: refresh.map(Duration::from_secs),
         read_only,
         theme: theme.map(str::to_owned),
+        pgbouncer: None,
     }
 }
 

@@ -19,8 +19,10 @@
 //!
 //! Below 80x24 the whole frame is one centered notice instead.
 
+mod activity;
 mod command_line;
 mod confirm;
+pub mod explain;
 pub mod format;
 mod help;
 mod jobs;
@@ -62,12 +64,15 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Queries => queries::render(frame, body, model, theme),
+        Pane::Activity => activity::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
+        Pane::Explain => explain::render(frame, body, model, theme),
         Pane::Settings => settings::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {
-        Mode::Normal => {}
+        // The pane draws its own input (the Explain pane's editor and question).
+        Mode::Normal | Mode::Input => {}
         Mode::Help => help::render(frame, body, model.pane, theme),
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {
@@ -83,35 +88,29 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Block::new().style(theme.tab_bar), area);
     let selected = Pane::ALL.iter().position(|p| *p == model.pane);
-    let tabs = Tabs::new(Pane::ALL.iter().map(|p| p.label()))
+    let labels = Pane::labels(model.tab_room(area.width), model.pane);
+    let tabs = Tabs::new(labels.iter().map(|(_, label)| label.clone()))
         .select(selected)
         .style(theme.tab)
         .highlight_style(theme.tab_active)
         .padding("", "")
         .divider(Span::styled(" ", theme.tab_bar));
     frame.render_widget(tabs, area);
-    let tabs_width: u16 = Pane::ALL
+    let target = Line::from(vec![
+        Span::styled(model.target.as_str(), theme.tab_bar.patch(theme.dim)),
+        Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title)),
+    ])
+    .right_aligned();
+    let tabs_width: u16 = labels
         .iter()
-        .map(|p| format::width(&p.label()) as u16 + 1)
+        .map(|(_, label)| format::width(label) as u16 + 1)
         .sum();
     let right = Rect {
         x: area.x + tabs_width,
         width: area.width.saturating_sub(tabs_width),
         ..area
     };
-    // The server and the program's name when they fit beside the tabs, else the server
-    // alone, else nothing (the status bar names the server too).
-    let server = Span::styled(model.target.as_str(), theme.tab_bar.patch(theme.dim));
-    let name = Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title));
-    let target = [
-        Line::from(vec![server.clone(), name]),
-        Line::from(vec![server, Span::raw(" ")]),
-    ]
-    .into_iter()
-    .find(|line| line.width() <= usize::from(right.width));
-    if let Some(target) = target {
-        frame.render_widget(target.right_aligned(), right);
-    }
+    frame.render_widget(target, right);
 }
 
 /// The notice shown instead of a squeezed layout.

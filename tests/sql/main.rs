@@ -10,9 +10,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod bouncer;
 mod cluster;
 mod collect;
+mod explain;
 mod jobs;
+mod pgbouncer_view;
 mod pooler;
 mod queries;
 mod settings;

@@ -2,6 +2,8 @@
 //! reviewed snapshots; plus the cells and strings a DBA relies on, the edge sizes, and the
 //! themes.
 
+mod activity;
+mod explain;
 mod fixtures;
 mod jobs;
 mod overview;
