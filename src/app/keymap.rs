@@ -183,6 +183,12 @@ pub const BLOAT: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
+/// Bindings of the Settings pane (after the shared movement keys).
+pub const SETTINGS: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+];
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
@@ -195,6 +201,7 @@ pub fn bindings(pane: Pane) -> Vec<Binding> {
         Pane::Activity => ACTIVITY.to_vec(),
         Pane::Indexes => [MOVE, INDEXES].concat(),
         Pane::Bloat => BLOAT.to_vec(),
+        Pane::Settings => [MOVE, SETTINGS].concat(),
     };
     // A pane's own key wins over a global one (`r` rebuilds an index in Indexes), and help
     // lists only what is bound.

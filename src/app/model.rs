@@ -21,6 +21,7 @@ use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
 use crate::app::queries::QueriesState;
+use crate::app::settings::SettingsState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
@@ -31,6 +32,7 @@ use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
 use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
@@ -131,6 +133,7 @@ pub struct Model {
     pub explain: ExplainState,
     pub indexes: IndexesState,
     pub bloat: BloatState,
+    pub settings: SettingsState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -159,6 +162,7 @@ impl Model {
             explain: ExplainState::default(),
             indexes: IndexesState::default(),
             bloat: BloatState::default(),
+            settings: SettingsState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -214,6 +218,7 @@ impl Model {
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Queries(snapshot) => self.on_queries(*snapshot),
+            Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Activity(part) => self.on_activity(*part),
             Msg::ActivityQuery { pid, query } => {
@@ -357,13 +362,22 @@ impl Model {
                     Pane::Queries => self.queries.sort_step(forward),
                     Pane::Activity => self.activity.sort_step(forward),
                     Pane::Bloat => self.bloat.next_sort(),
-                    Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
+                    Pane::Overview
+                    | Pane::Jobs
+                    | Pane::Explain
+                    | Pane::Indexes
+                    | Pane::Settings => {}
                 }
             }
             Action::SortReverse => match self.pane {
                 Pane::Queries => self.queries.reverse_sort(),
                 Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes | Pane::Bloat => {}
+                Pane::Overview
+                | Pane::Jobs
+                | Pane::Explain
+                | Pane::Indexes
+                | Pane::Bloat
+                | Pane::Settings => {}
             },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
@@ -452,12 +466,14 @@ impl Model {
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
+            Pane::Settings if self.settings.detail => self.settings.detail = false,
             Pane::Overview
             | Pane::Queries
             | Pane::Activity
             | Pane::Jobs
             | Pane::Explain
-            | Pane::Bloat => {
+            | Pane::Bloat
+            | Pane::Settings => {
                 self.notice = None;
             }
         }
@@ -482,6 +498,10 @@ impl Model {
             Pane::Bloat => {
                 self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
             }
+            Pane::Settings => {
+                self.settings.detail =
+                    !self.settings.detail && self.settings.selected_check().is_some();
+            }
         }
     }
 
@@ -494,6 +514,7 @@ impl Model {
             Pane::Explain => Some(&self.explain.filter),
             Pane::Indexes => Some(self.indexes.typed()),
             Pane::Bloat => Some(&self.bloat.filter),
+            Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -506,6 +527,7 @@ impl Model {
             Pane::Explain => Some(&mut self.explain.filter),
             Pane::Indexes => Some(self.indexes.typed_mut()),
             Pane::Bloat => Some(&mut self.bloat.filter),
+            Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -516,7 +538,7 @@ impl Model {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
             Pane::Indexes => self.indexes.refilter(),
-            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat => {}
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat | Pane::Settings => {}
         }
     }
 
@@ -560,6 +582,7 @@ impl Model {
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
             Pane::Bloat => self.bloat.move_selection(delta),
+            Pane::Settings => self.settings.move_selection(delta),
         }
     }
 
@@ -587,6 +610,7 @@ impl Model {
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
             Pane::Bloat => self.bloat.select_edge(last),
+            Pane::Settings => self.settings.select_edge(last),
         }
     }
 
@@ -610,6 +634,11 @@ impl Model {
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
             Pane::Bloat => self.bloat.selected_name(),
+            Pane::Settings => self
+                .settings
+                .selected_check()
+                .and_then(|s| s.attention.as_ref())
+                .and_then(|a| a.sql.clone()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -710,7 +739,8 @@ impl Model {
             | Pane::Activity
             | Pane::Indexes
             | Pane::Bloat
-            | Pane::Jobs => {
+            | Pane::Jobs
+            | Pane::Settings => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -872,6 +902,22 @@ impl Model {
         self.propose(spec)
     }
 
+    fn on_settings(&mut self, snapshot: SettingsSnapshot) -> Vec<Effect> {
+        let Some(server) = &self.server else {
+            return Vec::new();
+        };
+        let view = self.overview.view.as_ref();
+        let context = crate::diagnose::settings::Context {
+            server,
+            connections: view.and_then(|v| v.connections.as_ref().ok()),
+            throughput: view.and_then(|v| v.throughput.as_ref().ok()),
+            limits: &self.thresholds,
+        };
+        self.settings.push(snapshot, &context, self.now);
+        self.dirty = true;
+        Vec::new()
+    }
+
     fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
         self.dirty = true;
         let Some(job) = self.jobs.apply(event) else {
@@ -926,6 +972,7 @@ impl Model {
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
                 self.queries.restart();
+                self.settings.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }

@@ -13,6 +13,7 @@ use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::Part;
 use crate::snapshot::activity::ActivitySnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
 use crate::work::bloat::ExactReply;
 
 /// An event for the model.
@@ -27,6 +28,8 @@ pub enum Msg {
     Snapshot(Box<OverviewSnapshot>),
     /// A new Queries snapshot (pg_stat_statements), while the pane is in sight.
     Queries(Box<QueriesSnapshot>),
+    /// A new Settings snapshot from the collector.
+    Settings(Box<SettingsSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
     /// A new Activity snapshot (or why it could not be read).

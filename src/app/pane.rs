@@ -12,6 +12,7 @@ pub enum Pane {
     Bloat,
     Explain,
     Jobs,
+    Settings,
 }
 
 impl Pane {
@@ -24,6 +25,7 @@ impl Pane {
         Pane::Bloat,
         Pane::Explain,
         Pane::Jobs,
+        Pane::Settings,
     ];
 
     /// The number key that selects the pane (DESIGN.md order).
@@ -37,6 +39,7 @@ impl Pane {
             Pane::Bloat => '5',
             Pane::Explain => '6',
             Pane::Jobs => '7',
+            Pane::Settings => '8',
         }
     }
 
@@ -50,6 +53,7 @@ impl Pane {
             Pane::Bloat => "Bloat",
             Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
+            Pane::Settings => "Settings",
         }
     }
 

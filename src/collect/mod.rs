@@ -12,6 +12,7 @@ pub mod indexes;
 pub mod overview;
 pub mod panes;
 pub mod queries;
+pub mod settings;
 pub mod statements;
 
 use std::time::Duration;

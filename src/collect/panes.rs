@@ -13,6 +13,7 @@ use crate::app::pane::Pane;
 use crate::collect::activity::ActivityCollector;
 use crate::collect::bloat::BloatCollector;
 use crate::collect::queries::QueriesCollector;
+use crate::collect::settings::SettingsCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
@@ -22,6 +23,7 @@ pub struct PaneCollectors {
     activity: ActivityCollector,
     indexes: crate::collect::indexes::IndexesCollector,
     bloat: BloatCollector,
+    settings: SettingsCollector,
 }
 
 impl PaneCollectors {
@@ -68,6 +70,10 @@ impl PaneCollectors {
                 let snapshot = self.bloat.collect(client, server).await;
                 tx.send(Msg::Bloat(Box::new(snapshot))).is_ok()
             }
+            Pane::Settings => match self.settings.collect(client, server).await {
+                Some(snapshot) => tx.send(Msg::Settings(Box::new(snapshot))).is_ok(),
+                None => true,
+            },
         }
     }
 }

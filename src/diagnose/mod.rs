@@ -11,6 +11,7 @@ pub mod maintenance;
 pub mod overview;
 pub mod queries;
 pub mod rates;
+pub mod settings;
 pub mod statement;
 pub mod vacuum;
 pub mod window;

@@ -30,7 +30,8 @@ mod indexes;
 mod jobs;
 mod overview;
 mod panel;
-mod queries;
+pub mod queries;
+mod settings;
 mod sql;
 mod sql_view;
 mod status_bar;
@@ -70,6 +71,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Jobs => jobs::render(frame, body, model, theme),
         Pane::Explain => explain::render(frame, body, model, theme),
         Pane::Bloat => bloat::render(frame, body, model, theme),
+        Pane::Settings => settings::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {

@@ -23,3 +23,4 @@ mod jobs;
 mod pgbouncer_view;
 mod pooler;
 mod queries;
+mod settings;

@@ -12,4 +12,5 @@ mod overview;
 mod queries;
 mod queries_fixtures;
 mod screen;
+mod settings;
 mod themes;
