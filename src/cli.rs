@@ -32,9 +32,22 @@ pub struct Cli {
 pub enum Command {
     /// Start a throwaway local cluster with a realistic workload, then the console on it.
     Demo(DemoArgs),
+    /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
+    /// files, compare them. No server needed.
+    Explain(ExplainArgs),
     /// Suggest indexes for the heaviest statements (verified with HypoPG where installed).
     #[command(disable_help_flag = true)]
     Advise(AdviseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The plan file; a second one is compared with the first (before, after).
+    #[arg(value_name = "FILE", required = true, num_args = 1..=2)]
+    pub files: Vec<PathBuf>,
+    /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
+    #[arg(long)]
+    pub theme: Option<String>,
 }
 
 /// `pgmedic advise`: where to connect and what to write.
@@ -107,6 +120,10 @@ pub struct TuiArgs {
     /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
     #[arg(long)]
     pub theme: Option<String>,
+    /// PgBouncer's admin console (e.g. postgresql://admin@127.0.0.1:6432/pgbouncer): its
+    /// pools beside the server's sessions in the Activity pane.
+    #[arg(long, value_name = "URL")]
+    pub pgbouncer: Option<crate::pgbouncer::AdminUrl>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -233,6 +250,18 @@ mod tests {
         assert_eq!(args.format, AdviseFormat::Sql);
         assert!(Cli::try_parse_from(["pgmedic", "advise", "--format", "xml"]).is_err());
         assert!(Cli::try_parse_from(["pgmedic", "advise", "--statements", "0"]).is_err());
+    }
+
+    #[test]
+    fn explain_subcommand_takes_one_or_two_files() {
+        let cli = Cli::try_parse_from(["pgmedic", "explain", "plan.json"]).unwrap();
+        let Some(Command::Explain(args)) = cli.command else {
+            panic!("not explain")
+        };
+        assert_eq!(args.files, [PathBuf::from("plan.json")]);
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b"]).is_ok());
+        assert!(Cli::try_parse_from(["pgmedic", "explain"]).is_err());
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b", "c"]).is_err());
     }
 
     #[test]

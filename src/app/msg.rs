@@ -8,6 +8,9 @@ use crate::advisor::Advice;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::Part;
+use crate::snapshot::activity::ActivitySnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -19,12 +22,25 @@ pub enum Msg {
     Tick(Instant),
     /// A new Overview snapshot from the collector.
     Snapshot(Box<OverviewSnapshot>),
+    /// A new Queries snapshot (pg_stat_statements), while the pane is in sight.
+    Queries(Box<QueriesSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
+    /// A new Activity snapshot (or why it could not be read).
+    Activity(Box<Part<ActivitySnapshot>>),
+    /// The full text of a session's query, for the Activity detail view.
+    ActivityQuery {
+        pid: i32,
+        query: Result<Option<String>, String>,
+    },
+    /// A read of PgBouncer's admin console (or why it failed).
+    PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
     /// A job started, progressed or finished.
     Job(JobEvent),
     /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
     Advice(Box<Result<Advice, String>>),
+    /// An EXPLAIN came back (Explain pane).
+    Explain(Box<crate::explain::run::ExplainOutcome>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

@@ -6,8 +6,11 @@
 //! server goes away the task reports it, backs off exponentially with jitter, reconnects and
 //! resumes by itself; the app keeps the last data on screen, marked stale.
 
+pub mod activity;
 pub mod overview;
 pub mod panes;
+pub mod queries;
+pub mod statements;
 
 use std::time::Duration;
 

@@ -9,11 +9,16 @@ use tokio_postgres::Client;
 
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::activity::ActivityCollector;
+use crate::collect::queries::QueriesCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
-pub struct PaneCollectors {}
+pub struct PaneCollectors {
+    queries: QueriesCollector,
+    activity: ActivityCollector,
+}
 
 impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
@@ -22,11 +27,6 @@ impl PaneCollectors {
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
-    #[expect(
-        clippy::unused_async,
-        unused_variables,
-        reason = "the arms of the panes that collect await on the session"
-    )]
     pub async fn collect(
         &mut self,
         client: &Client,
@@ -36,8 +36,17 @@ impl PaneCollectors {
     ) -> bool {
         match focus {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
-            // the job runner's events.
-            Pane::Overview | Pane::Jobs => true,
+            // the job runner's events; the Explain pane runs its EXPLAINs on sessions of
+            // their own (work::Request).
+            Pane::Overview | Pane::Jobs | Pane::Explain => true,
+            Pane::Queries => {
+                let snapshot = self.queries.collect(client, server).await;
+                tx.send(Msg::Queries(Box::new(snapshot))).is_ok()
+            }
+            Pane::Activity => {
+                let snapshot = self.activity.collect(client, server).await;
+                tx.send(Msg::Activity(Box::new(snapshot))).is_ok()
+            }
         }
     }
 }

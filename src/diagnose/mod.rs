@@ -1,8 +1,12 @@
 //! Pure analysis: no I/O, no async, no terminal. Rates between snapshots, health thresholds,
 //! and the Overview's figures. Everything here is unit-tested beside the code.
 
+pub mod activity;
 pub mod health;
 pub mod history;
+pub mod lints;
 pub mod overview;
+pub mod queries;
 pub mod rates;
+pub mod statement;
 pub mod window;

@@ -22,6 +22,10 @@ pub enum Request {
         server: Box<ServerInfo>,
         options: AdviseOptions,
     },
+    /// The whole query of one backend, for the Activity detail view.
+    ActivityQuery { pid: i32, backend_start: String },
+    /// EXPLAIN a statement (Explain pane).
+    Explain(crate::explain::run::ExplainRequest),
 }
 
 /// What every task gets: the server's connection parameters and the app's inbox.
@@ -43,7 +47,29 @@ pub fn spawn(request: Request, context: &WorkContext) {
                 let _ = tx.send(Msg::Advice(Box::new(advice)));
             });
         }
+        Request::Explain(request) => {
+            tokio::spawn(crate::explain::run::task(request, context.clone()));
+        }
+        Request::ActivityQuery { pid, backend_start } => {
+            let context = context.clone();
+            tokio::spawn(async move {
+                let query = full_query(&context.params, pid, &backend_start).await;
+                let _ = context.tx.send(Msg::ActivityQuery { pid, query });
+            });
+        }
     }
+}
+
+/// One backend's whole query, read on a short read-only session of its own.
+async fn full_query(
+    params: &ConnParams,
+    pid: i32,
+    backend_start: &str,
+) -> Result<Option<String>, String> {
+    let client = connect(params, crate::server::MONITORING_SETTINGS)
+        .await
+        .map_err(|e| e.to_string())?;
+    crate::collect::activity::full_query(&client, pid, backend_start).await
 }
 
 /// A session of its own for a task, with `settings` as startup options (e.g. a

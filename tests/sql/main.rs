@@ -10,7 +10,12 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod bouncer;
 mod cluster;
 mod collect;
+mod explain;
 mod jobs;
+mod pgbouncer_view;
 mod pooler;
+mod queries;

@@ -11,4 +11,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod explain;
 mod screen;

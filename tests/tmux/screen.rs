@@ -6,12 +6,12 @@ use pgmedic::cluster::{Cluster, ClusterOptions};
 use crate::common::cluster;
 
 /// A tmux session running one command; killed when dropped.
-struct Tmux {
+pub(crate) struct Tmux {
     name: String,
 }
 
 impl Tmux {
-    fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
+    pub(crate) fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
         let name = format!("pgmedic-test-{name}-{}", std::process::id());
         let status = Command::new("tmux")
             .args([
@@ -32,7 +32,7 @@ impl Tmux {
         Self { name }
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
@@ -41,7 +41,7 @@ impl Tmux {
     }
 
     /// Waits until the screen contains `text` (bounded), returning the screen.
-    fn wait_for(&self, text: &str, within: Duration) -> String {
+    pub(crate) fn wait_for(&self, text: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
             let screen = self.screen();
@@ -57,7 +57,7 @@ impl Tmux {
     }
 
     /// Waits for the program to end and checks it exited 0 and left the alternate screen.
-    fn assert_clean_exit(&self) {
+    pub(crate) fn assert_clean_exit(&self) {
         let end = self.wait_for("EXITED", UP);
         assert!(end.contains("EXITED 0"), "{end}");
         assert!(
@@ -66,7 +66,7 @@ impl Tmux {
         );
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let status = Command::new("tmux")
             .args(["send-keys", "-t", &self.name])
             .args(keys)
@@ -101,14 +101,14 @@ impl Drop for Tmux {
     }
 }
 
-fn pgmedic(conninfo: &str, extra: &str) -> String {
+pub(crate) fn pgmedic(conninfo: &str, extra: &str) -> String {
     format!(
         "{} '{conninfo}' --refresh 500ms {extra}",
         env!("CARGO_BIN_EXE_pgmedic")
     )
 }
 
-const UP: Duration = Duration::from_secs(20);
+pub(crate) const UP: Duration = Duration::from_secs(20);
 
 #[test]
 fn overview_help_command_line_and_quit() {

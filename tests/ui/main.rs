@@ -2,8 +2,12 @@
 //! reviewed snapshots; plus the cells and strings a DBA relies on, the edge sizes, and the
 //! themes.
 
+mod activity;
+mod explain;
 mod fixtures;
 mod jobs;
 mod overview;
+mod queries;
+mod queries_fixtures;
 mod screen;
 mod themes;
