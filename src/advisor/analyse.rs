@@ -49,7 +49,11 @@ pub async fn run(
         .await
         .map_err(AdviseError::Query)?;
     let mut skipped = Vec::new();
-    let parsed = parse_all(statements, options.max_statements, &mut skipped);
+    let heavy = statements
+        .into_iter()
+        .filter(|s| s.share >= options.min_share)
+        .collect();
+    let parsed = parse_all(heavy, options.max_statements, &mut skipped);
     let scans: Vec<parse::Scan> = parsed.iter().flat_map(|(_, p)| p.scans.clone()).collect();
     let oids = catalog::resolve(client, &scans)
         .await
