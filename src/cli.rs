@@ -32,12 +32,12 @@ pub struct Cli {
 pub enum Command {
     /// Start a throwaway local cluster with a realistic workload, then the console on it.
     Demo(DemoArgs),
-    /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
-    /// files, compare them. No server needed.
-    Explain(ExplainArgs),
     /// Suggest indexes for the heaviest statements (verified with HypoPG where installed).
     #[command(disable_help_flag = true)]
     Advise(AdviseArgs),
+    /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
+    /// files, compare them. No server needed.
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -232,6 +232,18 @@ mod tests {
     }
 
     #[test]
+    fn explain_subcommand_takes_one_or_two_files() {
+        let cli = Cli::try_parse_from(["pgmedic", "explain", "plan.json"]).unwrap();
+        let Some(Command::Explain(args)) = cli.command else {
+            panic!("not explain")
+        };
+        assert_eq!(args.files, [PathBuf::from("plan.json")]);
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b"]).is_ok());
+        assert!(Cli::try_parse_from(["pgmedic", "explain"]).is_err());
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b", "c"]).is_err());
+    }
+
+    #[test]
     fn advise_subcommand_takes_connection_flags_like_psql() {
         let cli = Cli::try_parse_from([
             "pgmedic", "advise", "-h", "/tmp", "-d", "shop", "--format", "json",
@@ -250,18 +262,6 @@ mod tests {
         assert_eq!(args.format, AdviseFormat::Sql);
         assert!(Cli::try_parse_from(["pgmedic", "advise", "--format", "xml"]).is_err());
         assert!(Cli::try_parse_from(["pgmedic", "advise", "--statements", "0"]).is_err());
-    }
-
-    #[test]
-    fn explain_subcommand_takes_one_or_two_files() {
-        let cli = Cli::try_parse_from(["pgmedic", "explain", "plan.json"]).unwrap();
-        let Some(Command::Explain(args)) = cli.command else {
-            panic!("not explain")
-        };
-        assert_eq!(args.files, [PathBuf::from("plan.json")]);
-        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b"]).is_ok());
-        assert!(Cli::try_parse_from(["pgmedic", "explain"]).is_err());
-        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b", "c"]).is_err());
     }
 
     #[test]

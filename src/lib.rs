@@ -30,6 +30,7 @@ pub mod pgbouncer;
 pub mod plan;
 pub mod quote;
 pub mod report;
+pub mod review;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
@@ -52,11 +53,11 @@ pub enum Error {
     Config(#[from] config::ConfigError),
     #[error("demo: {0}")]
     Demo(String),
-    #[error("{0}")]
-    Advise(String),
     /// A plan file that cannot be read: `FILE: line 3, column 7: …`.
     #[error("{0}")]
     Plan(String),
+    #[error("{0}")]
+    Advise(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -65,8 +66,8 @@ pub enum Error {
 pub async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Some(Command::Demo(args)) => demo::run(args).await,
-        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout()).await,
         Some(Command::Explain(args)) => explain_files(&args),
+        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout()).await,
         None => {
             let params = conn::ConnParams::resolve(&cli.conn.request())?;
             console(params, &cli.tui).await

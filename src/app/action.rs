@@ -86,6 +86,26 @@ pub enum Action {
     Explain,
     /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
     ExplainAnalyze,
+    /// Create the selected suggestion or foreign key's index.
+    CreateIndex,
+    /// Drop the selected index.
+    DropIndex,
+    /// Rebuild the selected index.
+    Reindex,
+    /// Re-plan the heaviest statements on the table with the selected index hidden.
+    WhatIfDrop,
+    /// Start or resume the guided index review.
+    Review,
+    /// Review: apply the current finding now.
+    ReviewApply,
+    /// Review: add the current finding to the migration.
+    ReviewMigration,
+    /// Review: skip the current finding.
+    ReviewSkip,
+    /// Review: note on the current finding.
+    ReviewNote,
+    /// Review: write the migration and the report now.
+    ReviewWrite,
 }
 
 impl Action {
@@ -137,6 +157,19 @@ impl Action {
             Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
             Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
             Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
+            Action::CreateIndex => {
+                "create the suggested / foreign key's index (CONCURRENTLY, re-checked first)"
+                    .to_owned()
+            }
+            Action::DropIndex => "drop the index (CONCURRENTLY, typed confirmation)".to_owned(),
+            Action::Reindex => "rebuild the index (REINDEX CONCURRENTLY)".to_owned(),
+            Action::WhatIfDrop => "what if I drop it? (re-plan with it hidden, HypoPG)".to_owned(),
+            Action::Review => "start / resume the guided review".to_owned(),
+            Action::ReviewApply => "review: apply now".to_owned(),
+            Action::ReviewMigration => "review: add to the migration".to_owned(),
+            Action::ReviewSkip => "review: skip".to_owned(),
+            Action::ReviewNote => "review: note (Enter ends it)".to_owned(),
+            Action::ReviewWrite => "review: write the migration and report now".to_owned(),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod action;
 pub mod activity;
 pub mod effect;
 pub mod explain;
+pub mod indexes;
 pub mod jobs;
 pub mod keymap;
 pub mod model;

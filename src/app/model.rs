@@ -14,6 +14,7 @@ use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
 use crate::app::explain::ExplainState;
+use crate::app::indexes::{IndexesEvent, IndexesState};
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -25,6 +26,7 @@ pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
+use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
@@ -126,6 +128,7 @@ pub struct Model {
     pub activity: ActivityState,
     pub jobs: JobsState,
     pub explain: ExplainState,
+    pub indexes: IndexesState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -152,6 +155,7 @@ impl Model {
             activity: ActivityState::default(),
             jobs: JobsState::default(),
             explain: ExplainState::default(),
+            indexes: IndexesState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -172,6 +176,25 @@ impl Model {
             server: Box::new(server),
             options: AdviseOptions::default(),
         }))
+    }
+
+    /// The advisor answered: its suggestions join the Indexes pane's findings, and why they
+    /// are unverified (no HypoPG) is said there.
+    fn on_advice(&mut self, advice: Result<Advice, String>) -> Vec<Effect> {
+        let suggestions = advice
+            .as_ref()
+            .map(|a| a.suggestions.clone())
+            .map_err(Clone::clone);
+        let effects = self.on_indexes(IndexesEvent::Suggestions(suggestions));
+        if let Ok(Advice {
+            unverified_reason: Some(reason),
+            ..
+        }) = &advice
+        {
+            self.indexes.suggestions_note = Some(reason.clone());
+        }
+        self.advice = Some(advice);
+        effects
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -201,12 +224,9 @@ impl Model {
                 Vec::new()
             }
             Msg::Job(event) => self.on_job(&event),
-            Msg::Advice(advice) => {
-                self.advice = Some(*advice);
-                self.dirty = true;
-                Vec::new()
-            }
             Msg::Explain(outcome) => self.on_explain(*outcome),
+            Msg::Advice(advice) => self.on_advice(*advice),
+            Msg::Indexes(event) => self.on_indexes(*event),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -299,7 +319,13 @@ impl Model {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
-            Action::Refresh => return vec![Effect::RefreshNow],
+            Action::Refresh => {
+                let mut effects = vec![Effect::RefreshNow];
+                if self.pane == Pane::Indexes {
+                    effects.extend(self.request_advice());
+                }
+                return effects;
+            }
             Action::NextPane => return self.set_pane(self.pane.next()),
             Action::PrevPane => return self.set_pane(self.pane.prev()),
             Action::GoTo(pane) => return self.set_pane(pane),
@@ -325,13 +351,13 @@ impl Model {
                 match self.pane {
                     Pane::Queries => self.queries.sort_step(forward),
                     Pane::Activity => self.activity.sort_step(forward),
-                    Pane::Overview | Pane::Jobs | Pane::Explain => {}
+                    Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
                 }
             }
             Action::SortReverse => match self.pane {
                 Pane::Queries => self.queries.reverse_sort(),
                 Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs | Pane::Explain => {}
+                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
             },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
@@ -368,6 +394,16 @@ impl Model {
             | Action::EditSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),
+            Action::CreateIndex => return self.indexes_create(),
+            Action::DropIndex => return self.indexes_drop(),
+            Action::Reindex => return self.indexes_reindex(),
+            Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::Review => return self.review_start(),
+            Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
+            Action::ReviewMigration => return self.review_decide(Decision::Migration),
+            Action::ReviewSkip => return self.review_decide(Decision::Skip),
+            Action::ReviewNote => return self.review_note(),
+            Action::ReviewWrite => return self.review_write(),
         }
         Vec::new()
     }
@@ -378,7 +414,12 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
-        vec![Effect::Focus(pane)]
+        let mut effects = vec![Effect::Focus(pane)];
+        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
+        if pane == Pane::Indexes && self.advice.is_none() {
+            effects.extend(self.request_advice());
+        }
+        effects
     }
 
     /// Esc: closes the detail view of the pane, else the notice.
@@ -386,6 +427,15 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Indexes => {
+                if !self.review_pause() {
+                    if self.indexes.detail {
+                        self.indexes.detail = false;
+                    } else {
+                        self.notice = None;
+                    }
+                }
+            }
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
@@ -404,6 +454,10 @@ impl Model {
                 self.explain.detail =
                     !self.explain.detail && self.explain.selected_node().is_some();
             }
+            Pane::Indexes => {
+                self.indexes.detail =
+                    !self.indexes.detail && self.indexes.selected_finding().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -417,6 +471,7 @@ impl Model {
             Pane::Queries => Some(&self.queries.filter),
             Pane::Activity => Some(&self.activity.filter_text),
             Pane::Explain => Some(&self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed()),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -427,6 +482,7 @@ impl Model {
             Pane::Queries => Some(&mut self.queries.filter),
             Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Explain => Some(&mut self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed_mut()),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -436,6 +492,7 @@ impl Model {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
+            Pane::Indexes => self.indexes.refilter(),
             Pane::Overview | Pane::Jobs | Pane::Explain => {}
         }
     }
@@ -476,6 +533,7 @@ impl Model {
                 self.queries.move_selection(delta, page);
             }
             Pane::Activity => self.activity.move_selection(delta),
+            Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
         }
@@ -501,6 +559,7 @@ impl Model {
                 self.queries.select_edge(last, page);
             }
             Pane::Activity => self.activity.select_edge(last),
+            Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
         }
@@ -518,6 +577,11 @@ impl Model {
                 .map(|q| q.query.clone()),
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
             Pane::Activity => self.activity.query_to_copy(),
+            Pane::Indexes => self
+                .indexes
+                .selected_finding()
+                .and_then(|f| self.fix_of(f).ok())
+                .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
         };
@@ -540,8 +604,12 @@ impl Model {
             KeyCode::Esc => {
                 filter.clear();
                 self.mode = Mode::Normal;
+                self.indexes.noting = false;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                self.indexes.noting = false;
+            }
             KeyCode::Backspace => {
                 filter.pop();
             }
@@ -611,7 +679,7 @@ impl Model {
         self.dirty = true;
         match self.pane {
             Pane::Explain => self.explain_input(key),
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs => {
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Indexes | Pane::Jobs => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -808,6 +876,7 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
+        effects.extend(self.indexes_on_job(event));
         effects
     }
 

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::advisor::Advice;
+use crate::app::indexes::IndexesEvent;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
@@ -37,10 +38,12 @@ pub enum Msg {
     PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
     /// A job started, progressed or finished.
     Job(JobEvent),
-    /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
-    Advice(Box<Result<Advice, String>>),
     /// An EXPLAIN came back (Explain pane).
     Explain(Box<crate::explain::run::ExplainOutcome>),
+    /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
+    Advice(Box<Result<Advice, String>>),
+    /// The Indexes pane's snapshot, or the answer to its on-demand work.
+    Indexes(Box<IndexesEvent>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

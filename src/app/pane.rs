@@ -8,6 +8,7 @@ pub enum Pane {
     Overview,
     Queries,
     Activity,
+    Indexes,
     Explain,
     Jobs,
 }
@@ -18,6 +19,7 @@ impl Pane {
         Pane::Overview,
         Pane::Queries,
         Pane::Activity,
+        Pane::Indexes,
         Pane::Explain,
         Pane::Jobs,
     ];
@@ -29,6 +31,7 @@ impl Pane {
             Pane::Overview => '1',
             Pane::Queries => '2',
             Pane::Activity => '3',
+            Pane::Indexes => '4',
             Pane::Explain => '6',
             Pane::Jobs => '7',
         }
@@ -40,6 +43,7 @@ impl Pane {
             Pane::Overview => "Overview",
             Pane::Queries => "Queries",
             Pane::Activity => "Activity",
+            Pane::Indexes => "Indexes",
             Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
         }

@@ -7,6 +7,7 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::app::indexes::IndexesEvent;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
 use crate::collect::activity::ActivityCollector;
@@ -18,12 +19,18 @@ use crate::server::ServerInfo;
 pub struct PaneCollectors {
     queries: QueriesCollector,
     activity: ActivityCollector,
+    indexes: crate::collect::indexes::IndexesCollector,
 }
 
 impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
     pub fn restart(&mut self) {
         *self = Self::default();
+    }
+
+    /// The DBA asked for a refresh: collectors with a slow cadence read everything again.
+    pub fn refresh_requested(&mut self) {
+        self.indexes.request_full();
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
@@ -47,6 +54,12 @@ impl PaneCollectors {
                 let snapshot = self.activity.collect(client, server).await;
                 tx.send(Msg::Activity(Box::new(snapshot))).is_ok()
             }
+            Pane::Indexes => match self.indexes.collect(client, server).await {
+                Some(part) => tx
+                    .send(Msg::Indexes(Box::new(IndexesEvent::Snapshot(part))))
+                    .is_ok(),
+                None => true,
+            },
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod health;
 pub mod history;
+pub mod indexes;
 pub mod lints;
 pub mod overview;
 pub mod queries;

@@ -25,6 +25,7 @@ mod confirm;
 pub mod explain;
 pub mod format;
 mod help;
+mod indexes;
 mod jobs;
 mod overview;
 mod panel;
@@ -64,6 +65,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Activity => activity::render(frame, body, model, theme),
+        Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
         Pane::Explain => explain::render(frame, body, model, theme),
     }
@@ -75,7 +77,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {
             let typed = model.filter().unwrap_or_default();
-            command_line::render(frame, command_row, "/", typed, theme);
+            command_line::render(frame, command_row, model.filter_prompt(), typed, theme);
         }
         Mode::Confirm(confirm) => confirm::render(frame, body, confirm, theme),
     }

@@ -4,6 +4,8 @@
 //!
 //! A pane asks with `Effect::Work(Request::…)`; `spawn` starts the task for it.
 
+pub mod indexes;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
@@ -16,16 +18,18 @@ use crate::server::ServerInfo;
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
+    /// The whole query of one backend, for the Activity detail view.
+    ActivityQuery { pid: i32, backend_start: String },
+    /// EXPLAIN a statement (Explain pane).
+    Explain(crate::explain::run::ExplainRequest),
     /// The index advisor, verifying with HypoPG on a session of its own; answers with
     /// `Msg::Advice`.
     Advise {
         server: Box<ServerInfo>,
         options: AdviseOptions,
     },
-    /// The whole query of one backend, for the Activity detail view.
-    ActivityQuery { pid: i32, backend_start: String },
-    /// EXPLAIN a statement (Explain pane).
-    Explain(crate::explain::run::ExplainRequest),
+    /// The Indexes pane's: what if dropped, re-check, leftover, follow-up, review files.
+    Indexes(indexes::IndexesRequest),
 }
 
 /// What every task gets: the server's connection parameters and the app's inbox.
@@ -38,6 +42,7 @@ pub struct WorkContext {
 /// Starts the task for `request`; it reports through `context.tx`.
 pub fn spawn(request: Request, context: &WorkContext) {
     match request {
+        Request::Indexes(request) => indexes::spawn(request, context),
         Request::Advise { server, options } => {
             let (params, tx) = (context.params.clone(), context.tx.clone());
             tokio::spawn(async move {

@@ -15,6 +15,8 @@ mod bouncer;
 mod cluster;
 mod collect;
 mod explain;
+mod index_actions;
+mod indexes;
 mod jobs;
 mod pgbouncer_view;
 mod pooler;

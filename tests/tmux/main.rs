@@ -13,4 +13,5 @@ mod common;
 
 mod activity;
 mod explain;
+mod indexes;
 mod screen;

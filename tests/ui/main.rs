@@ -5,6 +5,7 @@
 mod activity;
 mod explain;
 mod fixtures;
+mod indexes;
 mod jobs;
 mod overview;
 mod queries;
