@@ -323,6 +323,10 @@ impl Model {
     }
 
     /// Carries out a user action.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "a dispatch table: one short arm per action"
+    )]
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         match action {
