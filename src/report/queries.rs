@@ -1,7 +1,9 @@
 //! The Queries pane's findings, from its figures since the statistics reset: statements whose
 //! mean time passes the threshold (`slow_query`, judged), the heaviest statements by share
 //! of all statement time (`slow_query`, advice), and each statement's lints (`query_lint`,
-//! advice, worded as the pane words them).
+//! advice, worded as the pane words them). Utility statements (CREATE DATABASE, VACUUM,
+//! CREATE INDEX…) are never judged slow: their time is the work asked of them, not a query to
+//! tune; they can still be listed among the heaviest, as advice.
 
 use serde_json::json;
 
@@ -10,6 +12,7 @@ use crate::diagnose::overview::one_line;
 use crate::diagnose::queries::{QueriesFigures, QueryRow};
 use crate::report::overview::severity;
 use crate::report::{Finding, Kind, Severity};
+use crate::snapshot::queries::StatementKind;
 use crate::ui::format;
 use crate::ui::queries::lint::why;
 
@@ -30,7 +33,15 @@ pub fn findings(view: &QueriesFigures, limits: &Thresholds) -> Vec<Finding> {
     let mut heavy = 0;
     for r in &rows {
         let mean = r.mean_ms().unwrap_or(0.0);
-        let judged = severity(limits.statement_mean_ms.judge(mean));
+        let utility = r
+            .text
+            .as_ref()
+            .is_some_and(|t| t.shape.kind == StatementKind::Utility);
+        let judged = if utility {
+            None
+        } else {
+            severity(limits.statement_mean_ms.judge(mean))
+        };
         let heaviest = heavy < HEAVIEST && r.share_pct >= HEAVY_SHARE_PCT;
         let Some(severity) = judged.or(heaviest.then_some(Severity::Info)) else {
             continue;
@@ -155,6 +166,8 @@ mod tests {
             (3, "SELECT 1", stats(3, 100, 1.0, 100)),
             (4, "SELECT 2", stats(4, 100, 1.0, 100)),
             (5, "SELECT 3", stats(5, 100, 1.0, 100)),
+            // A utility statement slower than the threshold: the work asked of it, not slow.
+            (6, "CREATE DATABASE t_other", stats(6, 1, 1_200.0, 0)),
         ];
         let texts = statements
             .iter()
@@ -196,7 +209,8 @@ mod tests {
         assert_eq!(
             slow,
             [(Severity::Warning, 1), (Severity::Info, 2)],
-            "2.5 s mean is past the warning; the one-row lookup holds 26% of all time"
+            "2.5 s mean is past the warning; the one-row lookup holds 26% of all time; \
+             CREATE DATABASE is never judged slow"
         );
         let lints: Vec<(&str, i64)> = found
             .iter()
