@@ -56,6 +56,36 @@ pub enum Action {
     ToggleIdle,
     /// Queries: reset pg_stat_statements for everyone (asks first).
     ResetStatements,
+    /// Cancel the selected session's statement.
+    CancelBackend,
+    /// Terminate the selected session.
+    TerminateBackend,
+    /// Cancel every session the filter lists.
+    CancelListed,
+    /// Terminate every session the filter lists.
+    TerminateListed,
+    /// Move between the sessions, the blocking tree and the pools.
+    NextSection,
+    /// Queries: the selected statement's plan in the Explain pane.
+    ExplainSelected,
+    /// Queries: EXPLAIN ANALYZE the selected statement (fill in its parameters first).
+    ExplainAnalyzeSelected,
+    /// Expand or collapse the selected plan node.
+    ToggleNode,
+    /// Expand every plan node.
+    ExpandAll,
+    /// Collapse everything off the heaviest path.
+    CollapseOffPath,
+    /// Switch between the plan tree and the nodes by self time.
+    FlatView,
+    /// Compare the plan with the one before it.
+    ComparePlans,
+    /// Edit the SQL.
+    EditSql,
+    /// EXPLAIN the SQL (the generic plan when it has $n parameters).
+    Explain,
+    /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
+    ExplainAnalyze,
     /// Create the selected suggestion or foreign key's index.
     CreateIndex,
     /// Drop the selected index.
@@ -76,6 +106,16 @@ pub enum Action {
     ReviewNote,
     /// Review: write the migration and the report now.
     ReviewWrite,
+    /// Measure the selected relation exactly (pgstattuple, pgstatindex).
+    Measure,
+    /// VACUUM (ANALYZE) the selected table.
+    Vacuum,
+    /// ANALYZE the selected table.
+    Analyze,
+    /// VACUUM FULL the selected table (ACCESS EXCLUSIVE lock).
+    VacuumFull,
+    /// Switch between the tables and the indexes list.
+    SwitchList,
 }
 
 impl Action {
@@ -108,6 +148,25 @@ impl Action {
             Action::Cumulative => "since the statistics reset ⇄ last interval".to_owned(),
             Action::ToggleIdle => "show / hide statements that did not run".to_owned(),
             Action::ResetStatements => "reset pg_stat_statements (asks first)".to_owned(),
+            Action::CancelBackend => "cancel the selected session's statement".to_owned(),
+            Action::TerminateBackend => "terminate the selected session".to_owned(),
+            Action::CancelListed => "cancel every session listed".to_owned(),
+            Action::TerminateListed => "terminate every session listed".to_owned(),
+            Action::NextSection => "list: sessions, blocking tree, pools".to_owned(),
+            Action::ExplainSelected => {
+                "its plan in the Explain pane (generic plan for $n statements)".to_owned()
+            }
+            Action::ExplainAnalyzeSelected => {
+                "EXPLAIN ANALYZE it: fill in the parameters, runs rolled back".to_owned()
+            }
+            Action::ToggleNode => "expand / collapse the selected node".to_owned(),
+            Action::ExpandAll => "expand every node".to_owned(),
+            Action::CollapseOffPath => "collapse everything off the heaviest path".to_owned(),
+            Action::FlatView => "tree / nodes by self time".to_owned(),
+            Action::ComparePlans => "compare with the previous plan".to_owned(),
+            Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
+            Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
             Action::CreateIndex => {
                 "create the suggested / foreign key's index (CONCURRENTLY, re-checked first)"
                     .to_owned()
@@ -121,6 +180,11 @@ impl Action {
             Action::ReviewSkip => "review: skip".to_owned(),
             Action::ReviewNote => "review: note (Enter ends it)".to_owned(),
             Action::ReviewWrite => "review: write the migration and report now".to_owned(),
+            Action::Measure => "measure exactly (pgstattuple, pgstatindex)".to_owned(),
+            Action::Vacuum => "VACUUM (ANALYZE) the table".to_owned(),
+            Action::Analyze => "ANALYZE the table".to_owned(),
+            Action::VacuumFull => "VACUUM FULL the table (ACCESS EXCLUSIVE lock)".to_owned(),
+            Action::SwitchList => "tables / indexes".to_owned(),
         }
     }
 }

@@ -42,8 +42,8 @@ pub const GLOBAL: &[Binding] = &[
     key(KeyCode::Esc, Action::Close),
 ];
 
-/// Moving in a list, first in the help of every list pane.
-pub const NAVIGATION: &[Binding] = &[
+/// Moving in a list: vim keys and arrows.
+pub const MOVE: &[Binding] = &[
     key(KeyCode::Char('j'), Action::Down),
     key(KeyCode::Down, Action::Down),
     key(KeyCode::Char('k'), Action::Up),
@@ -54,13 +54,28 @@ pub const NAVIGATION: &[Binding] = &[
     key(KeyCode::End, Action::Bottom),
 ];
 
-/// Bindings of list panes (the Overview's top statements), in help order, after navigation.
+/// Bindings of list panes (the Overview's top statements), after `MOVE`.
 pub const LIST: &[Binding] = &[key(KeyCode::Char('y'), Action::Copy)];
 
-/// Bindings of the Jobs pane.
+/// Bindings of the Jobs pane, after `MOVE`.
 pub const JOBS: &[Binding] = &[
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('x'), Action::CancelJob),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
+/// Bindings of the Explain pane (after `MOVE`).
+pub const EXPLAIN: &[Binding] = &[
+    key(KeyCode::Char(' '), Action::ToggleNode),
+    key(KeyCode::Char('+'), Action::ExpandAll),
+    key(KeyCode::Char('-'), Action::CollapseOffPath),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('f'), Action::FlatView),
+    key(KeyCode::Char('c'), Action::ComparePlans),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('e'), Action::EditSql),
+    key(KeyCode::Char('x'), Action::Explain),
+    key(KeyCode::Char('a'), Action::ExplainAnalyze),
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
@@ -96,6 +111,30 @@ pub const QUERIES: &[Binding] = &[
     key(KeyCode::Char('a'), Action::ToggleIdle),
     key(KeyCode::Char('y'), Action::Copy),
     key(KeyCode::Char('X'), Action::ResetStatements),
+    key(KeyCode::Char('e'), Action::ExplainSelected),
+    key(KeyCode::Char('E'), Action::ExplainAnalyzeSelected),
+];
+
+/// Bindings of the Activity pane: `k` cancels here, so Up is the arrow only.
+pub const ACTIVITY: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('v'), Action::NextSection),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
+    key(KeyCode::Char('k'), Action::CancelBackend),
+    key(KeyCode::Char('K'), Action::TerminateBackend),
+    key(KeyCode::Char('x'), Action::CancelListed),
+    key(KeyCode::Char('X'), Action::TerminateListed),
+    key(KeyCode::Char('y'), Action::Copy),
 ];
 
 /// Bindings of the Indexes pane: the list, its actions and the review's (`r` rebuilds an
@@ -121,16 +160,51 @@ pub const INDEXES: &[Binding] = &[
     },
 ];
 
-/// The bindings of a pane: its own, then the global ones it does not rebind.
+/// Bindings of the Bloat & vacuum pane (`r` is REINDEX here: `R` refreshes).
+pub const BLOAT: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('i'), Action::SwitchList),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('x'), Action::Measure),
+    key(KeyCode::Char('v'), Action::Vacuum),
+    key(KeyCode::Char('a'), Action::Analyze),
+    key(KeyCode::Char('F'), Action::VacuumFull),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('R'), Action::Refresh),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
+/// Bindings of the Settings pane (after the shared movement keys).
+pub const SETTINGS: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+/// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: Vec<Binding> = match pane {
-        Pane::Overview => [NAVIGATION, LIST].concat(),
-        // Its own navigation: pages between the lines.
+        Pane::Overview => [MOVE, LIST].concat(),
+        Pane::Jobs => [MOVE, JOBS].concat(),
+        Pane::Explain => [MOVE, EXPLAIN].concat(),
+        // Their own movement keys: `k` cancels a backend in Activity, pages move in Queries.
         Pane::Queries => QUERIES.to_vec(),
-        Pane::Indexes => [NAVIGATION, INDEXES].concat(),
-        Pane::Jobs => [NAVIGATION, JOBS].concat(),
+        Pane::Activity => ACTIVITY.to_vec(),
+        Pane::Indexes => [MOVE, INDEXES].concat(),
+        Pane::Bloat => BLOAT.to_vec(),
+        Pane::Settings => [MOVE, SETTINGS].concat(),
     };
+    // A pane's own key wins over a global one (`r` rebuilds an index in Indexes), and help
+    // lists only what is bound.
     let global = GLOBAL
         .iter()
         .filter(|g| !own.iter().any(|o| o.code == g.code && o.ctrl == g.ctrl))
@@ -159,6 +233,7 @@ pub fn lookup(pane: Pane, event: KeyEvent) -> Option<Action> {
 #[must_use]
 pub fn key_name(binding: &Binding) -> String {
     let name = match binding.code {
+        KeyCode::Char(' ') => "Space".to_owned(),
         KeyCode::Char(c) => c.to_string(),
         KeyCode::Tab => "Tab".to_owned(),
         KeyCode::BackTab => "Shift-Tab".to_owned(),
@@ -170,8 +245,6 @@ pub fn key_name(binding: &Binding) -> String {
         KeyCode::Home => "Home".to_owned(),
         KeyCode::End => "End".to_owned(),
         KeyCode::Enter => "Enter".to_owned(),
-        KeyCode::PageDown => "PgDn".to_owned(),
-        KeyCode::PageUp => "PgUp".to_owned(),
         other => format!("{other:?}"),
     };
     if binding.ctrl {

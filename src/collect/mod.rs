@@ -6,10 +6,13 @@
 //! server goes away the task reports it, backs off exponentially with jitter, reconnects and
 //! resumes by itself; the app keeps the last data on screen, marked stale.
 
+pub mod activity;
+pub mod bloat;
 pub mod indexes;
 pub mod overview;
 pub mod panes;
 pub mod queries;
+pub mod settings;
 pub mod statements;
 
 use std::time::Duration;

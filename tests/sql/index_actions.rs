@@ -223,7 +223,7 @@ async fn a_foreign_key_index_builds_concurrently_with_progress_under_a_write_wor
             rows
         })
     };
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.select(|f| f.kind == FindingKind::MissingFkIndex);
     console.create().await;
     let Mode::Confirm(confirm) = &console.model.mode else {
@@ -295,7 +295,7 @@ async fn a_failed_unique_build_leaves_nothing_once_the_offered_cleanup_is_accept
              INSERT INTO trades SELECT g, 'x' || g % 10 FROM generate_series(1, 1000) g;",
     )
     .await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     let effects = console
         .model
         .update(Msg::Indexes(Box::new(IndexesEvent::Suggestions(Ok(vec![
@@ -335,7 +335,7 @@ async fn a_table_and_column_with_quotes_spaces_and_semicolons_are_indexed_and_dr
                INSERT INTO parent SELECT generate_series(1, 10);
                CREATE TABLE "we""ird; DROP TABLE parent; --" ("a b;c" int REFERENCES parent, x int);
                INSERT INTO "we""ird; DROP TABLE parent; --" SELECT 1 + g % 10, g FROM generate_series(1, 100) g;"#).await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.select(|f| f.kind == FindingKind::MissingFkIndex);
     console.create().await;
     assert_eq!(

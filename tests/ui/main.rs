@@ -2,6 +2,9 @@
 //! reviewed snapshots; plus the cells and strings a DBA relies on, the edge sizes, and the
 //! themes.
 
+mod activity;
+mod bloat;
+mod explain;
 mod fixtures;
 mod indexes;
 mod jobs;
@@ -9,4 +12,5 @@ mod overview;
 mod queries;
 mod queries_fixtures;
 mod screen;
+mod settings;
 mod themes;

@@ -159,6 +159,10 @@ fn drop_asks_for_the_word_with_the_quoted_sql() {
 }
 
 #[test]
+#[allow(
+    clippy::large_stack_arrays,
+    reason = "three whole models, once, in a test"
+)]
 fn read_only_standby_and_foreign_tables_refuse_with_the_reason() {
     for (m, reason) in [
         (model(true, false, true), "--read-only"),
