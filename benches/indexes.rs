@@ -1,9 +1,12 @@
 //! The Indexes pane's analysis on a large schema: 2,000 tables with 5 indexes and a foreign
-//! key each (10,000 indexes), every kind of finding present.
+//! key each (10,000 indexes), every kind of finding present; and a refresh that brings only
+//! new write rates.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use pgmedic::app::indexes::IndexesState;
 use pgmedic::diagnose::indexes::{ForeignKey, IndexDef, IndexesSnapshot, TableInfo, findings};
 
 const TABLES: i64 = 2_000;
@@ -69,6 +72,16 @@ fn benches(c: &mut Criterion) {
     c.bench_function("indexes findings, 10k indexes on 2k tables", |b| {
         b.iter(|| findings(black_box(&s), &[], 1e9));
     });
+    // A refresh between full reads: same catalog, new write rates.
+    let mut state = IndexesState::default();
+    let now = Instant::now();
+    state.apply_snapshot(s.clone(), now);
+    c.bench_function(
+        "indexes refresh with new write rates only, 10k indexes",
+        |b| {
+            b.iter(|| state.apply_snapshot(black_box(s.clone()), now));
+        },
+    );
 }
 
 criterion_group!(indexes, benches);

@@ -76,6 +76,8 @@ pub struct IndexesState {
     pub suggestions_note: Option<String>,
     /// Every finding, in order of impact.
     pub findings: Vec<Finding>,
+    /// The server's clock of the snapshot the findings were computed from.
+    pub findings_at: f64,
     pub filter: String,
     /// Position in the filtered list.
     pub selected: usize,
@@ -113,9 +115,28 @@ impl IndexesState {
     /// A new snapshot: findings again, the selection kept on the same finding if it is still
     /// there.
     pub fn apply_snapshot(&mut self, snapshot: IndexesSnapshot, now: Instant) {
-        self.snapshot = Some(snapshot);
         self.error = None;
         self.updated_at = Some(now);
+        // Between full reads only the write rates move: the findings stay, their rates follow.
+        // Ages in the notes ("reset 2 h ago") are redone at least once a minute.
+        if let Some(old) = &self.snapshot
+            && old.same_catalog(&snapshot)
+            && snapshot.taken_at - self.findings_at < 60.0
+        {
+            for f in &mut self.findings {
+                let own = f
+                    .suggestion
+                    .and_then(|i| self.suggestions.get(i))
+                    .and_then(|s| s.table_writes_per_sec);
+                f.writes_per_sec = own.or_else(|| {
+                    f.table_oid
+                        .and_then(|oid| snapshot.write_rates.get(&oid).copied())
+                });
+            }
+            self.snapshot = Some(snapshot);
+            return;
+        }
+        self.snapshot = Some(snapshot);
         self.rebuild();
     }
 
@@ -124,6 +145,7 @@ impl IndexesState {
         let Some(snapshot) = &self.snapshot else {
             return;
         };
+        self.findings_at = snapshot.taken_at;
         let key = self.selected_finding().map(Finding::key);
         self.findings = findings(snapshot, &self.suggestions, snapshot.taken_at);
         let visible = self.visible();

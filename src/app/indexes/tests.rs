@@ -383,3 +383,32 @@ fn the_filter_narrows_the_list_and_refreshes_keep_the_selection() {
     assert_eq!(m.indexes.visible().len(), 1);
     assert_eq!(m.mode, Mode::Filter);
 }
+
+#[test]
+fn between_full_reads_only_the_write_rates_move() {
+    let mut m = model(false, false, true);
+    let before = m.indexes.findings.clone();
+    let mut next = snapshot(true);
+    next.taken_at += 2.0;
+    next.write_rates.insert(10, 42.0);
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(
+        next.clone()
+    )))));
+    assert_eq!(m.indexes.findings.len(), before.len());
+    assert!(
+        m.indexes
+            .findings
+            .iter()
+            .all(|f| f.writes_per_sec == Some(42.0))
+    );
+    next.indexes.clear();
+    next.taken_at += 2.0;
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(next)))));
+    assert!(
+        m.indexes
+            .findings
+            .iter()
+            .all(|f| f.kind == crate::diagnose::indexes::FindingKind::MissingFkIndex),
+        "a changed catalog is judged again"
+    );
+}

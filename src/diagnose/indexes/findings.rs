@@ -2,12 +2,12 @@
 //! supporting index, and the advisor's suggestions — each index at most once, in order of
 //! impact (the order of [`FindingKind`], then size).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::advisor::Suggestion;
 use crate::diagnose::health::Level;
 use crate::diagnose::indexes::{
-    ForeignKey, IndexDef, IndexesSnapshot, YOUNG_STATS_SECS, age_words,
+    ForeignKey, IndexDef, IndexesSnapshot, TableInfo, YOUNG_STATS_SECS, age_words,
 };
 
 /// What is wrong, in the order a review walks through them.
@@ -129,7 +129,12 @@ impl Finding {
 /// `now` (epoch seconds, the server's clock) dates the statistics.
 #[must_use]
 pub fn findings(snapshot: &IndexesSnapshot, suggestions: &[Suggestion], now: f64) -> Vec<Finding> {
-    let judge = Judge { snapshot, now };
+    let judge = Judge {
+        snapshot,
+        now,
+        tables: snapshot.tables.iter().map(|t| (t.oid, t)).collect(),
+        indexes: by_table(snapshot.indexes.iter()),
+    };
     let mut reported: HashSet<i64> = HashSet::new();
     let mut out = Vec::new();
     out.extend(judge.invalid(&mut reported));
@@ -143,11 +148,12 @@ pub fn findings(snapshot: &IndexesSnapshot, suggestions: &[Suggestion], now: f64
             .enumerate()
             .map(|(i, s)| judge.suggestion(i, s)),
     );
-    out.sort_by(|a, b| {
-        a.kind
-            .cmp(&b.kind)
-            .then_with(|| b.size_bytes.unwrap_or(-1).cmp(&a.size_bytes.unwrap_or(-1)))
-            .then_with(|| a.table_name().cmp(&b.table_name()))
+    out.sort_by_cached_key(|f| {
+        (
+            f.kind,
+            std::cmp::Reverse(f.size_bytes.unwrap_or(-1)),
+            f.table_name(),
+        )
     });
     // Suggestions keep the advisor's ranking (estimated time saved), not size.
     let first = out.iter().position(|f| f.kind == FindingKind::Suggestion);
@@ -160,6 +166,9 @@ pub fn findings(snapshot: &IndexesSnapshot, suggestions: &[Suggestion], now: f64
 struct Judge<'a> {
     snapshot: &'a IndexesSnapshot,
     now: f64,
+    tables: HashMap<i64, &'a TableInfo>,
+    /// Every index (settled or not), by table.
+    indexes: BTreeMap<i64, Vec<&'a IndexDef>>,
 }
 
 impl Judge<'_> {
@@ -173,11 +182,7 @@ impl Judge<'_> {
     }
 
     fn about(&self, kind: FindingKind, index: &IndexDef) -> Finding {
-        let table = self
-            .snapshot
-            .tables
-            .iter()
-            .find(|t| t.oid == index.table_oid);
+        let table = self.tables.get(&index.table_oid);
         Finding {
             kind,
             level: Level::Warn,
@@ -347,20 +352,19 @@ impl Judge<'_> {
             .iter()
             .filter(|fk| !fk.attnums.is_empty())
             .filter(|fk| {
-                let mut on_table = self
-                    .snapshot
+                let on_table = self
                     .indexes
-                    .iter()
-                    .filter(|i| i.table_oid == fk.table_oid);
+                    .get(&fk.table_oid)
+                    .map_or(&[][..], Vec::as_slice);
                 // A table under DDL is judged at the next refresh.
-                !on_table.any(|i| i.locked || supports(i, fk))
+                !on_table.iter().any(|i| i.locked || supports(i, fk))
             })
             .map(|fk| self.unindexed(fk))
             .collect()
     }
 
     fn unindexed(&self, fk: &ForeignKey) -> Finding {
-        let table = self.snapshot.tables.iter().find(|t| t.oid == fk.table_oid);
+        let table = self.tables.get(&fk.table_oid);
         let size = table.and_then(|t| t.size_bytes);
         let action = match fk.on_delete {
             'c' => "deletes the matching rows of",

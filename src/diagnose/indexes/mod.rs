@@ -34,6 +34,19 @@ pub struct IndexesSnapshot {
     pub write_rates: HashMap<i64, f64>,
 }
 
+impl IndexesSnapshot {
+    /// Everything but the write rates (and the clock) is the same: the findings are too.
+    #[must_use]
+    pub fn same_catalog(&self, other: &Self) -> bool {
+        self.database == other.database
+            && self.stats_reset == other.stats_reset
+            && self.standbys == other.standbys
+            && self.indexes == other.indexes
+            && self.tables == other.tables
+            && self.foreign_keys == other.foreign_keys
+    }
+}
+
 /// One index, its definition taken apart the way pg_index stores it.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[expect(
