@@ -70,11 +70,16 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             frame.render_widget(block, list);
             let visible = state.visible();
             let selected = state.selected.min(visible.len().saturating_sub(1));
-            let mut table_state = TableState::new().with_selected(Some(selected));
+            // Only the rows that fit are built (a database may have tens of thousands), the
+            // window scrolled as the table widget would: the selection on its last row.
+            let fit = usize::from(inner.height.saturating_sub(1)).max(1);
+            let start = (selected + 1).saturating_sub(fit);
+            let window = &visible[start..visible.len().min(start + fit)];
+            let mut table_state = TableState::new().with_selected(Some(selected - start));
             let wide = inner.width >= WIDE;
             let table = match state.list {
-                ListKind::Tables => tables(state, catalog, &visible, wide, theme),
-                ListKind::Indexes => indexes(state, catalog, &visible, wide, theme),
+                ListKind::Tables => tables(state, catalog, window, wide, theme),
+                ListKind::Indexes => indexes(state, catalog, window, wide, theme),
             };
             frame.render_stateful_widget(table, inner, &mut table_state);
         }
