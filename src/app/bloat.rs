@@ -528,10 +528,6 @@ impl Model {
                 self.bloat.toggle_list();
                 return Vec::new();
             }
-            Action::Sort => {
-                self.bloat.next_sort();
-                return Vec::new();
-            }
             Action::Measure => return self.measure(&server),
             Action::Vacuum => self.bloat.table_action(JobKind::Vacuum, &server),
             Action::Analyze => self.bloat.table_action(JobKind::Analyze, &server),

@@ -169,7 +169,7 @@ async fn vacuum_from_the_pane_removes_the_dead_tuples_with_its_progress_in_sight
         false,
     )
     .await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.select("big_vacuum");
     console.keys("v");
     let spec = console.proposed();
@@ -246,7 +246,7 @@ async fn vacuum_full_from_the_pane_shrinks_the_table_after_its_word_is_typed() {
     )
     .await;
     let before = size_of(&conninfo, "shrink_me").await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.select("shrink_me");
     console.keys("F");
     let spec = console.proposed();
@@ -286,7 +286,7 @@ async fn reindex_concurrently_from_the_pane_shrinks_a_bloated_index() {
     )
     .await;
     let before = size_of(&conninfo, "keyed_pad").await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.keys("r");
     assert!(
         console
@@ -324,7 +324,7 @@ async fn hostile_names_are_vacuumed_as_names() {
         true,
     )
     .await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.select("drop table");
     console.keys("a");
     let spec = console.proposed();
@@ -355,7 +355,7 @@ async fn x_offers_pgstattuple_then_measures_exactly() {
         true,
     )
     .await;
-    let mut console = Console::on(&conninfo).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
     console.select("measured");
     console.keys("x");
     let spec = console.proposed();
