@@ -138,8 +138,14 @@ impl BloatState {
         let Some(catalog) = &self.catalog else {
             return Vec::new();
         };
+        if self.filter.is_empty() {
+            return match self.list {
+                ListKind::Tables => (0..self.tables.len()).collect(),
+                ListKind::Indexes => (0..self.indexes.len()).collect(),
+            };
+        }
         let needle = self.filter.to_lowercase();
-        let hit = |text: &str| needle.is_empty() || text.to_lowercase().contains(&needle);
+        let hit = |text: &str| text.to_lowercase().contains(&needle);
         match self.list {
             ListKind::Tables => (0..self.tables.len())
                 .filter(|&i| {

@@ -18,12 +18,10 @@ use crate::server::{ServerInfo, versioned};
 use crate::snapshot::Part;
 
 const SETTINGS: &str = include_str!("bloat_settings.sql");
-/// Tables by server version (13 counts inserts since the last vacuum, 17 has the MAINTAIN
-/// privilege, 18 counts all-frozen pages).
+/// Tables by server version (13 counts inserts since the last vacuum, 18 all-frozen pages).
 pub const TABLES: &[(u32, &str)] = &[
     (0, include_str!("bloat_tables.sql")),
     (130_000, include_str!("bloat_tables_v13.sql")),
-    (170_000, include_str!("bloat_tables_v17.sql")),
     (180_000, include_str!("bloat_tables_v18.sql")),
 ];
 pub const COLUMNS: &str = include_str!("bloat_columns.sql");

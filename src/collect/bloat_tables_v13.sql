@@ -19,9 +19,12 @@ SELECT c.oid AS relid,
        CASE WHEN t.relfrozenxid <> '0' THEN age(t.relfrozenxid)::int8 END AS toast_xid_age,
        CASE WHEN c.relminmxid <> '0' THEN mxid_age(c.relminmxid)::int8 END AS mxid_age,
        c.relrowsecurity AND row_security_active(c.oid) AS rls_hidden,
-       -- VACUUM and ANALYZE: the table's owner (or a member), or the database's; REINDEX:
-       -- the owner only (a superuser is a member of every role).
-       pg_has_role(c.relowner, 'USAGE') AS maintain,
+       -- VACUUM, ANALYZE and REINDEX: the table's owner (or a member: a superuser is a member
+       -- of every role), or from 17 the MAINTAIN privilege (the owner, pg_maintain, a grant);
+       -- VACUUM and ANALYZE also the database's owner.
+       CASE WHEN current_setting('server_version_num')::int4 >= 170000
+            THEN has_table_privilege(c.oid, 'MAINTAIN')
+            ELSE pg_has_role(c.relowner, 'USAGE') END AS maintain,
        pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
            AS database_owner,
        pg_stat_get_live_tuples(c.oid) AS n_live_tup,

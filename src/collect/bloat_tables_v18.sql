@@ -1,4 +1,4 @@
--- pgmedic: bloat_tables (18+: with inserts since the last vacuum, the MAINTAIN privilege and all-frozen pages): every table and materialized view of this database with what the bloat estimate and the autovacuum triggers need besides its columns: pages, tuples, reloptions, sizes (none for relations under an ACCESS EXCLUSIVE lock, $1), the vacuum counters, the relfrozenxid ages and the role's right to maintain it.
+-- pgmedic: bloat_tables (18+: with inserts since the last vacuum and all-frozen pages): every table and materialized view of this database with what the bloat estimate and the autovacuum triggers need besides its columns: pages, tuples, reloptions, sizes (none for relations under an ACCESS EXCLUSIVE lock, $1), the vacuum counters, the relfrozenxid ages and the role's right to maintain it.
 SELECT c.oid AS relid,
        n.nspname::text AS schema,
        c.relname::text AS name,
@@ -19,9 +19,12 @@ SELECT c.oid AS relid,
        CASE WHEN t.relfrozenxid <> '0' THEN age(t.relfrozenxid)::int8 END AS toast_xid_age,
        CASE WHEN c.relminmxid <> '0' THEN mxid_age(c.relminmxid)::int8 END AS mxid_age,
        c.relrowsecurity AND row_security_active(c.oid) AS rls_hidden,
-       -- VACUUM, ANALYZE and REINDEX: the MAINTAIN privilege (the owner, pg_maintain, a
-       -- grant); VACUUM and ANALYZE also the database's owner.
-       has_table_privilege(c.oid, 'MAINTAIN') AS maintain,
+       -- VACUUM, ANALYZE and REINDEX: the table's owner (or a member: a superuser is a member
+       -- of every role), or from 17 the MAINTAIN privilege (the owner, pg_maintain, a grant);
+       -- VACUUM and ANALYZE also the database's owner.
+       CASE WHEN current_setting('server_version_num')::int4 >= 170000
+            THEN has_table_privilege(c.oid, 'MAINTAIN')
+            ELSE pg_has_role(c.relowner, 'USAGE') END AS maintain,
        pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
            AS database_owner,
        pg_stat_get_live_tuples(c.oid) AS n_live_tup,

@@ -70,11 +70,16 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             frame.render_widget(block, list);
             let visible = state.visible();
             let selected = state.selected.min(visible.len().saturating_sub(1));
-            let mut table_state = TableState::new().with_selected(Some(selected));
+            // Only the rows that fit are built (a database may have tens of thousands), the
+            // window scrolled as the table widget would: the selection on its last row.
+            let fit = usize::from(inner.height.saturating_sub(1)).max(1);
+            let start = (selected + 1).saturating_sub(fit);
+            let window = &visible[start..visible.len().min(start + fit)];
+            let mut table_state = TableState::new().with_selected(Some(selected - start));
             let wide = inner.width >= WIDE;
             let table = match state.list {
-                ListKind::Tables => tables(state, catalog, &visible, wide, theme),
-                ListKind::Indexes => indexes(state, catalog, &visible, wide, theme),
+                ListKind::Tables => tables(state, catalog, window, wide, theme),
+                ListKind::Indexes => indexes(state, catalog, window, wide, theme),
             };
             frame.render_stateful_widget(table, inner, &mut table_state);
         }
@@ -115,6 +120,38 @@ fn filter_hint(state: &BloatState, width: u16) -> String {
 
 // ─── Tables ──────────────────────────────────────────────────────────────────────────────────
 
+/// The tables list's columns, then those a wide terminal adds.
+const TABLE_COLUMNS: &[(&str, Constraint)] = &[
+    ("status", Constraint::Length(6)),
+    ("table", Constraint::Fill(1)),
+    ("size", Constraint::Length(8)),
+    ("bloat", Constraint::Length(12)),
+    ("wasted", Constraint::Length(8)),
+    ("dead%", Constraint::Length(6)),
+    ("autovacuum", Constraint::Length(10)),
+];
+const TABLE_WIDE: &[(&str, Constraint)] = &[
+    ("exact", Constraint::Length(6)),
+    ("dead", Constraint::Length(8)),
+    ("xid age", Constraint::Length(8)),
+    ("vacuumed", Constraint::Length(9)),
+    ("analyzed", Constraint::Length(9)),
+    ("toast", Constraint::Length(8)),
+];
+/// The indexes list's columns, then those a wide terminal adds.
+const INDEX_COLUMNS: &[(&str, Constraint)] = &[
+    ("index", Constraint::Fill(3)),
+    ("table", Constraint::Fill(2)),
+    ("size", Constraint::Length(8)),
+    ("bloat", Constraint::Length(12)),
+    ("wasted", Constraint::Length(8)),
+];
+const INDEX_WIDE: &[(&str, Constraint)] = &[
+    ("exact", Constraint::Length(6)),
+    ("type", Constraint::Length(8)),
+    ("entries", Constraint::Length(8)),
+];
+
 fn tables<'a>(
     state: &'a BloatState,
     catalog: &'a Catalog,
@@ -122,40 +159,10 @@ fn tables<'a>(
     wide: bool,
     theme: &Theme,
 ) -> Table<'a> {
-    let mut header = vec![
-        "status",
-        "table",
-        "size",
-        "bloat",
-        "wasted",
-        "dead%",
-        "autovacuum",
-    ];
-    let mut widths = vec![
-        Constraint::Length(6),
-        Constraint::Fill(1),
-        Constraint::Length(8),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(6),
-        Constraint::Length(10),
-    ];
-    if wide {
-        header.extend(["exact", "dead", "xid age", "vacuumed", "analyzed", "toast"]);
-        widths.extend([
-            Constraint::Length(6),
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(8),
-        ]);
-    }
-    let rows = visible.iter().map(|&i| {
-        let view = &state.tables[i];
-        table_row(state, catalog, view, wide, theme)
-    });
-    list(rows, header, widths, theme)
+    let rows = visible
+        .iter()
+        .map(|&i| table_row(state, catalog, &state.tables[i], wide, theme));
+    list(rows, TABLE_COLUMNS, wide.then_some(TABLE_WIDE), theme)
 }
 
 fn table_row<'a>(
@@ -231,27 +238,10 @@ fn indexes<'a>(
     wide: bool,
     theme: &Theme,
 ) -> Table<'a> {
-    let mut header = vec!["index", "table", "size", "bloat", "wasted"];
-    let mut widths = vec![
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(8),
-        Constraint::Length(12),
-        Constraint::Length(8),
-    ];
-    if wide {
-        header.extend(["exact", "type", "entries"]);
-        widths.extend([
-            Constraint::Length(6),
-            Constraint::Length(8),
-            Constraint::Length(8),
-        ]);
-    }
-    let rows = visible.iter().map(|&i| {
-        let view = &state.indexes[i];
-        index_row(state, catalog, view, wide, theme)
-    });
-    list(rows, header, widths, theme)
+    let rows = visible
+        .iter()
+        .map(|&i| index_row(state, catalog, &state.indexes[i], wide, theme));
+    list(rows, INDEX_COLUMNS, wide.then_some(INDEX_WIDE), theme)
 }
 
 fn index_row<'a>(
@@ -294,12 +284,13 @@ fn index_row<'a>(
 
 fn list<'a>(
     rows: impl IntoIterator<Item = Row<'a>>,
-    header: Vec<&'a str>,
-    widths: Vec<Constraint>,
+    columns: &[(&'a str, Constraint)],
+    wide: Option<&[(&'a str, Constraint)]>,
     theme: &Theme,
 ) -> Table<'a> {
-    Table::new(rows, widths)
-        .header(Row::new(header).style(theme.header))
+    let all = || columns.iter().chain(wide.unwrap_or_default());
+    Table::new(rows, all().map(|(_, width)| *width))
+        .header(Row::new(all().map(|(name, _)| *name)).style(theme.header))
         .row_highlight_style(theme.selected)
         .highlight_symbol("▸ ")
         .highlight_spacing(HighlightSpacing::Always)

@@ -530,3 +530,61 @@ async fn a_role_with_only_pg_monitor_gets_statistics_not_visible_not_numbers() {
     let catalog = owner.catalog().await;
     assert!(maintenance::tables(&catalog)[0].verdict.is_ok());
 }
+
+#[tokio::test]
+async fn the_xmin_horizon_s_holders_are_named_oldest_first() {
+    let own = pgmedic::cluster::Cluster::start(pgmedic::cluster::ClusterOptions {
+        settings: vec![("max_prepared_transactions".to_owned(), "2".to_owned())],
+        ..Default::default()
+    })
+    .unwrap();
+    let conninfo = own.conninfo("postgres");
+    let prepared = connect(&conninfo).await;
+    prepared
+        .batch_execute("CREATE TABLE held (id int)")
+        .await
+        .unwrap();
+    prepared
+        .batch_execute("BEGIN; INSERT INTO held VALUES (1); PREPARE TRANSACTION 'pgmedic_held'")
+        .await
+        .unwrap();
+    let open = connect(&conninfo).await;
+    open.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM held")
+        .await
+        .unwrap();
+    let pid: i32 = open
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    // Transactions after them, so that both are behind.
+    let later = connect(&conninfo).await;
+    for _ in 0..3 {
+        later.batch_execute("SELECT txid_current()").await.unwrap();
+    }
+    let mut watch = BloatWatch::on(&conninfo).await;
+    let horizon = watch.collect().await.horizon.unwrap();
+    let ages: Vec<i64> = horizon.iter().filter_map(|h| h.xmin_age).collect();
+    assert!(
+        ages.windows(2).all(|w| w[0] >= w[1]),
+        "the oldest first: {horizon:?}"
+    );
+    let held = horizon
+        .iter()
+        .find(|h| h.kind == "prepared" && h.name == "pgmedic_held")
+        .unwrap_or_else(|| panic!("the prepared transaction: {horizon:?}"));
+    assert!(held.xmin_age.is_some_and(|a| a >= 3), "{held:?}");
+    let session = horizon
+        .iter()
+        .find(|h| h.kind == "session" && h.name == pid.to_string())
+        .unwrap_or_else(|| panic!("the open snapshot: {horizon:?}"));
+    assert!(session.xmin_age.is_some_and(|a| a >= 3), "{session:?}");
+    assert!(
+        session.detail.contains("idle in transaction"),
+        "{session:?}"
+    );
+    prepared
+        .batch_execute("ROLLBACK PREPARED 'pgmedic_held'")
+        .await
+        .unwrap();
+}

@@ -328,3 +328,48 @@ fn before_the_first_read_the_pane_says_what_it_is_doing() {
     let text = screen(&draw(&m, &dark(), 80, 24)).join("\n");
     assert!(text.contains("reading every table and index"), "{text}");
 }
+
+#[test]
+fn a_long_list_scrolls_with_its_selection() {
+    let mut catalog = catalog();
+    let template = catalog.tables[5].clone();
+    for n in 0..200 {
+        let mut t = template.clone();
+        t.relid = 1000 + n;
+        t.name = format!("many_{n:03}");
+        catalog.tables.push(t);
+    }
+    let mut m = busy();
+    m.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('5'),
+        KeyModifiers::NONE,
+    )));
+    m.update(Msg::Bloat(Box::new(BloatSnapshot {
+        catalog: Ok(Arc::new(catalog)),
+        ..snapshot()
+    })));
+    for c in "sssss".chars() {
+        press(&mut m, KeyCode::Char(c)); // by name
+    }
+    press(&mut m, KeyCode::Char('G'));
+    let lines = screen(&draw(&m, &dark(), 80, 24));
+    let last = lines
+        .iter()
+        .find(|l| l.contains("▸"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        last.contains("staging_imp"),
+        "the last row by name:\n{}",
+        lines.join("\n")
+    );
+    press(&mut m, KeyCode::Char('g'));
+    let lines = screen(&draw(&m, &dark(), 80, 24));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("▸") && l.contains("public.accounts")),
+        "{}",
+        lines.join("\n")
+    );
+}
