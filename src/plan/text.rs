@@ -15,6 +15,8 @@
 //! "Strategy": "Hashed" and "Partial Mode": "Partial"), and property lines into the JSON
 //! names and numbers (`text_props`), so both formats give the same tree.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::plan::source::{Line, Source};
@@ -173,7 +175,7 @@ impl Reader {
                 line,
                 col + (content.len() - rest.len()),
             )?;
-            worker.extend(props.0);
+            worker.extend(into_map(props));
             self.nodes[owner].workers.push(worker);
             let index = self.nodes[owner].workers.len() - 1;
             self.worker = Some((owner, index, col));
@@ -184,7 +186,7 @@ impl Reader {
         text_props::parse_line(&mut props, &kind, content);
         match self.worker {
             Some((node, index, worker_col)) if node == owner && col > worker_col => {
-                self.nodes[node].workers[index].extend(props.0);
+                self.nodes[node].workers[index].extend(into_map(props));
             }
             _ => {
                 self.worker = None;
@@ -211,7 +213,7 @@ impl Reader {
             };
             props
                 .0
-                .insert(1, ("Subplan Name".to_owned(), Value::from(label)));
+                .insert(1, (Cow::Borrowed("Subplan Name"), Value::from(label)));
             rel
         } else {
             let open = &mut self.nodes[parent];
@@ -227,7 +229,10 @@ impl Reader {
         };
         props.0.insert(
             1,
-            ("Parent Relationship".to_owned(), Value::from(relationship)),
+            (
+                Cow::Borrowed("Parent Relationship"),
+                Value::from(relationship),
+            ),
         );
         let id = self.nodes.len();
         self.nodes.push(Open {
@@ -272,7 +277,7 @@ impl Reader {
         {
             let mut props = Props::default();
             text_props::parse_line(&mut props, "", content);
-            map.extend(props.0);
+            map.extend(into_map(props));
             return;
         }
         if let Some((name, map)) = block.take() {
@@ -326,6 +331,11 @@ impl Reader {
         let root = built.into_iter().next().flatten().unwrap_or_default();
         (root, top)
     }
+}
+
+/// Properties as a JSON object's entries.
+fn into_map(props: Props) -> impl Iterator<Item = (String, Value)> {
+    props.0.into_iter().map(|(k, v)| (k.into_owned(), v))
 }
 
 /// `InitPlan 1 (returns $0)`, `SubPlan 2`, `CTE name`.
