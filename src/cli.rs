@@ -1,12 +1,15 @@
-//! The command line: `pgmedic [CONN] [-h -p -U -d] [--refresh] [--read-only] [--theme]`, and
-//! `pgmedic demo`.
+//! The command line: `pgmedic [CONN] [-h -p -U -d] [--profile] [--refresh] [--read-only]
+//! [--theme]`, `pgmedic demo`, `pgmedic report`, `pgmedic check`, `pgmedic advise [CONN]
+//! --format sql|json` and `pgmedic explain FILE`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::Bounds;
 use crate::conn::ConnRequest;
+use crate::report::{Kind, Severity};
 
 /// An interactive terminal DBA console for `PostgreSQL`.
 #[derive(Debug, Parser)]
@@ -28,13 +31,31 @@ pub struct Cli {
     help: Option<bool>,
 }
 
+/// True when the arguments (without the program name) ask for `pgmedic check`, so that a
+/// usage error can exit with check's "could not check" code.
+#[must_use]
+pub fn is_check(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .find(|a| !a.to_string_lossy().starts_with('-'))
+        .is_some_and(|a| a == "check")
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a throwaway local cluster with a realistic workload, then the console on it.
     Demo(DemoArgs),
+    /// Suggest indexes for the heaviest statements (verified with HypoPG where installed).
+    #[command(disable_help_flag = true)]
+    Advise(AdviseArgs),
     /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
     /// files, compare them. No server needed.
     Explain(ExplainArgs),
+    /// Every finding, as markdown or JSON, without the console.
+    #[command(disable_help_flag = true)]
+    Report(ReportArgs),
+    /// One line per problem; exit 0 ok, 1 warning, 2 critical, 3 could not check.
+    #[command(disable_help_flag = true)]
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -45,6 +66,70 @@ pub struct ExplainArgs {
     /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
     #[arg(long)]
     pub theme: Option<String>,
+}
+
+/// `pgmedic advise`: where to connect and what to write.
+#[derive(Debug, Clone, Args)]
+pub struct AdviseArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Output: a migration psql applies, or index_suggestion findings as JSON.
+    #[arg(long, value_enum, default_value_t = AdviseFormat::Sql)]
+    pub format: AdviseFormat,
+    /// How many of the heaviest statements (by total time) to analyse.
+    #[arg(long, default_value_t = crate::advisor::DEFAULT_MAX_STATEMENTS, value_parser = parse_statements)]
+    pub statements: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdviseFormat {
+    Sql,
+    Json,
+}
+
+/// `pgmedic report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: Format,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// `pgmedic check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// How a report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+/// What report and check look at, and how long they watch.
+#[derive(Debug, Clone, Args)]
+pub struct ScopeArgs {
+    /// Only these kinds of finding, comma-separated (e.g. unused_index,setting).
+    #[arg(long, value_delimiter = ',', value_parser = Kind::parse, value_name = "KIND,...")]
+    pub only: Vec<Kind>,
+    /// Leave out findings below this severity: info, warning, critical [default: info].
+    #[arg(long, value_parser = Severity::parse, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+    /// How long to watch for figures that need two samples (rates), e.g. 5s [default: 5s].
+    #[arg(long, value_parser = parse_interval)]
+    pub interval: Option<Duration>,
+    /// Override a threshold, e.g. connections_pct=70:85 or xid_age=:1.2e9 (repeatable).
+    #[arg(long = "threshold", value_name = "NAME=WARN:CRIT", value_parser = crate::config::parse_threshold)]
+    pub thresholds: Vec<(String, Bounds)>,
 }
 
 /// Where to connect, as psql takes it.
@@ -65,6 +150,9 @@ pub struct ConnArgs {
     /// Database to connect to.
     #[arg(short = 'd', long)]
     pub dbname: Option<String>,
+    /// A named connection profile of the config file ([profiles.NAME]).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 impl std::fmt::Debug for ConnArgs {
@@ -98,6 +186,10 @@ pub struct TuiArgs {
     /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
     #[arg(long)]
     pub theme: Option<String>,
+    /// PgBouncer's admin console (e.g. postgresql://admin@127.0.0.1:6432/pgbouncer): its
+    /// pools beside the server's sessions in the Activity pane.
+    #[arg(long, value_name = "URL")]
+    pub pgbouncer: Option<crate::pgbouncer::AdminUrl>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -119,6 +211,14 @@ pub struct DemoArgs {
     pub scale: f64,
     #[command(flatten)]
     pub tui: TuiArgs,
+}
+
+/// `--statements`: 1 to 1000.
+fn parse_statements(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a number from 1 to 1000")),
+    }
 }
 
 /// A command-line error as one line: clap's message without its "error:" prefix and usage tail.
@@ -207,6 +307,27 @@ mod tests {
         assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b"]).is_ok());
         assert!(Cli::try_parse_from(["pgmedic", "explain"]).is_err());
         assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b", "c"]).is_err());
+    }
+
+    #[test]
+    fn advise_subcommand_takes_connection_flags_like_psql() {
+        let cli = Cli::try_parse_from([
+            "pgmedic", "advise", "-h", "/tmp", "-d", "shop", "--format", "json",
+        ])
+        .unwrap();
+        let Some(Command::Advise(args)) = cli.command else {
+            panic!("not advise")
+        };
+        assert_eq!(args.format, AdviseFormat::Json);
+        assert_eq!(args.conn.request().host.as_deref(), Some("/tmp"));
+        assert_eq!(args.statements, crate::advisor::DEFAULT_MAX_STATEMENTS);
+        let cli = Cli::try_parse_from(["pgmedic", "advise", "dbname=x"]).unwrap();
+        let Some(Command::Advise(args)) = cli.command else {
+            panic!("not advise")
+        };
+        assert_eq!(args.format, AdviseFormat::Sql);
+        assert!(Cli::try_parse_from(["pgmedic", "advise", "--format", "xml"]).is_err());
+        assert!(Cli::try_parse_from(["pgmedic", "advise", "--statements", "0"]).is_err());
     }
 
     #[test]

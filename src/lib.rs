@@ -11,8 +11,11 @@
 //!                                                           ui (pure render of &Model, themes)
 //!  diagnose: pure analysis (rates between snapshots, health thresholds) used by app and ui.
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
+//!  advisor: index suggestions verified with HypoPG, on a session of its own (work::Request::Advise
+//!  in the console, `pgmedic advise` on the command line); report: findings as JSON.
 //! ```
 
+pub mod advisor;
 pub mod app;
 pub mod cli;
 pub mod cluster;
@@ -23,9 +26,11 @@ pub mod demo;
 pub mod diagnose;
 pub mod explain;
 pub mod jobs;
+pub mod pgbouncer;
 pub mod plan;
 pub mod quote;
 pub mod report;
+pub mod review;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
@@ -51,18 +56,31 @@ pub enum Error {
     /// A plan file that cannot be read: `FILE: line 3, column 7: …`.
     #[error("{0}")]
     Plan(String),
+    #[error("{0}")]
+    Advise(String),
+    #[error("report: {0}")]
+    Report(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
 
-/// Runs what the command line asked for.
-pub async fn run(cli: Cli) -> Result<(), Error> {
+/// Runs what the command line asked for; the exit code is `check`'s, or success.
+pub async fn run(cli: Cli) -> Result<std::process::ExitCode, Error> {
+    let done = std::process::ExitCode::SUCCESS;
     match cli.command {
-        Some(Command::Demo(args)) => demo::run(args).await,
-        Some(Command::Explain(args)) => explain_files(&args),
+        Some(Command::Demo(args)) => demo::run(args).await.map(|()| done),
+        Some(Command::Explain(args)) => explain_files(&args).map(|()| done),
+        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout())
+            .await
+            .map(|()| done),
+        Some(Command::Report(args)) => report::run::report(&args).await.map(|()| done),
+        Some(Command::Check(args)) => Ok(report::run::check(&args).await),
         None => {
-            let params = conn::ConnParams::resolve(&cli.conn.request())?;
-            console(params, &cli.tui).await
+            let config = config::Config::load()?;
+            let params = config.connection(&cli.conn)?;
+            let profile = config.profile(cli.conn.profile.as_deref())?;
+            let settings = config.settings(&cli.tui, profile)?;
+            console_with(params, settings).await.map(|()| done)
         }
     }
 }
@@ -74,6 +92,7 @@ pub fn explain_files(args: &cli::ExplainArgs) -> Result<(), Error> {
         refresh: None,
         read_only: true,
         theme: args.theme.clone(),
+        pgbouncer: None,
     };
     let settings = config::Settings::load(&tui)?;
     let theme = ui::theme::Theme::load(&settings.theme)?;
@@ -96,8 +115,15 @@ pub fn explain_files(args: &cli::ExplainArgs) -> Result<(), Error> {
 }
 
 /// Connects (failing with one line before the terminal is touched) and runs the console.
-pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
-    let settings = config::Settings::load(tui)?;
+pub async fn console(params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
+    console_with(params, config::Settings::load(tui)?).await
+}
+
+/// The console with settings already resolved (config file, profile, command line).
+pub async fn console_with(
+    mut params: conn::ConnParams,
+    settings: config::Settings,
+) -> Result<(), Error> {
     let theme = ui::theme::Theme::load(&settings.theme)?;
     let mut monitoring = collect::monitoring_params(&params);
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)

@@ -3,6 +3,10 @@
 //! Produced by `collect`, consumed by `diagnose` and the app model. No I/O here and no
 //! formatting: counters stay raw so rates can be computed between two snapshots.
 
+pub mod activity;
+pub mod queries;
+pub mod settings;
+
 use std::collections::HashMap;
 
 /// One part of a snapshot: its data, or why it could not be read (in words for the pane).
@@ -79,7 +83,7 @@ pub struct ReplicaLag {
 }
 
 /// pg_stat_statements identifies a statement by (userid, dbid, queryid).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct StatementKey {
     pub userid: i64,
     pub dbid: i64,

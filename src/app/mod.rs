@@ -1,13 +1,18 @@
 //! The event loop and the model: messages in, effects out, a draw when something changed.
 
 pub mod action;
+pub mod activity;
+pub mod bloat;
 pub mod effect;
 pub mod explain;
+pub mod indexes;
 pub mod jobs;
 pub mod keymap;
 pub mod model;
 pub mod msg;
 pub mod pane;
+pub mod queries;
+pub mod settings;
 pub mod viewer;
 
 use std::io::{IsTerminal as _, Write as _};
@@ -22,11 +27,13 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 use crate::app::effect::Effect;
 use crate::app::model::Model;
 use crate::app::msg::{ConnEvent, Msg};
+use crate::app::pane::Pane;
 use crate::collect::{self, Control};
 use crate::config::Settings;
 use crate::conn::ConnParams;
 use crate::jobs::Runner;
 use crate::jobs::audit::AuditLog;
+use crate::pgbouncer::{self, PgBouncerHandle};
 use crate::server::ServerInfo;
 use crate::ui::theme::Theme;
 use crate::work::{self, WorkContext};
@@ -46,6 +53,10 @@ pub async fn run(
             "the console needs a terminal on standard output",
         ));
     }
+    let bouncer_params = match &settings.pgbouncer {
+        Some(url) => Some(pgbouncer::admin_params(url).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let connected_at = Instant::now();
     let (tx, mut inbox) = mpsc::unbounded_channel();
     let info = session.1.clone();
@@ -57,9 +68,19 @@ pub async fn run(
         settings.read_only,
         Instant::now(),
     );
+    model.thresholds = settings.thresholds;
     let audit = AuditLog::from_env();
     model.jobs.audit_path = audit.as_ref().map(|a| a.path().to_path_buf());
+    let (bouncer_task, pgbouncer) = match bouncer_params {
+        Some(admin) => {
+            model.activity.pgbouncer.configured = true;
+            let (task, handle) = pgbouncer::spawn(admin, settings.refresh, tx.clone());
+            (Some(task), Some(handle))
+        }
+        None => (None, None),
+    };
     let outside = Outside {
+        pgbouncer,
         control,
         runner: Runner::new(
             params.clone(),
@@ -84,6 +105,8 @@ pub async fn run(
         }
     };
     let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
+    // The SQL grammar compiles on a thread of its own, not in the first frame that needs it.
+    std::thread::spawn(crate::ui::warm_up);
     end_on_panic();
     let input = tokio::spawn(read_terminal(tx.clone()));
     let signals = tokio::spawn(stop_signals(tx.clone()));
@@ -110,6 +133,9 @@ pub async fn run(
     signals.abort();
     clock.abort();
     collector.abort();
+    if let Some(task) = bouncer_task {
+        task.abort();
+    }
     let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
     ratatui::restore();
     result
@@ -118,6 +144,8 @@ pub async fn run(
 /// What the loop hands effects to: the collector, the job runner, on-demand work.
 struct Outside {
     control: UnboundedSender<Control>,
+    /// The PgBouncer admin console's reader, with `--pgbouncer`.
+    pgbouncer: Option<PgBouncerHandle>,
     runner: Runner,
     work: WorkContext,
 }
@@ -151,12 +179,21 @@ async fn event_loop(
                 Effect::Quit => return Ok(()),
                 Effect::RefreshNow => {
                     let _ = outside.control.send(Control::RefreshNow);
+                    if let Some(bouncer) = &outside.pgbouncer {
+                        bouncer.refresh_now();
+                    }
                 }
                 Effect::SetRefresh(every) => {
                     let _ = outside.control.send(Control::SetRefresh(every));
+                    if let Some(bouncer) = &outside.pgbouncer {
+                        bouncer.set_refresh(every);
+                    }
                 }
                 Effect::Focus(pane) => {
                     let _ = outside.control.send(Control::Focus(pane));
+                    if let Some(bouncer) = &outside.pgbouncer {
+                        bouncer.set_visible(pane == Pane::Activity);
+                    }
                 }
                 Effect::Copy(text) => copy_osc52(&text)?,
                 Effect::RunJob(id, spec) => outside.runner.start(id, spec),

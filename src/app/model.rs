@@ -9,21 +9,31 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
+use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
+use crate::app::activity::{ActivityState, Scope};
+use crate::app::bloat::BloatState;
 use crate::app::effect::Effect;
 use crate::app::explain::ExplainState;
+use crate::app::indexes::{IndexesEvent, IndexesState};
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
+use crate::app::queries::QueriesState;
+use crate::app::settings::SettingsState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
-use crate::jobs::{JobEvent, JobSpec, Outcome, refusal};
+use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
+use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
+use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -117,14 +127,21 @@ pub struct Model {
     pub server: Option<ServerInfo>,
     pub conn: ConnState,
     pub overview: OverviewState,
+    pub queries: QueriesState,
+    pub activity: ActivityState,
     pub jobs: JobsState,
     pub explain: ExplainState,
+    pub indexes: IndexesState,
+    pub bloat: BloatState,
+    pub settings: SettingsState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
     pub now: Instant,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
+    /// The index advisor's latest answer (see [`Model::request_advice`]).
+    pub advice: Option<Result<Advice, String>>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -139,16 +156,52 @@ impl Model {
             server: None,
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
+            queries: QueriesState::default(),
+            activity: ActivityState::default(),
             jobs: JobsState::default(),
             explain: ExplainState::default(),
+            indexes: IndexesState::default(),
+            bloat: BloatState::default(),
+            settings: SettingsState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
             now,
             size: MIN_SIZE,
             notice: None,
+            advice: None,
             dirty: true,
         }
+    }
+
+    /// The effect that runs the index advisor on a session of its own (once the server is
+    /// known); its answer arrives as `Msg::Advice` and lands in `advice`.
+    #[must_use]
+    pub fn request_advice(&self) -> Option<Effect> {
+        let server = self.server.clone()?;
+        Some(Effect::Work(Request::Advise {
+            server: Box::new(server),
+            options: AdviseOptions::default(),
+        }))
+    }
+
+    /// The advisor answered: its suggestions join the Indexes pane's findings, and why they
+    /// are unverified (no HypoPG) is said there.
+    fn on_advice(&mut self, advice: Result<Advice, String>) -> Vec<Effect> {
+        let suggestions = advice
+            .as_ref()
+            .map(|a| a.suggestions.clone())
+            .map_err(Clone::clone);
+        let effects = self.on_indexes(IndexesEvent::Suggestions(suggestions));
+        if let Ok(Advice {
+            unverified_reason: Some(reason),
+            ..
+        }) = &advice
+        {
+            self.indexes.suggestions_note = Some(reason.clone());
+        }
+        self.advice = Some(advice);
+        effects
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -164,9 +217,26 @@ impl Model {
             }
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
+            Msg::Queries(snapshot) => self.on_queries(*snapshot),
+            Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Activity(part) => self.on_activity(*part),
+            Msg::ActivityQuery { pid, query } => {
+                self.activity.on_full_query(pid, query);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::PgBouncer(result) => {
+                self.activity.pgbouncer.latest = Some(*result);
+                self.dirty = self.dirty || self.pane == Pane::Activity;
+                Vec::new()
+            }
             Msg::Job(event) => self.on_job(&event),
             Msg::Explain(outcome) => self.on_explain(*outcome),
+            Msg::Advice(advice) => self.on_advice(*advice),
+            Msg::Indexes(event) => self.on_indexes(*event),
+            Msg::Bloat(snapshot) => self.on_bloat(*snapshot),
+            Msg::BloatExact(reply) => self.on_bloat_exact(*reply),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -190,6 +260,14 @@ impl Model {
         self.overview
             .updated_at
             .map(|at| self.now.saturating_duration_since(at))
+    }
+
+    /// The columns of a tab bar `width` wide left for the tabs once the server's name
+    /// (`user@host:port/db pgmedic `) has its place on the right.
+    #[must_use]
+    pub fn tab_room(&self, width: u16) -> u16 {
+        let target = self.target.chars().count() + " pgmedic ".len();
+        width.saturating_sub(u16::try_from(target).unwrap_or(u16::MAX))
     }
 
     /// True when the terminal is too small for the layout.
@@ -235,7 +313,7 @@ impl Model {
             MouseEventKind::ScrollDown => self.apply(Action::Down),
             MouseEventKind::ScrollUp => self.apply(Action::Up),
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
-                match Pane::at_column(mouse.column) {
+                match Pane::at_column(mouse.column, self.tab_room(self.size.0), self.pane) {
                     Some(pane) => self.apply(Action::GoTo(pane)),
                     None => Vec::new(),
                 }
@@ -245,13 +323,23 @@ impl Model {
     }
 
     /// Carries out a user action.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "a dispatch table: one short arm per action"
+    )]
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         match action {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
-            Action::Refresh => return vec![Effect::RefreshNow],
+            Action::Refresh => {
+                let mut effects = vec![Effect::RefreshNow];
+                if self.pane == Pane::Indexes {
+                    effects.extend(self.request_advice());
+                }
+                return effects;
+            }
             Action::NextPane => return self.set_pane(self.pane.next()),
             Action::PrevPane => return self.set_pane(self.pane.prev()),
             Action::GoTo(pane) => return self.set_pane(pane),
@@ -268,13 +356,59 @@ impl Model {
                     self.notify(Level::Warn, "nothing to filter here");
                 }
             }
+            Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
+            Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
+            Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
+            Action::SortNext | Action::SortPrev => {
+                let forward = action == Action::SortNext;
+                match self.pane {
+                    Pane::Queries => self.queries.sort_step(forward),
+                    Pane::Activity => self.activity.sort_step(forward),
+                    Pane::Bloat => self.bloat.next_sort(),
+                    Pane::Overview
+                    | Pane::Jobs
+                    | Pane::Explain
+                    | Pane::Indexes
+                    | Pane::Settings => {}
+                }
+            }
+            Action::SortReverse => match self.pane {
+                Pane::Queries => self.queries.reverse_sort(),
+                Pane::Activity => self.activity.reverse_sort(),
+                Pane::Overview
+                | Pane::Jobs
+                | Pane::Explain
+                | Pane::Indexes
+                | Pane::Bloat
+                | Pane::Settings => {}
+            },
+            Action::CycleScope => self.queries.cycle_scope(),
+            Action::Cumulative => self.queries.toggle_cumulative(),
+            Action::ToggleIdle => self.queries.toggle_idle(),
+            Action::ResetStatements => return self.propose_statements_reset(),
             Action::CancelJob => {
                 if let Some(id) = self.jobs.cancel_selected() {
                     self.notify(Level::Warn, format!("cancelling job #{id}"));
                     return vec![Effect::CancelJob(id)];
                 }
                 self.notify(Level::Warn, "no running job selected");
+            }
+            Action::CancelBackend => return self.signal(JobKind::CancelBackend, Scope::Selected),
+            Action::TerminateBackend => {
+                return self.signal(JobKind::TerminateBackend, Scope::Selected);
+            }
+            Action::CancelListed => return self.signal(JobKind::CancelBackend, Scope::Filtered),
+            Action::TerminateListed => {
+                return self.signal(JobKind::TerminateBackend, Scope::Filtered);
+            }
+            Action::NextSection => self.activity.next_section(),
+            Action::ExplainSelected | Action::ExplainAnalyzeSelected => {
+                let analyze = action == Action::ExplainAnalyzeSelected;
+                if let Some((_, sql)) = self.queries.selected_statement() {
+                    return self.explain_statement(sql, analyze);
+                }
+                self.notify(Level::Warn, "no statement selected");
             }
             Action::ToggleNode
             | Action::ExpandAll
@@ -284,6 +418,22 @@ impl Model {
             | Action::EditSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),
+            Action::CreateIndex => return self.indexes_create(),
+            Action::DropIndex => return self.indexes_drop(),
+            Action::Reindex if self.pane == Pane::Indexes => return self.indexes_reindex(),
+            Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::Review => return self.review_start(),
+            Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
+            Action::ReviewMigration => return self.review_decide(Decision::Migration),
+            Action::ReviewSkip => return self.review_decide(Decision::Skip),
+            Action::ReviewNote => return self.review_note(),
+            Action::ReviewWrite => return self.review_write(),
+            Action::Measure
+            | Action::Vacuum
+            | Action::Analyze
+            | Action::VacuumFull
+            | Action::Reindex
+            | Action::SwitchList => return self.bloat_action(action),
         }
         Vec::new()
     }
@@ -294,7 +444,12 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
-        vec![Effect::Focus(pane)]
+        let mut effects = vec![Effect::Focus(pane)];
+        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
+        if pane == Pane::Indexes && self.advice.is_none() {
+            effects.extend(self.request_advice());
+        }
+        effects
     }
 
     /// Esc: closes the detail view of the pane, else the notice.
@@ -302,21 +457,54 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
+            Pane::Indexes => {
+                if !self.review_pause() {
+                    if self.indexes.detail {
+                        self.indexes.detail = false;
+                    } else {
+                        self.notice = None;
+                    }
+                }
+            }
+            Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
+            Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
-            Pane::Overview | Pane::Jobs | Pane::Explain => self.notice = None,
+            Pane::Settings if self.settings.detail => self.settings.detail = false,
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Jobs
+            | Pane::Explain
+            | Pane::Bloat
+            | Pane::Settings => {
+                self.notice = None;
+            }
         }
     }
 
     /// Enter: the selected row's detail view.
     fn open(&mut self) {
         match self.pane {
-            Pane::Overview => {}
+            Pane::Overview | Pane::Activity => {}
+            Pane::Queries => self.queries.toggle_detail(),
             Pane::Explain => {
                 self.explain.detail =
                     !self.explain.detail && self.explain.selected_node().is_some();
             }
+            Pane::Indexes => {
+                self.indexes.detail =
+                    !self.indexes.detail && self.indexes.selected_finding().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
+            }
+            Pane::Bloat => {
+                self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
+            }
+            Pane::Settings => {
+                self.settings.detail =
+                    !self.settings.detail && self.settings.selected_check().is_some();
             }
         }
     }
@@ -325,7 +513,12 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Queries => Some(&self.queries.filter),
+            Pane::Activity => Some(&self.activity.filter_text),
             Pane::Explain => Some(&self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed()),
+            Pane::Bloat => Some(&self.bloat.filter),
+            Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -333,8 +526,23 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Queries => Some(&mut self.queries.filter),
+            Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Explain => Some(&mut self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed_mut()),
+            Pane::Bloat => Some(&mut self.bloat.filter),
+            Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
+        }
+    }
+
+    /// The focused pane's filter text changed: the list follows as it is typed.
+    fn filter_changed(&mut self) {
+        match self.pane {
+            Pane::Queries => self.queries.refilter(),
+            Pane::Activity => self.activity.refilter(),
+            Pane::Indexes => self.indexes.refilter(),
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat | Pane::Settings => {}
         }
     }
 
@@ -369,9 +577,22 @@ impl Model {
                 let selected = self.overview.selected.saturating_add_signed(delta);
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
+            Pane::Queries => {
+                let page = self.page_rows();
+                self.queries.move_selection(delta, page);
+            }
+            Pane::Activity => self.activity.move_selection(delta),
+            Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
+            Pane::Bloat => self.bloat.move_selection(delta),
+            Pane::Settings => self.settings.move_selection(delta),
         }
+    }
+
+    /// Rows of a list that fit the body (tab bar, status bar, borders and header aside).
+    fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
     }
 
     /// Selects the focused pane's first (or last) row.
@@ -384,8 +605,16 @@ impl Model {
                     0
                 };
             }
+            Pane::Queries => {
+                let page = self.page_rows();
+                self.queries.select_edge(last, page);
+            }
+            Pane::Activity => self.activity.select_edge(last),
+            Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
+            Pane::Bloat => self.bloat.select_edge(last),
+            Pane::Settings => self.settings.select_edge(last),
         }
     }
 
@@ -399,8 +628,21 @@ impl Model {
                 .and_then(|top| top.get(self.overview.selected))
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
+            Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
+            Pane::Activity => self.activity.query_to_copy(),
+            Pane::Indexes => self
+                .indexes
+                .selected_finding()
+                .and_then(|f| self.fix_of(f).ok())
+                .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
+            Pane::Bloat => self.bloat.selected_name(),
+            Pane::Settings => self
+                .settings
+                .selected_check()
+                .and_then(|s| s.attention.as_ref())
+                .and_then(|a| a.sql.clone()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -421,14 +663,19 @@ impl Model {
             KeyCode::Esc => {
                 filter.clear();
                 self.mode = Mode::Normal;
+                self.indexes.noting = false;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                self.indexes.noting = false;
+            }
             KeyCode::Backspace => {
                 filter.pop();
             }
             KeyCode::Char(c) => filter.push(c),
             _ => {}
         }
+        self.filter_changed();
         Vec::new()
     }
 
@@ -491,7 +738,13 @@ impl Model {
         self.dirty = true;
         match self.pane {
             Pane::Explain => self.explain_input(key),
-            Pane::Overview | Pane::Jobs => {
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Indexes
+            | Pane::Bloat
+            | Pane::Jobs
+            | Pane::Settings => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -615,6 +868,60 @@ impl Model {
         Vec::new()
     }
 
+    fn on_queries(&mut self, snapshot: QueriesSnapshot) -> Vec<Effect> {
+        self.queries.on_snapshot(snapshot);
+        self.dirty |= self.pane == Pane::Queries;
+        Vec::new()
+    }
+
+    /// `X` on the Queries pane: pg_stat_statements_reset(), after a typed confirmation.
+    fn propose_statements_reset(&mut self) -> Vec<Effect> {
+        let Some(sample) = self.queries.samples.latest() else {
+            self.notify(
+                Level::Warn,
+                "pg_stat_statements is not readable here: nothing to reset",
+            );
+            return Vec::new();
+        };
+        let mut spec = JobSpec::new(
+            JobKind::ResetStatements,
+            "pg_stat_statements",
+            vec!["SELECT pg_stat_statements_reset()".to_owned()],
+        )
+        .warning(
+            "every statement's figures are lost, for every database and every tool that reads \
+             them; pgmedic never needs this for its own windows",
+        );
+        if !sample.settings.can_reset {
+            let role = self
+                .server
+                .as_ref()
+                .map_or("this role", |s| s.role.as_str());
+            spec.lacks_privilege = Some(format!(
+                "{role} may not run pg_stat_statements_reset() (superuser only unless GRANT \
+                 EXECUTE ON FUNCTION pg_stat_statements_reset TO {})",
+                crate::quote::ident(role)
+            ));
+        }
+        self.propose(spec)
+    }
+
+    fn on_settings(&mut self, snapshot: SettingsSnapshot) -> Vec<Effect> {
+        let Some(server) = &self.server else {
+            return Vec::new();
+        };
+        let view = self.overview.view.as_ref();
+        let context = crate::diagnose::settings::Context {
+            server,
+            connections: view.and_then(|v| v.connections.as_ref().ok()),
+            throughput: view.and_then(|v| v.throughput.as_ref().ok()),
+            limits: &self.thresholds,
+        };
+        self.settings.push(snapshot, &context, self.now);
+        self.dirty = true;
+        Vec::new()
+    }
+
     fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
         self.dirty = true;
         let Some(job) = self.jobs.apply(event) else {
@@ -629,12 +936,30 @@ impl Model {
             job.spec.kind.name(),
             job.spec.target
         );
+        let mut effects = Vec::new();
+        if job.spec.kind == JobKind::ResetStatements && matches!(outcome, Outcome::Done { .. }) {
+            // Counters start again from zero: rates restart from the next two samples.
+            self.queries.restart();
+            effects.push(Effect::RefreshNow);
+        }
+        if let JobEvent::Finished {
+            kind: kind @ (JobKind::CancelBackend | JobKind::TerminateBackend),
+            target,
+            outcome,
+            ..
+        } = event
+        {
+            effects.extend(self.on_signal_finished(*kind, target, outcome));
+            return effects;
+        }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        Vec::new()
+        effects.extend(self.indexes_on_job(event));
+        effects.extend(self.bloat_job_finished(event));
+        effects
     }
 
     fn on_conn(&mut self, event: ConnEvent) -> Vec<Effect> {
@@ -650,6 +975,8 @@ impl Model {
                 }
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
+                self.queries.restart();
+                self.settings.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }
@@ -726,6 +1053,26 @@ mod tests {
         );
         m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
         m
+    }
+
+    #[test]
+    fn the_advisor_is_asked_once_the_server_is_known_and_its_answer_kept() {
+        let fresh = Model::new(String::new(), Duration::from_secs(2), false, Instant::now());
+        assert_eq!(fresh.request_advice(), None);
+        let mut m = model();
+        assert!(matches!(
+            m.request_advice(),
+            Some(Effect::Work(Request::Advise { server, .. })) if server.backend_pid == 1
+        ));
+        m.dirty = false;
+        m.update(Msg::Advice(Box::new(Err(
+            "pg_stat_statements is missing".to_owned()
+        ))));
+        assert!(m.dirty);
+        assert_eq!(
+            m.advice,
+            Some(Err("pg_stat_statements is missing".to_owned()))
+        );
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub const MONITORING_SETTINGS: &[(&str, &str)] = &[
     ("lock_timeout", "500ms"),
     ("idle_in_transaction_session_timeout", "30s"),
     ("default_transaction_read_only", "on"),
+    // Catalog reads over many thousand relations cost enough to be JIT-compiled, which
+    // takes longer than running them.
+    ("jit", "off"),
 ];
 
 /// The extensions pgmedic uses when they are there.
@@ -232,6 +235,19 @@ impl ServerInfo {
             )),
             Some(_) => None,
         }
+    }
+    /// Without pg_read_all_stats (or pg_monitor, or superuser) pg_stat_statements shows other
+    /// roles' statements without text or queryid: what to grant, in words; `None` when it sees
+    /// everything.
+    #[must_use]
+    pub fn pg_stat_statements_privilege_note(&self) -> Option<String> {
+        (!self.privileges.sees_all_activity()).then(|| {
+            format!(
+                "{} sees only its own statements: GRANT pg_read_all_stats TO {}",
+                self.role,
+                crate::quote::ident(&self.role)
+            )
+        })
     }
 }
 

@@ -37,6 +37,12 @@ pub fn render(frame: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
         .collect();
     let width = (keys_width + 3 + text_width + 4) as u16;
     let height = lines.len() as u16 + 2;
+    // A pane with many keys may use the tab and status rows too.
+    let area = if height > area.height {
+        frame.area()
+    } else {
+        area
+    };
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let block = panel::panel(format!(" Keys · {} ", pane.title()), theme, false)
         .title_bottom(

@@ -11,5 +11,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod bloat;
 mod explain;
+mod indexes;
 mod screen;
