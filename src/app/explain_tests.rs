@@ -200,3 +200,49 @@ mod model {
         assert_eq!(m.explain.timeout, Duration::from_secs(120));
     }
 }
+
+// ─── The file viewer ───
+
+mod viewer {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+    use super::super::*;
+    use crate::app::viewer;
+
+    #[test]
+    fn the_viewer_keeps_to_its_plan() {
+        let plan = Plan::parse(include_str!("../../tests/fixtures/plans/loops.pg15.txt")).unwrap();
+        let shown = Shown {
+            plan,
+            sql: None,
+            how: None,
+            source: "loops.pg15.txt".to_owned(),
+        };
+        let mut m = viewer::model(vec![shown], Instant::now());
+        let press = |m: &mut Model, code| {
+            viewer::handle(m, &Event::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap()
+        };
+        for code in [
+            KeyCode::Char('1'),
+            KeyCode::Tab,
+            KeyCode::Char('e'),
+            KeyCode::Char(':'),
+        ] {
+            assert!(!press(&mut m, code));
+            assert_eq!(
+                (m.pane, &m.mode),
+                (Pane::Explain, &Mode::Normal),
+                "{code:?}"
+            );
+        }
+        assert!(!press(&mut m, KeyCode::Char('x')));
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("no server"))
+        );
+        assert!(!press(&mut m, KeyCode::Char(' ')));
+        assert_eq!(m.explain.rows.len(), 1, "the root folded");
+        assert!(press(&mut m, KeyCode::Char('q')));
+    }
+}
