@@ -35,7 +35,8 @@ pub fn model(mut plans: Vec<Shown>, now: Instant) -> Model {
     model
 }
 
-/// True for keys the viewer leaves alone: other panes, refreshing, the command line.
+/// True for keys the viewer leaves alone: other panes, refreshing, the command line, and the
+/// SQL editor (there is no server to run it on, and no editor on screen).
 fn ignored(model: &Model, event: crossterm::event::KeyEvent) -> bool {
     model.mode == Mode::Normal
         && matches!(
@@ -46,6 +47,7 @@ fn ignored(model: &Model, event: crossterm::event::KeyEvent) -> bool {
                     | Action::PrevPane
                     | Action::Refresh
                     | Action::CommandLine
+                    | Action::EditSql
             )
         )
 }

@@ -2,7 +2,8 @@
 //! exactly one statement (a `;` inside a string or a comment is not a second one), of a kind
 //! EXPLAIN takes, with an `EXPLAIN [ANALYZE | ANALYSE] …` the DBA typed stripped (pgmedic
 //! adds its own options), whether it changes data (INSERT, UPDATE, DELETE, MERGE — also
-//! inside a WITH), and its highest `$n` parameter.
+//! inside a WITH), and its highest `$n` parameter. A statement with parameters comes back as
+//! the parser writes it again (pg_stat_statements' `interval $1` becomes `$1::interval`).
 //!
 //! Pure: no server, no I/O.
 
@@ -93,6 +94,13 @@ pub fn check(sql: &str) -> Result<Statement, String> {
         node = inner.to_ref();
     }
     let kind = kind_of(node)?;
+    if !had_explain && highest_param(&text) > 0 {
+        // pg_stat_statements' text can hold `interval $1`, which only pg_query's parser takes:
+        // its deparse writes `$1::interval`, which the server takes too.
+        text = node
+            .deparse(pg_query::DeparseOptions::default())
+            .map_err(|e| format!("cannot read the statement: {e}"))?;
+    }
     let reparsed = pg_query::parse(&text, pg_query::ParserOptions::DEFAULT)
         .map_err(|e| format!("not valid SQL: {e}"))?;
     let modifies = matches!(
@@ -174,6 +182,11 @@ mod tests {
         assert_eq!(
             s.params, 3,
             "a $n in a string or an identifier is not a parameter"
+        );
+        let s = check("SELECT count(*) FROM t WHERE at >= now() - interval $1 LIMIT $2").unwrap();
+        assert_eq!(
+            s.text,
+            "SELECT count(*) FROM t WHERE at >= now() - $1::interval LIMIT $2"
         );
     }
 

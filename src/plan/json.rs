@@ -13,7 +13,7 @@ use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::plan::source::Source;
-use crate::plan::{PlanError, Props, RawNode};
+use crate::plan::{Key, PlanError, Props, RawNode, key};
 
 /// The first plan of the input, its statement-level properties, and how many more plans
 /// followed it.
@@ -88,8 +88,8 @@ impl<'de> Visitor<'de> for TopVisitor {
         let mut root = None;
         let mut wrapped = Vec::new();
         let mut top = Props::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key.as_ref() {
                 "Plan" => root = Some(map.next_value_seed(NodeSeed)?),
                 "QUERY PLAN" => wrapped.extend(map.next_value_seed(TopSeed)?),
                 _ => {
@@ -130,7 +130,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
         let mut node = RawNode::default();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             if key == "Plans" {
                 node.children = map.next_value_seed(PlansSeed)?;
             } else {
@@ -170,5 +170,30 @@ impl<'de> Visitor<'de> for PlansVisitor {
             out.push(node);
         }
         Ok(out)
+    }
+}
+
+/// A property name, shared when it is one of EXPLAIN's own (no copy per node).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Key, D::Error> {
+        de.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Key, E> {
+        Ok(key(name))
     }
 }

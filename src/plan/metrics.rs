@@ -210,12 +210,11 @@ fn initplan_evaluator(plan: &Plan, owner: NodeId, child: NodeId, name: Option<&s
         return owner;
     }
     let skip: Vec<NodeId> = plan.subtree(child);
-    let mentions =
-        |n: NodeId, only: Option<&str>| {
-            plan.nodes[n].props.0.iter().any(|(k, v)| {
-                only.is_none_or(|o| k == o) && refs.iter().any(|r| mentions_ref(v, r))
-            })
-        };
+    let mentions = |n: NodeId, only: Option<&str>| {
+        plan.nodes[n].props.0.iter().any(|(k, v)| {
+            only.is_none_or(|o| k.as_ref() == o) && refs.iter().any(|r| mentions_ref(v, r))
+        })
+    };
     let candidates: Vec<NodeId> = plan
         .subtree(owner)
         .into_iter()

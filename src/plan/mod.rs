@@ -12,14 +12,18 @@ pub mod compare;
 mod json;
 pub mod layout;
 pub mod metrics;
+mod props;
 mod source;
 mod text;
+mod text_names;
 mod text_props;
 pub mod warnings;
 
 use serde_json::Value;
 
 pub use metrics::Metrics;
+use props::number;
+pub use props::{Key, Props, key};
 pub use warnings::Warning;
 
 /// Index of a node in `Plan::nodes` (pre-order: the root is 0, a parent comes before its
@@ -52,45 +56,6 @@ impl PlanError {
 pub enum Format {
     Json,
     Text,
-}
-
-/// Named properties in the order EXPLAIN printed them, keyed as FORMAT JSON names them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Props(pub Vec<(String, Value)>);
-
-impl Props {
-    #[must_use]
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    /// A numeric property (numbers written as strings count too).
-    #[must_use]
-    pub fn num(&self, key: &str) -> Option<f64> {
-        match self.get(key)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-    }
-
-    #[must_use]
-    pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key).and_then(Value::as_str)
-    }
-
-    #[must_use]
-    pub fn flag(&self, key: &str) -> bool {
-        matches!(self.get(key), Some(Value::Bool(true)))
-    }
-
-    /// Sets `key`, replacing an earlier value.
-    pub fn set(&mut self, key: &str, value: Value) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some((_, v)) => *v = value,
-            None => self.0.push((key.to_owned(), value)),
-        }
-    }
 }
 
 /// The planner's estimates for one execution of a node.
@@ -130,19 +95,30 @@ pub struct Buffers {
 
 impl Buffers {
     fn from_props(props: &Props) -> Self {
-        let n = |key| props.num(key).map_or(0, |v| v.max(0.0) as u64);
-        Self {
-            shared_hit: n("Shared Hit Blocks"),
-            shared_read: n("Shared Read Blocks"),
-            shared_dirtied: n("Shared Dirtied Blocks"),
-            shared_written: n("Shared Written Blocks"),
-            local_hit: n("Local Hit Blocks"),
-            local_read: n("Local Read Blocks"),
-            local_dirtied: n("Local Dirtied Blocks"),
-            local_written: n("Local Written Blocks"),
-            temp_read: n("Temp Read Blocks"),
-            temp_written: n("Temp Written Blocks"),
+        let mut buffers = Self::default();
+        for (key, value) in &props.0 {
+            buffers.take(key, value);
         }
+        buffers
+    }
+
+    /// Takes one property if it is a block count; false when it is not one.
+    fn take(&mut self, key: &str, value: &Value) -> bool {
+        let slot = match key {
+            "Shared Hit Blocks" => &mut self.shared_hit,
+            "Shared Read Blocks" => &mut self.shared_read,
+            "Shared Dirtied Blocks" => &mut self.shared_dirtied,
+            "Shared Written Blocks" => &mut self.shared_written,
+            "Local Hit Blocks" => &mut self.local_hit,
+            "Local Read Blocks" => &mut self.local_read,
+            "Local Dirtied Blocks" => &mut self.local_dirtied,
+            "Local Written Blocks" => &mut self.local_written,
+            "Temp Read Blocks" => &mut self.temp_read,
+            "Temp Written Blocks" => &mut self.temp_written,
+            _ => return false,
+        };
+        *slot = number(value).map_or(0, |v| v.max(0.0) as u64);
+        true
     }
 
     #[must_use]
@@ -199,19 +175,39 @@ pub struct Node {
 }
 
 impl Node {
+    /// Reads the typed figures out of `props` in one pass (plans can have many nodes).
     fn new(props: Props, parent: Option<NodeId>, depth: usize) -> Self {
-        let kind = props.text("Node Type").unwrap_or("?").to_owned();
-        let est = Estimates {
-            startup_cost: props.num("Startup Cost"),
-            total_cost: props.num("Total Cost"),
-            rows: props.num("Plan Rows"),
-            width: props.num("Plan Width"),
-        };
-        let actual = actual_of(&props);
-        let buffers = Buffers::from_props(&props);
-        let workers = workers_of(&props);
+        let mut kind = None;
+        let mut est = Estimates::default();
+        let mut timing = (None, None, None, None);
+        let mut buffers = Buffers::default();
+        let mut workers = Vec::new();
+        for (key, value) in &props.0 {
+            if buffers.take(key, value) {
+                continue;
+            }
+            match key.as_ref() {
+                "Node Type" => kind = value.as_str(),
+                "Startup Cost" => est.startup_cost = number(value),
+                "Total Cost" => est.total_cost = number(value),
+                "Plan Rows" => est.rows = number(value),
+                "Plan Width" => est.width = number(value),
+                "Actual Startup Time" => timing.0 = number(value),
+                "Actual Total Time" => timing.1 = number(value),
+                "Actual Rows" => timing.2 = number(value),
+                "Actual Loops" => timing.3 = number(value),
+                "Workers" => workers = workers_of(value),
+                _ => {}
+            }
+        }
+        let actual = timing.3.map(|loops| Actual {
+            startup_ms: timing.0,
+            total_ms: timing.1,
+            rows: timing.2.unwrap_or(0.0),
+            loops,
+        });
         Self {
-            kind,
+            kind: kind.unwrap_or("?").to_owned(),
             props,
             parent,
             children: Vec::new(),
@@ -386,14 +382,14 @@ fn actual_of(props: &Props) -> Option<Actual> {
     })
 }
 
-fn workers_of(props: &Props) -> Vec<Worker> {
-    let Some(Value::Array(list)) = props.get("Workers") else {
+fn workers_of(value: &Value) -> Vec<Worker> {
+    let Value::Array(list) = value else {
         return Vec::new();
     };
     list.iter()
         .filter_map(|w| {
             let Value::Object(map) = w else { return None };
-            let props = Props(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+            let props = Props::from_map(map);
             Some(Worker {
                 number: props.num("Worker Number").map_or(0, |n| n as u32),
                 actual: actual_of(&props),
@@ -490,7 +486,7 @@ impl Plan {
     pub fn planning_buffers(&self) -> Option<Buffers> {
         match self.top.get("Planning") {
             Some(Value::Object(map)) => {
-                let props = Props(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+                let props = Props::from_map(map);
                 Some(Buffers::from_props(&props))
             }
             _ => None,

@@ -475,3 +475,27 @@ fn garbage_never_panics() {
         let _ = Plan::parse(&text);
     }
 }
+
+#[test]
+fn deep_plans() {
+    // TEXT has no depth limit: 500 nested Limits.
+    let mut text = String::from("Limit  (cost=0.00..1.00 rows=1 width=4)\n");
+    for depth in 1..500 {
+        let col = 2 + 6 * (depth - 1);
+        let _ = writeln!(
+            text,
+            "{}->  Limit  (cost=0.00..1.00 rows=1 width=4)",
+            " ".repeat(col)
+        );
+    }
+    let plan = parse(&text);
+    assert_eq!(plan.nodes.len(), 500);
+    assert_eq!(plan.nodes[499].depth, 499);
+    // JSON stops at serde_json's nesting limit with a reason, not a crash.
+    let mut json = String::from("{\"Node Type\": \"Result\"}");
+    for _ in 0..100 {
+        json = format!("{{\"Node Type\": \"Limit\", \"Plans\": [{json}]}}");
+    }
+    let err = Plan::parse(&format!("[{{\"Plan\": {json}}}]")).unwrap_err();
+    assert!(err.message.contains("nested deeper"), "{err}");
+}

@@ -129,3 +129,30 @@ async fn explain_and_analyze_from_the_editor() {
         .get(0);
     assert_eq!(changed, 200, "the UPDATE was rolled back");
 }
+
+#[test]
+fn on_the_demo_a_slow_report_is_explained_from_the_queries_pane() {
+    let command = format!("{} demo --scale 0.02", env!("CARGO_BIN_EXE_pgmedic"));
+    let tmux = Tmux::start("explain-demo", 160, 50, &command);
+    let long = Duration::from_secs(180);
+    tmux.wait_for("Throughput · last", long);
+    tmux.keys(&["2"]);
+    tmux.wait_for("Queries", UP);
+    // Cumulative figures list every statement; the monthly activity report is the slow one.
+    tmux.keys(&["c", "/"]);
+    tmux.keys(&["-l", "percentile_cont"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("percentile_cont(", long);
+    tmux.keys(&["e"]);
+    let plan = tmux.wait_for("Plan · EXPLAIN (generic plan)", long);
+    assert!(plan.contains("6 Explain"), "{plan}");
+    assert!(plan.contains("on trades"), "{plan}");
+    assert!(plan.contains("▾ Limit"), "{plan}");
+    tmux.keys(&["Space"]);
+    let folded = wait_gone(&tmux, "on trades");
+    assert!(folded.contains("▸ Limit"), "{folded}");
+    tmux.keys(&["Space"]);
+    tmux.wait_for("on trades", UP);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0", long);
+}
