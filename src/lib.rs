@@ -46,6 +46,8 @@ pub enum Error {
     Theme(#[from] ui::theme::ThemeError),
     #[error(transparent)]
     Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    PgBouncer(String),
     #[error("demo: {0}")]
     Demo(String),
     #[error("terminal: {0}")]
@@ -66,6 +68,9 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 /// Connects (failing with one line before the terminal is touched) and runs the console.
 pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
     let settings = config::Settings::load(tui)?;
+    if let Some(url) = &settings.pgbouncer {
+        pgbouncer::admin_params(url).map_err(Error::PgBouncer)?;
+    }
     let theme = ui::theme::Theme::load(&settings.theme)?;
     let mut monitoring = collect::monitoring_params(&params);
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)
