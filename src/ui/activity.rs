@@ -97,16 +97,6 @@ fn narrow(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView, the
     if let Some(line) = side::pgbouncer_line(model, view, area.width, theme) {
         lines.push(line);
     }
-    if let Some(why) = &model.activity.error {
-        lines.push(Line::styled(
-            format::truncate(
-                &format!("last refresh failed: {why}"),
-                usize::from(area.width),
-            )
-            .into_owned(),
-            theme.level(Level::Warn),
-        ));
-    }
     let waiting = !view.blocking.rows.is_empty();
     let tree_height = if waiting || model.activity.section == Section::Blocking {
         (view.blocking.rows.len() as u16 + 2).clamp(3, TREE_MAX)

@@ -294,7 +294,7 @@ fn bouncer_row<'a>(
     } else {
         theme.dim
     };
-    let server = server_sessions(model, &p.database, &p.user);
+    let server = server_sessions(model, &line.server_database, &p.user);
     let xacts = snapshot
         .stats
         .iter()
