@@ -4,6 +4,7 @@
 //! formatting: counters stay raw so rates can be computed between two snapshots.
 
 pub mod activity;
+pub mod queries;
 
 use std::collections::HashMap;
 
@@ -81,7 +82,7 @@ pub struct ReplicaLag {
 }
 
 /// pg_stat_statements identifies a statement by (userid, dbid, queryid).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct StatementKey {
     pub userid: i64,
     pub dbid: i64,

@@ -38,6 +38,24 @@ pub enum Action {
     Open,
     /// Cancel the selected job.
     CancelJob,
+    /// Move the selection a page down.
+    PageDown,
+    /// Move the selection a page up.
+    PageUp,
+    /// Sort by the next column.
+    SortNext,
+    /// Sort by the previous column.
+    SortPrev,
+    /// Reverse the order.
+    SortReverse,
+    /// Queries: the next scope (last interval, last 1 / 5 / 15 minutes, since the reset).
+    CycleScope,
+    /// Queries: since the statistics reset, or back to the last interval.
+    Cumulative,
+    /// Queries: list statements without calls in the scope too.
+    ToggleIdle,
+    /// Queries: reset pg_stat_statements for everyone (asks first).
+    ResetStatements,
     /// Cancel the selected session's statement.
     CancelBackend,
     /// Terminate the selected session.
@@ -48,10 +66,26 @@ pub enum Action {
     TerminateListed,
     /// Move between the sessions, the blocking tree and the pools.
     NextSection,
-    /// Sort by the next column.
-    Sort,
-    /// Reverse the order.
-    ReverseSort,
+    /// Queries: the selected statement's plan in the Explain pane.
+    ExplainSelected,
+    /// Queries: EXPLAIN ANALYZE the selected statement (fill in its parameters first).
+    ExplainAnalyzeSelected,
+    /// Expand or collapse the selected plan node.
+    ToggleNode,
+    /// Expand every plan node.
+    ExpandAll,
+    /// Collapse everything off the heaviest path.
+    CollapseOffPath,
+    /// Switch between the plan tree and the nodes by self time.
+    FlatView,
+    /// Compare the plan with the one before it.
+    ComparePlans,
+    /// Edit the SQL.
+    EditSql,
+    /// EXPLAIN the SQL (the generic plan when it has $n parameters).
+    Explain,
+    /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
+    ExplainAnalyze,
 }
 
 impl Action {
@@ -75,13 +109,34 @@ impl Action {
             Action::Filter => "filter the list".to_owned(),
             Action::Open => "details of the selected row".to_owned(),
             Action::CancelJob => "cancel the selected job".to_owned(),
+            Action::PageDown => "page down".to_owned(),
+            Action::PageUp => "page up".to_owned(),
+            Action::SortNext => "sort by the next column".to_owned(),
+            Action::SortPrev => "sort by the previous column".to_owned(),
+            Action::SortReverse => "reverse the order".to_owned(),
+            Action::CycleScope => "last interval → 1 / 5 / 15 minutes → since the reset".to_owned(),
+            Action::Cumulative => "since the statistics reset ⇄ last interval".to_owned(),
+            Action::ToggleIdle => "show / hide statements that did not run".to_owned(),
+            Action::ResetStatements => "reset pg_stat_statements (asks first)".to_owned(),
             Action::CancelBackend => "cancel the selected session's statement".to_owned(),
             Action::TerminateBackend => "terminate the selected session".to_owned(),
             Action::CancelListed => "cancel every session listed".to_owned(),
             Action::TerminateListed => "terminate every session listed".to_owned(),
             Action::NextSection => "list: sessions, blocking tree, pools".to_owned(),
-            Action::Sort => "sort by the next column".to_owned(),
-            Action::ReverseSort => "reverse the order".to_owned(),
+            Action::ExplainSelected => {
+                "its plan in the Explain pane (generic plan for $n statements)".to_owned()
+            }
+            Action::ExplainAnalyzeSelected => {
+                "EXPLAIN ANALYZE it: fill in the parameters, runs rolled back".to_owned()
+            }
+            Action::ToggleNode => "expand / collapse the selected node".to_owned(),
+            Action::ExpandAll => "expand every node".to_owned(),
+            Action::CollapseOffPath => "collapse everything off the heaviest path".to_owned(),
+            Action::FlatView => "tree / nodes by self time".to_owned(),
+            Action::ComparePlans => "compare with the previous plan".to_owned(),
+            Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
+            Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
         }
     }
 }

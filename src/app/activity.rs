@@ -261,8 +261,13 @@ impl ActivityState {
         self.section = self.section.next();
     }
 
-    pub fn next_sort(&mut self) {
-        self.sort = self.sort.next();
+    /// Sorts by the next column (or the previous one).
+    pub fn sort_step(&mut self, forward: bool) {
+        self.sort = if forward {
+            self.sort.next()
+        } else {
+            self.sort.prev()
+        };
         self.relist();
     }
 

@@ -42,8 +42,8 @@ pub const GLOBAL: &[Binding] = &[
     key(KeyCode::Esc, Action::Close),
 ];
 
-/// Bindings of list panes (the Overview's top statements), in help order.
-pub const LIST: &[Binding] = &[
+/// Moving in a list: vim keys and arrows.
+pub const MOVE: &[Binding] = &[
     key(KeyCode::Char('j'), Action::Down),
     key(KeyCode::Down, Action::Down),
     key(KeyCode::Char('k'), Action::Up),
@@ -52,22 +52,67 @@ pub const LIST: &[Binding] = &[
     key(KeyCode::Home, Action::Top),
     key(KeyCode::Char('G'), Action::Bottom),
     key(KeyCode::End, Action::Bottom),
+];
+
+/// Bindings of list panes (the Overview's top statements), after `MOVE`.
+pub const LIST: &[Binding] = &[key(KeyCode::Char('y'), Action::Copy)];
+
+/// Bindings of the Jobs pane, after `MOVE`.
+pub const JOBS: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('x'), Action::CancelJob),
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
-/// Bindings of the Jobs pane.
-pub const JOBS: &[Binding] = &[
+/// Bindings of the Explain pane (after `MOVE`).
+pub const EXPLAIN: &[Binding] = &[
+    key(KeyCode::Char(' '), Action::ToggleNode),
+    key(KeyCode::Char('+'), Action::ExpandAll),
+    key(KeyCode::Char('-'), Action::CollapseOffPath),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('f'), Action::FlatView),
+    key(KeyCode::Char('c'), Action::ComparePlans),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('e'), Action::EditSql),
+    key(KeyCode::Char('x'), Action::Explain),
+    key(KeyCode::Char('a'), Action::ExplainAnalyze),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
+/// Bindings of the Queries pane (`/` filters: words, db:NAME, role:NAME, lint:TAG).
+pub const QUERIES: &[Binding] = &[
     key(KeyCode::Char('j'), Action::Down),
     key(KeyCode::Down, Action::Down),
     key(KeyCode::Char('k'), Action::Up),
     key(KeyCode::Up, Action::Up),
+    key(KeyCode::PageDown, Action::PageDown),
+    key(KeyCode::PageUp, Action::PageUp),
+    Binding {
+        code: KeyCode::Char('d'),
+        ctrl: true,
+        action: Action::PageDown,
+    },
+    Binding {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        action: Action::PageUp,
+    },
     key(KeyCode::Char('g'), Action::Top),
     key(KeyCode::Home, Action::Top),
     key(KeyCode::Char('G'), Action::Bottom),
     key(KeyCode::End, Action::Bottom),
     key(KeyCode::Enter, Action::Open),
-    key(KeyCode::Char('x'), Action::CancelJob),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
+    key(KeyCode::Char('v'), Action::CycleScope),
+    key(KeyCode::Char('c'), Action::Cumulative),
+    key(KeyCode::Char('a'), Action::ToggleIdle),
     key(KeyCode::Char('y'), Action::Copy),
+    key(KeyCode::Char('X'), Action::ResetStatements),
+    key(KeyCode::Char('e'), Action::ExplainSelected),
+    key(KeyCode::Char('E'), Action::ExplainAnalyzeSelected),
 ];
 
 /// Bindings of the Activity pane: `k` cancels here, so Up is the arrow only.
@@ -82,8 +127,9 @@ pub const ACTIVITY: &[Binding] = &[
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('/'), Action::Filter),
     key(KeyCode::Char('v'), Action::NextSection),
-    key(KeyCode::Char('s'), Action::Sort),
-    key(KeyCode::Char('S'), Action::ReverseSort),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
     key(KeyCode::Char('k'), Action::CancelBackend),
     key(KeyCode::Char('K'), Action::TerminateBackend),
     key(KeyCode::Char('x'), Action::CancelListed),
@@ -94,12 +140,15 @@ pub const ACTIVITY: &[Binding] = &[
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
-    let own: &[Binding] = match pane {
-        Pane::Overview => LIST,
-        Pane::Activity => ACTIVITY,
-        Pane::Jobs => JOBS,
+    let own: Vec<Binding> = match pane {
+        Pane::Overview => [MOVE, LIST].concat(),
+        Pane::Jobs => [MOVE, JOBS].concat(),
+        Pane::Explain => [MOVE, EXPLAIN].concat(),
+        // Their own movement keys: `k` cancels a backend in Activity, pages move in Queries.
+        Pane::Queries => QUERIES.to_vec(),
+        Pane::Activity => ACTIVITY.to_vec(),
     };
-    own.iter().chain(GLOBAL).copied().collect()
+    own.into_iter().chain(GLOBAL.iter().copied()).collect()
 }
 
 /// The action for a key in normal mode on `pane`, if any (number keys select panes).
@@ -122,6 +171,7 @@ pub fn lookup(pane: Pane, event: KeyEvent) -> Option<Action> {
 #[must_use]
 pub fn key_name(binding: &Binding) -> String {
     let name = match binding.code {
+        KeyCode::Char(' ') => "Space".to_owned(),
         KeyCode::Char(c) => c.to_string(),
         KeyCode::Tab => "Tab".to_owned(),
         KeyCode::BackTab => "Shift-Tab".to_owned(),

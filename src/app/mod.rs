@@ -3,11 +3,14 @@
 pub mod action;
 pub mod activity;
 pub mod effect;
+pub mod explain;
 pub mod jobs;
 pub mod keymap;
 pub mod model;
 pub mod msg;
 pub mod pane;
+pub mod queries;
+pub mod viewer;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::time::{Duration, Instant};
@@ -98,6 +101,8 @@ pub async fn run(
         }
     };
     let _ = std::io::stdout().execute(crossterm::event::EnableMouseCapture);
+    // The SQL grammar compiles on a thread of its own, not in the first frame that needs it.
+    std::thread::spawn(crate::ui::warm_up);
     end_on_panic();
     let input = tokio::spawn(read_terminal(tx.clone()));
     let signals = tokio::spawn(stop_signals(tx.clone()));
@@ -229,7 +234,7 @@ fn record_first_frame(elapsed: Duration) {
 
 /// Puts text on the terminal's clipboard with OSC 52 (passes through SSH; tmux needs
 /// `set -g set-clipboard on`).
-fn copy_osc52(text: &str) -> std::io::Result<()> {
+pub(crate) fn copy_osc52(text: &str) -> std::io::Result<()> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let mut out = std::io::stdout();
     write!(out, "\x1b]52;c;{encoded}\x07")?;

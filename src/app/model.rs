@@ -9,13 +9,16 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
+use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
+use crate::app::explain::ExplainState;
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
+use crate::app::queries::QueriesState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
@@ -24,6 +27,8 @@ use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
+use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -45,6 +50,9 @@ pub enum Mode {
     Filter,
     /// An action waits for the DBA's confirmation.
     Confirm(Confirm),
+    /// Keys go to the focused pane's own input (the Explain pane's SQL editor, or its
+    /// question before an EXPLAIN ANALYZE).
+    Input,
 }
 
 /// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
@@ -114,14 +122,18 @@ pub struct Model {
     pub server: Option<ServerInfo>,
     pub conn: ConnState,
     pub overview: OverviewState,
+    pub queries: QueriesState,
     pub activity: ActivityState,
     pub jobs: JobsState,
+    pub explain: ExplainState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
     pub now: Instant,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
+    /// The index advisor's latest answer (see [`Model::request_advice`]).
+    pub advice: Option<Result<Advice, String>>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -136,16 +148,30 @@ impl Model {
             server: None,
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
+            queries: QueriesState::default(),
             activity: ActivityState::default(),
             jobs: JobsState::default(),
+            explain: ExplainState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
             now,
             size: MIN_SIZE,
             notice: None,
+            advice: None,
             dirty: true,
         }
+    }
+
+    /// The effect that runs the index advisor on a session of its own (once the server is
+    /// known); its answer arrives as `Msg::Advice` and lands in `advice`.
+    #[must_use]
+    pub fn request_advice(&self) -> Option<Effect> {
+        let server = self.server.clone()?;
+        Some(Effect::Work(Request::Advise {
+            server: Box::new(server),
+            options: AdviseOptions::default(),
+        }))
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -161,6 +187,7 @@ impl Model {
             }
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
+            Msg::Queries(snapshot) => self.on_queries(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Activity(part) => self.on_activity(*part),
             Msg::ActivityQuery { pid, query } => {
@@ -174,6 +201,12 @@ impl Model {
                 Vec::new()
             }
             Msg::Job(event) => self.on_job(&event),
+            Msg::Explain(outcome) => self.on_explain(*outcome),
+            Msg::Advice(advice) => {
+                self.advice = Some(*advice);
+                self.dirty = true;
+                Vec::new()
+            }
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -199,6 +232,14 @@ impl Model {
             .map(|at| self.now.saturating_duration_since(at))
     }
 
+    /// The columns of a tab bar `width` wide left for the tabs once the server's name
+    /// (`user@host:port/db pgmedic `) has its place on the right.
+    #[must_use]
+    pub fn tab_room(&self, width: u16) -> u16 {
+        let target = self.target.chars().count() + " pgmedic ".len();
+        width.saturating_sub(u16::try_from(target).unwrap_or(u16::MAX))
+    }
+
     /// True when the terminal is too small for the layout.
     #[must_use]
     pub fn too_small(&self) -> bool {
@@ -221,6 +262,7 @@ impl Model {
             Mode::Command(_) => self.on_command_key(key),
             Mode::Filter => self.on_filter_key(key),
             Mode::Confirm(_) => self.on_confirm_key(key),
+            Mode::Input => self.on_pane_input(key),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
@@ -241,7 +283,7 @@ impl Model {
             MouseEventKind::ScrollDown => self.apply(Action::Down),
             MouseEventKind::ScrollUp => self.apply(Action::Up),
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
-                match Pane::at_column(mouse.column) {
+                match Pane::at_column(mouse.column, self.tab_room(self.size.0), self.pane) {
                     Some(pane) => self.apply(Action::GoTo(pane)),
                     None => Vec::new(),
                 }
@@ -276,6 +318,25 @@ impl Model {
             }
             Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
+            Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
+            Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
+            Action::SortNext | Action::SortPrev => {
+                let forward = action == Action::SortNext;
+                match self.pane {
+                    Pane::Queries => self.queries.sort_step(forward),
+                    Pane::Activity => self.activity.sort_step(forward),
+                    Pane::Overview | Pane::Jobs | Pane::Explain => {}
+                }
+            }
+            Action::SortReverse => match self.pane {
+                Pane::Queries => self.queries.reverse_sort(),
+                Pane::Activity => self.activity.reverse_sort(),
+                Pane::Overview | Pane::Jobs | Pane::Explain => {}
+            },
+            Action::CycleScope => self.queries.cycle_scope(),
+            Action::Cumulative => self.queries.toggle_cumulative(),
+            Action::ToggleIdle => self.queries.toggle_idle(),
+            Action::ResetStatements => return self.propose_statements_reset(),
             Action::CancelJob => {
                 if let Some(id) = self.jobs.cancel_selected() {
                     self.notify(Level::Warn, format!("cancelling job #{id}"));
@@ -292,8 +353,21 @@ impl Model {
                 return self.signal(JobKind::TerminateBackend, Scope::Filtered);
             }
             Action::NextSection => self.activity.next_section(),
-            Action::Sort => self.activity.next_sort(),
-            Action::ReverseSort => self.activity.reverse_sort(),
+            Action::ExplainSelected | Action::ExplainAnalyzeSelected => {
+                let analyze = action == Action::ExplainAnalyzeSelected;
+                if let Some((_, sql)) = self.queries.selected_statement() {
+                    return self.explain_statement(sql, analyze);
+                }
+                self.notify(Level::Warn, "no statement selected");
+            }
+            Action::ToggleNode
+            | Action::ExpandAll
+            | Action::CollapseOffPath
+            | Action::FlatView
+            | Action::ComparePlans
+            | Action::EditSql
+            | Action::Explain
+            | Action::ExplainAnalyze => return self.explain_action(action),
         }
         Vec::new()
     }
@@ -312,8 +386,12 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
-            Pane::Overview | Pane::Activity | Pane::Jobs => self.notice = None,
+            Pane::Explain if self.explain.detail => self.explain.detail = false,
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Explain => {
+                self.notice = None;
+            }
         }
     }
 
@@ -321,6 +399,11 @@ impl Model {
     fn open(&mut self) {
         match self.pane {
             Pane::Overview | Pane::Activity => {}
+            Pane::Queries => self.queries.toggle_detail(),
+            Pane::Explain => {
+                self.explain.detail =
+                    !self.explain.detail && self.explain.selected_node().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -331,7 +414,9 @@ impl Model {
     #[must_use]
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
+            Pane::Queries => Some(&self.queries.filter),
             Pane::Activity => Some(&self.activity.filter_text),
+            Pane::Explain => Some(&self.explain.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -339,8 +424,19 @@ impl Model {
     /// The focused pane's filter text, to edit, if the pane filters.
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
+            Pane::Queries => Some(&mut self.queries.filter),
             Pane::Activity => Some(&mut self.activity.filter_text),
+            Pane::Explain => Some(&mut self.explain.filter),
             Pane::Overview | Pane::Jobs => None,
+        }
+    }
+
+    /// The focused pane's filter text changed: the list follows as it is typed.
+    fn filter_changed(&mut self) {
+        match self.pane {
+            Pane::Queries => self.queries.refilter(),
+            Pane::Activity => self.activity.refilter(),
+            Pane::Overview | Pane::Jobs | Pane::Explain => {}
         }
     }
 
@@ -375,9 +471,19 @@ impl Model {
                 let selected = self.overview.selected.saturating_add_signed(delta);
                 self.overview.selected = selected.min(count.saturating_sub(1));
             }
+            Pane::Queries => {
+                let page = self.page_rows();
+                self.queries.move_selection(delta, page);
+            }
             Pane::Activity => self.activity.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Explain => self.explain.move_selection(delta),
         }
+    }
+
+    /// Rows of a list that fit the body (tab bar, status bar, borders and header aside).
+    fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
     }
 
     /// Selects the focused pane's first (or last) row.
@@ -390,8 +496,13 @@ impl Model {
                     0
                 };
             }
+            Pane::Queries => {
+                let page = self.page_rows();
+                self.queries.select_edge(last, page);
+            }
             Pane::Activity => self.activity.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Explain => self.explain.select_edge(last),
         }
     }
 
@@ -405,8 +516,10 @@ impl Model {
                 .and_then(|top| top.get(self.overview.selected))
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
+            Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
             Pane::Activity => self.activity.query_to_copy(),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -437,14 +550,6 @@ impl Model {
         }
         self.filter_changed();
         Vec::new()
-    }
-
-    /// The focused pane's filter text was edited.
-    fn filter_changed(&mut self) {
-        match self.pane {
-            Pane::Activity => self.activity.refilter(),
-            Pane::Overview | Pane::Jobs => {}
-        }
     }
 
     fn on_confirm_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -501,6 +606,18 @@ impl Model {
         vec![Effect::RunJob(id, spec)]
     }
 
+    /// A key for the focused pane's own input (`Mode::Input`).
+    fn on_pane_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match self.pane {
+            Pane::Explain => self.explain_input(key),
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+        }
+    }
+
     fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Mode::Command(line) = &mut self.mode else {
             return Vec::new();
@@ -534,6 +651,7 @@ impl Model {
                 Vec::new()
             }
             (Some("refresh"), None, _) => vec![Effect::RefreshNow],
+            (Some("timeout"), value, None) => self.explain_timeout(value),
             (Some("refresh"), Some(value), None) => match parse_interval(value) {
                 Ok(every) => {
                     self.refresh = every;
@@ -617,6 +735,44 @@ impl Model {
         Vec::new()
     }
 
+    fn on_queries(&mut self, snapshot: QueriesSnapshot) -> Vec<Effect> {
+        self.queries.on_snapshot(snapshot);
+        self.dirty |= self.pane == Pane::Queries;
+        Vec::new()
+    }
+
+    /// `X` on the Queries pane: pg_stat_statements_reset(), after a typed confirmation.
+    fn propose_statements_reset(&mut self) -> Vec<Effect> {
+        let Some(sample) = self.queries.samples.latest() else {
+            self.notify(
+                Level::Warn,
+                "pg_stat_statements is not readable here: nothing to reset",
+            );
+            return Vec::new();
+        };
+        let mut spec = JobSpec::new(
+            JobKind::ResetStatements,
+            "pg_stat_statements",
+            vec!["SELECT pg_stat_statements_reset()".to_owned()],
+        )
+        .warning(
+            "every statement's figures are lost, for every database and every tool that reads \
+             them; pgmedic never needs this for its own windows",
+        );
+        if !sample.settings.can_reset {
+            let role = self
+                .server
+                .as_ref()
+                .map_or("this role", |s| s.role.as_str());
+            spec.lacks_privilege = Some(format!(
+                "{role} may not run pg_stat_statements_reset() (superuser only unless GRANT \
+                 EXECUTE ON FUNCTION pg_stat_statements_reset TO {})",
+                crate::quote::ident(role)
+            ));
+        }
+        self.propose(spec)
+    }
+
     fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
         self.dirty = true;
         let Some(job) = self.jobs.apply(event) else {
@@ -631,6 +787,12 @@ impl Model {
             job.spec.kind.name(),
             job.spec.target
         );
+        let mut effects = Vec::new();
+        if job.spec.kind == JobKind::ResetStatements && matches!(outcome, Outcome::Done { .. }) {
+            // Counters start again from zero: rates restart from the next two samples.
+            self.queries.restart();
+            effects.push(Effect::RefreshNow);
+        }
         if let JobEvent::Finished {
             kind: kind @ (JobKind::CancelBackend | JobKind::TerminateBackend),
             target,
@@ -638,14 +800,15 @@ impl Model {
             ..
         } = event
         {
-            return self.on_signal_finished(*kind, target, outcome);
+            effects.extend(self.on_signal_finished(*kind, target, outcome));
+            return effects;
         }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        Vec::new()
+        effects
     }
 
     fn on_conn(&mut self, event: ConnEvent) -> Vec<Effect> {
@@ -661,6 +824,7 @@ impl Model {
                 }
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
+                self.queries.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }
@@ -700,23 +864,12 @@ mod tests {
     use crossterm::event::{KeyModifiers, MouseEventKind};
 
     use super::*;
-    use crate::server::Privileges;
     use crate::snapshot::ActivitySummary;
 
     fn info(pid: i32) -> ServerInfo {
         ServerInfo {
-            version_num: 150_018,
-            version: "15.18".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "trading".to_owned(),
             backend_pid: pid,
-            privileges: Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: Some(Vec::new()),
-            read_only_session: true,
-            extensions: Vec::new(),
+            ..ServerInfo::example(150_018)
         }
     }
 
@@ -748,6 +901,26 @@ mod tests {
         );
         m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
         m
+    }
+
+    #[test]
+    fn the_advisor_is_asked_once_the_server_is_known_and_its_answer_kept() {
+        let fresh = Model::new(String::new(), Duration::from_secs(2), false, Instant::now());
+        assert_eq!(fresh.request_advice(), None);
+        let mut m = model();
+        assert!(matches!(
+            m.request_advice(),
+            Some(Effect::Work(Request::Advise { server, .. })) if server.backend_pid == 1
+        ));
+        m.dirty = false;
+        m.update(Msg::Advice(Box::new(Err(
+            "pg_stat_statements is missing".to_owned()
+        ))));
+        assert!(m.dirty);
+        assert_eq!(
+            m.advice,
+            Some(Err("pg_stat_statements is missing".to_owned()))
+        );
     }
 
     #[test]

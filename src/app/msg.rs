@@ -4,11 +4,13 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::advisor::Advice;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::Part;
 use crate::snapshot::activity::ActivitySnapshot;
+use crate::snapshot::queries::QueriesSnapshot;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub enum Msg {
     Tick(Instant),
     /// A new Overview snapshot from the collector.
     Snapshot(Box<OverviewSnapshot>),
+    /// A new Queries snapshot (pg_stat_statements), while the pane is in sight.
+    Queries(Box<QueriesSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
     /// A new Activity snapshot (or why it could not be read).
@@ -33,6 +37,10 @@ pub enum Msg {
     PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
     /// A job started, progressed or finished.
     Job(JobEvent),
+    /// An EXPLAIN came back (Explain pane).
+    Explain(Box<crate::explain::run::ExplainOutcome>),
+    /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
+    Advice(Box<Result<Advice, String>>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

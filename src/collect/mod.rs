@@ -9,6 +9,8 @@
 pub mod activity;
 pub mod overview;
 pub mod panes;
+pub mod queries;
+pub mod statements;
 
 use std::time::Duration;
 

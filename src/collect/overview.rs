@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio_postgres::{Client, Row, Statement};
 
+use crate::collect::statements::{STATEMENT_TEXTS, STATEMENTS_INFO, TextCache, decode_key};
 use crate::collect::{blockers, explain_failure, is_timeout};
 use crate::diagnose::overview::{TOP_QUERIES, TOP_WINDOW_SAMPLES, TOP_WINDOW_SECS};
 use crate::diagnose::rates;
@@ -32,8 +33,6 @@ pub const STATEMENTS: &[(u32, &str)] = &[
     (108, include_str!("overview_statements_pgss_1_8.sql")),
     (109, include_str!("overview_statements_pgss_1_9.sql")),
 ];
-const STATEMENTS_INFO: &str = include_str!("statements_info.sql");
-const STATEMENT_TEXTS: &str = include_str!("statement_texts.sql");
 /// Every SQL text pgmedic runs starts with this comment and ends with a `-- pgmedic: end` line:
 /// it is how the console recognises (and leaves out) its own statements in pg_stat_statements.
 /// Up to 17 the stored text keeps the leading comment; 18 stores a statement from its first
@@ -104,8 +103,7 @@ async fn prepare_statements(
 /// pg_stat_statements (the window the Overview ranks statements over).
 #[derive(Debug)]
 pub struct OverviewCollector {
-    texts: HashMap<StatementKey, StatementText>,
-    own: HashSet<StatementKey>,
+    texts: TextCache<StatementText>,
     recent: Recent<(f64, StatementsSample)>,
     statements_run: u64,
     /// Server clock minus local clock, from the last refresh that read it.
@@ -115,8 +113,7 @@ pub struct OverviewCollector {
 impl Default for OverviewCollector {
     fn default() -> Self {
         Self {
-            texts: HashMap::new(),
-            own: HashSet::new(),
+            texts: TextCache::default(),
             recent: Recent::new(TOP_WINDOW_SECS, TOP_WINDOW_SAMPLES),
             statements_run: 0,
             clock_offset: None,
@@ -235,18 +232,19 @@ impl OverviewCollector {
         mut sample: StatementsSample,
     ) -> StatementsSample {
         self.recent.push((taken_at, sample.clone()));
-        let wanted = self.heaviest(&sample, TOP_QUERIES * 2 + self.own.len());
+        let wanted = self.heaviest(&sample, TOP_QUERIES * 2 + self.texts.own_count());
         let unknown: Vec<StatementKey> = wanted
             .into_iter()
-            .filter(|k| !self.texts.contains_key(k) && !self.own.contains(k))
+            .filter(|k| !self.texts.knows(k))
             .collect();
         if !unknown.is_empty() {
-            self.fetch_texts(client, texts, &unknown).await;
+            self.statements_run += 1;
+            self.texts.fetch(client, texts, &unknown, |t| t).await;
         }
-        let own = &self.own;
-        sample.counters.retain(|c| !own.contains(&c.key));
+        let cache = &self.texts;
+        sample.counters.retain(|c| !cache.is_own(&c.key));
         if let Some((_, kept)) = self.recent.latest_mut() {
-            kept.counters.retain(|c| !own.contains(&c.key));
+            kept.counters.retain(|c| !cache.is_own(&c.key));
         }
         for key in self.heaviest(&sample, TOP_QUERIES * 2) {
             if let Some(text) = self.texts.get(&key) {
@@ -254,7 +252,7 @@ impl OverviewCollector {
             }
         }
         let live: HashSet<StatementKey> = sample.counters.iter().map(|c| c.key).collect();
-        self.texts.retain(|k, _| live.contains(k));
+        self.texts.retain(&live);
         sample
     }
 
@@ -268,40 +266,6 @@ impl OverviewCollector {
             .into_iter()
             .map(|d| d.key)
             .collect()
-    }
-
-    /// Fetches the texts of `keys`, and learns which of them are pgmedic's own.
-    async fn fetch_texts(&mut self, client: &Client, texts: &Statement, keys: &[StatementKey]) {
-        let ids: Vec<i64> = keys.iter().map(|k| k.queryid).collect();
-        self.statements_run += 1;
-        let Ok(rows) = client.query(texts, &[&ids]).await else {
-            return;
-        };
-        for row in rows {
-            let Ok(Some(key)) = decode_key(&row) else {
-                continue;
-            };
-            if !keys.contains(&key) {
-                continue;
-            }
-            let query: String = row.try_get("query").unwrap_or_default();
-            if query.contains(OWN_MARKER) {
-                self.own.insert(key);
-            } else {
-                let name = |col: &str| {
-                    row.try_get::<_, Option<String>>(col)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()
-                };
-                let text = StatementText {
-                    query,
-                    database: name("datname"),
-                    role: name("rolname"),
-                };
-                self.texts.insert(key, text);
-            }
-        }
     }
 }
 
@@ -395,19 +359,6 @@ fn decode_replica(row: &Row) -> Result<ReplicaLag, tokio_postgres::Error> {
         state: row.try_get("state")?,
         lag_seconds: row.try_get("lag_seconds")?,
         lag_bytes: row.try_get("lag_bytes")?,
-    })
-}
-
-/// The statement's key; `None` when the role may not see it (queryid is NULL then).
-fn decode_key(row: &Row) -> Result<Option<StatementKey>, tokio_postgres::Error> {
-    let queryid: Option<i64> = row.try_get("queryid")?;
-    Ok(match queryid {
-        Some(queryid) => Some(StatementKey {
-            userid: row.try_get("userid")?,
-            dbid: row.try_get("dbid")?,
-            queryid,
-        }),
-        None => None,
     })
 }
 

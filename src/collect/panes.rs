@@ -10,11 +10,13 @@ use tokio_postgres::Client;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
 use crate::collect::activity::ActivityCollector;
+use crate::collect::queries::QueriesCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
 #[derive(Debug, Default)]
 pub struct PaneCollectors {
+    queries: QueriesCollector,
     activity: ActivityCollector,
 }
 
@@ -34,8 +36,13 @@ impl PaneCollectors {
     ) -> bool {
         match focus {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
-            // the job runner's events.
-            Pane::Overview | Pane::Jobs => true,
+            // the job runner's events; the Explain pane runs its EXPLAINs on sessions of
+            // their own (work::Request).
+            Pane::Overview | Pane::Jobs | Pane::Explain => true,
+            Pane::Queries => {
+                let snapshot = self.queries.collect(client, server).await;
+                tx.send(Msg::Queries(Box::new(snapshot))).is_ok()
+            }
             Pane::Activity => {
                 let snapshot = self.activity.collect(client, server).await;
                 tx.send(Msg::Activity(Box::new(snapshot))).is_ok()

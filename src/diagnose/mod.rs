@@ -4,6 +4,9 @@
 pub mod activity;
 pub mod health;
 pub mod history;
+pub mod lints;
 pub mod overview;
+pub mod queries;
 pub mod rates;
+pub mod statement;
 pub mod window;

@@ -5,8 +5,9 @@
 //! such entries are left out of the interval, or marked as unknown.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
-use crate::snapshot::{DatabaseCounters, StatementKey, StatementsSample};
+use crate::snapshot::{DatabaseCounters, StatementCounters, StatementKey, StatementsSample};
 
 /// Database-wide rates over one interval.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -112,46 +113,118 @@ pub struct StatementDelta {
     pub origin: DeltaOrigin,
 }
 
+/// A cumulative entry of pg_stat_statements, compared between two samples.
+pub trait Cumulative {
+    /// What identifies the entry across samples.
+    type Id: Copy + Eq + Hash;
+    fn id(&self) -> Self::Id;
+    /// No counter of `self` is below `then`'s (a negative delta means the entry was reset).
+    fn covers(&self, then: &Self) -> bool;
+    /// When the entry's counters began (stats_since, 1.11+), epoch seconds; `None` unknown.
+    fn since(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// pg_stat_statements as a whole at one sample: what tells entries that were evicted or reset
+/// from entries that simply went on.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Epoch {
+    /// The server's clock when the sample was read (needed to use stats_since).
+    pub taken_at: Option<f64>,
+    pub dealloc: Option<i64>,
+    pub stats_reset: Option<f64>,
+}
+
+/// For each entry of `next`, in order: the entry of `prev` its interval starts from (`None`:
+/// every counter of the entry belongs to the interval, or none does) and where its figures
+/// come from.
+///
+/// With stats_since (1.11+) an entry that began after `prev` was read is [`DeltaOrigin::Created`]
+/// whatever else happened (evictions, a reset): its counters are exactly the interval's.
+/// Without it, a new entry is trusted only when nothing was evicted or reset meanwhile.
+/// An entry whose stats_since moved or whose counters went backwards was reset: unknown.
+#[must_use]
+pub fn pair<'a, T: Cumulative>(
+    prev: &'a [T],
+    prev_epoch: Epoch,
+    next: &'a [T],
+    next_epoch: Epoch,
+) -> Vec<(Option<&'a T>, DeltaOrigin)> {
+    let before: HashMap<T::Id, &T> = prev.iter().map(|e| (e.id(), e)).collect();
+    let reset = prev_epoch.stats_reset != next_epoch.stats_reset;
+    let evicted = prev_epoch.dealloc.is_none() || prev_epoch.dealloc != next_epoch.dealloc;
+    next.iter()
+        .map(|now| {
+            let then = before.get(&now.id()).copied();
+            if let (Some(since), Some(read)) = (now.since(), prev_epoch.taken_at) {
+                return match then {
+                    _ if since > read => (None, DeltaOrigin::Created),
+                    Some(then) if then.since() == Some(since) && now.covers(then) => {
+                        (Some(then), DeltaOrigin::Interval)
+                    }
+                    _ => (None, DeltaOrigin::Unknown),
+                };
+            }
+            match then {
+                Some(then) if !reset && now.covers(then) => (Some(then), DeltaOrigin::Interval),
+                None if !reset && !evicted => (None, DeltaOrigin::Created),
+                _ => (None, DeltaOrigin::Unknown),
+            }
+        })
+        .collect()
+}
+
+impl Cumulative for StatementCounters {
+    type Id = StatementKey;
+
+    fn id(&self) -> StatementKey {
+        self.key
+    }
+
+    fn covers(&self, then: &Self) -> bool {
+        self.calls >= then.calls && self.total_ms >= then.total_ms && self.rows >= then.rows
+    }
+}
+
+impl StatementsSample {
+    fn epoch(&self) -> Epoch {
+        Epoch {
+            taken_at: None,
+            dealloc: self.dealloc,
+            stats_reset: self.stats_reset,
+        }
+    }
+}
+
 /// Per-statement activity between two samples of pg_stat_statements.
 #[must_use]
 pub fn statement_deltas(prev: &StatementsSample, next: &StatementsSample) -> Vec<StatementDelta> {
-    let before: HashMap<StatementKey, _> = prev.counters.iter().map(|c| (c.key, c)).collect();
-    let reset = prev.stats_reset != next.stats_reset;
-    let evicted = prev.dealloc.is_none() || prev.dealloc != next.dealloc;
-    next.counters
-        .iter()
-        .map(|now| {
-            let unknown = StatementDelta {
+    pair(&prev.counters, prev.epoch(), &next.counters, next.epoch())
+        .into_iter()
+        .zip(&next.counters)
+        .map(|((then, origin), now)| match (origin, then) {
+            (DeltaOrigin::Unknown, _) => StatementDelta {
                 key: now.key,
                 calls: 0,
                 total_ms: 0.0,
                 rows: 0,
-                origin: DeltaOrigin::Unknown,
-            };
-            match before.get(&now.key) {
-                Some(then)
-                    if !reset
-                        && now.calls >= then.calls
-                        && now.total_ms >= then.total_ms
-                        && now.rows >= then.rows =>
-                {
-                    StatementDelta {
-                        key: now.key,
-                        calls: now.calls - then.calls,
-                        total_ms: now.total_ms - then.total_ms,
-                        rows: now.rows - then.rows,
-                        origin: DeltaOrigin::Interval,
-                    }
-                }
-                None if !reset && !evicted => StatementDelta {
-                    key: now.key,
-                    calls: now.calls,
-                    total_ms: now.total_ms,
-                    rows: now.rows,
-                    origin: DeltaOrigin::Created,
-                },
-                _ => unknown,
-            }
+                origin,
+            },
+            (_, Some(then)) => StatementDelta {
+                key: now.key,
+                calls: now.calls - then.calls,
+                total_ms: now.total_ms - then.total_ms,
+                rows: now.rows - then.rows,
+                origin,
+            },
+            (_, None) => StatementDelta {
+                key: now.key,
+                calls: now.calls,
+                total_ms: now.total_ms,
+                rows: now.rows,
+                origin,
+            },
         })
         .collect()
 }
@@ -172,7 +245,6 @@ pub fn top_by_time(deltas: &[StatementDelta], n: usize) -> Vec<StatementDelta> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::StatementCounters;
 
     fn db(datid: i64, commits: i64, hit: i64, read: i64) -> DatabaseCounters {
         DatabaseCounters {

@@ -22,12 +22,15 @@
 mod activity;
 mod command_line;
 mod confirm;
+pub mod explain;
 pub mod format;
 mod help;
 mod jobs;
 mod overview;
 mod panel;
+mod queries;
 mod sql;
+mod sql_view;
 mod status_bar;
 pub mod theme;
 
@@ -39,6 +42,7 @@ use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 use crate::app::model::{MIN_SIZE, Mode, Model};
 use crate::app::pane::Pane;
 
+pub use sql_view::warm_up;
 pub use theme::{Theme, ThemeError};
 
 /// Draws the whole console for `model`.
@@ -58,12 +62,15 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     tab_bar(frame, tabs, model, theme);
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
+        Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Activity => activity::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
+        Pane::Explain => explain::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {
-        Mode::Normal => {}
+        // The pane draws its own input (the Explain pane's editor and question).
+        Mode::Normal | Mode::Input => {}
         Mode::Help => help::render(frame, body, model.pane, theme),
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {
@@ -79,7 +86,8 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Block::new().style(theme.tab_bar), area);
     let selected = Pane::ALL.iter().position(|p| *p == model.pane);
-    let tabs = Tabs::new(Pane::ALL.iter().map(|p| p.label()))
+    let labels = Pane::labels(model.tab_room(area.width), model.pane);
+    let tabs = Tabs::new(labels.iter().map(|(_, label)| label.clone()))
         .select(selected)
         .style(theme.tab)
         .highlight_style(theme.tab_active)
@@ -91,9 +99,9 @@ fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title)),
     ])
     .right_aligned();
-    let tabs_width: u16 = Pane::ALL
+    let tabs_width: u16 = labels
         .iter()
-        .map(|p| format::width(&p.label()) as u16 + 1)
+        .map(|(_, label)| format::width(label) as u16 + 1)
         .sum();
     let right = Rect {
         x: area.x + tabs_width,

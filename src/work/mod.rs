@@ -7,15 +7,25 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::advisor::{self, AdviseOptions};
 use crate::app::msg::Msg;
 use crate::collect::{APPLICATION_NAME, pooler_hint};
 use crate::conn::{self, ConnError, ConnParams};
+use crate::server::ServerInfo;
 
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// The whole query of one backend, for the Activity detail view.
     ActivityQuery { pid: i32, backend_start: String },
+    /// EXPLAIN a statement (Explain pane).
+    Explain(crate::explain::run::ExplainRequest),
+    /// The index advisor, verifying with HypoPG on a session of its own; answers with
+    /// `Msg::Advice`.
+    Advise {
+        server: Box<ServerInfo>,
+        options: AdviseOptions,
+    },
 }
 
 /// What every task gets: the server's connection parameters and the app's inbox.
@@ -28,6 +38,18 @@ pub struct WorkContext {
 /// Starts the task for `request`; it reports through `context.tx`.
 pub fn spawn(request: Request, context: &WorkContext) {
     match request {
+        Request::Advise { server, options } => {
+            let (params, tx) = (context.params.clone(), context.tx.clone());
+            tokio::spawn(async move {
+                let advice = advisor::advise(&params, &server, &options)
+                    .await
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Advice(Box::new(advice)));
+            });
+        }
+        Request::Explain(request) => {
+            tokio::spawn(crate::explain::run::task(request, context.clone()));
+        }
         Request::ActivityQuery { pid, backend_start } => {
             let context = context.clone();
             tokio::spawn(async move {

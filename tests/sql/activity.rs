@@ -361,9 +361,10 @@ async fn cancel_and_terminate_reach_the_right_backend_and_nothing_else() {
     );
     assert_eq!(by_app(&gone, "act_sleep_1").state, SessionState::Idle);
 
-    // Never the console's own session, whatever the filter lists.
+    // Never the console's own session, whatever the filter lists. (By pid: other tests of
+    // this binary run pgmedic sessions of their own on the same cluster at the same time.)
     let mut state = watch.state(gone);
-    state.filter_text = "app:pgmedic".to_owned();
+    state.filter_text = format!("pid:{}", info.backend_pid);
     state.refilter();
     let refused = state
         .signal(JobKind::TerminateBackend, Scope::Filtered, &info, &[])

@@ -12,8 +12,18 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::common::{connect, fresh_db, params};
 
-/// A runner on `conninfo` whose audit log is a fresh file, and its inbox.
-fn runner(conninfo: &str, test: &str) -> (Runner, UnboundedReceiver<Msg>, PathBuf) {
+/// A scratch directory removed when the test ends, whether it passes or not.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A runner on `conninfo` whose audit log is a fresh file in a scratch directory, and its
+/// inbox.
+fn runner(conninfo: &str, test: &str) -> (Runner, UnboundedReceiver<Msg>, PathBuf, Scratch) {
     let (tx, rx) = unbounded_channel();
     let dir = std::env::temp_dir().join(format!("pgmedic-jobs-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -25,7 +35,7 @@ fn runner(conninfo: &str, test: &str) -> (Runner, UnboundedReceiver<Msg>, PathBu
         Some(AuditLog::at(path.clone())),
         tx,
     );
-    (runner, rx, path)
+    (runner, rx, path, Scratch(dir))
 }
 
 /// The next job event (bounded wait).
@@ -69,7 +79,7 @@ async fn a_vacuum_job_runs_on_its_own_session_and_is_audited() {
         .await
         .unwrap();
     let table = pgmedic::quote::qualified("public", "odd \"name\"; x");
-    let (runner, mut rx, audit) = runner(&conninfo, "vacuum");
+    let (runner, mut rx, audit, _scratch) = runner(&conninfo, "vacuum");
     let spec = JobSpec::new(JobKind::Vacuum, "odd", vec![format!("VACUUM {table}")]);
     runner.start(1, spec);
     let JobEvent::Started { id: 1, pid } = next(&mut rx).await else {
@@ -98,7 +108,7 @@ async fn a_vacuum_job_runs_on_its_own_session_and_is_audited() {
 #[tokio::test]
 async fn a_running_job_can_be_cancelled_and_the_next_statement_never_runs() {
     let conninfo = fresh_db("job_cancel").await;
-    let (runner, mut rx, audit) = runner(&conninfo, "cancel");
+    let (runner, mut rx, audit, _scratch) = runner(&conninfo, "cancel");
     let spec = JobSpec::new(
         JobKind::Analyze,
         "sleep",
@@ -129,7 +139,7 @@ async fn a_running_job_can_be_cancelled_and_the_next_statement_never_runs() {
 #[tokio::test]
 async fn a_failing_statement_stops_the_job_with_the_servers_message() {
     let conninfo = fresh_db("job_fail").await;
-    let (runner, mut rx, audit) = runner(&conninfo, "fail");
+    let (runner, mut rx, audit, _scratch) = runner(&conninfo, "fail");
     let spec = JobSpec::new(
         JobKind::DropIndex,
         "nope",
@@ -183,7 +193,7 @@ async fn create_index_concurrently_reports_its_phase_and_who_it_waits_for() {
         .await
         .unwrap()
         .get(0);
-    let (runner, mut rx, _) = runner(&conninfo, "cic");
+    let (runner, mut rx, _, _scratch) = runner(&conninfo, "cic");
     let spec = JobSpec::new(
         JobKind::CreateIndex,
         "fills",
@@ -228,7 +238,7 @@ async fn a_job_behind_a_lock_gives_up_after_its_lock_timeout() {
         .batch_execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;")
         .await
         .unwrap();
-    let (runner, mut rx, _) = runner(&conninfo, "lock");
+    let (runner, mut rx, _, _scratch) = runner(&conninfo, "lock");
     let mut spec = JobSpec::new(JobKind::Analyze, "t", vec!["ANALYZE t".to_owned()]);
     spec.lock_timeout = Duration::from_millis(300);
     runner.start(4, spec);
@@ -250,7 +260,7 @@ async fn a_job_in_another_database_runs_there() {
         .await
         .unwrap()
         .get(0);
-    let (runner, mut rx, _) = runner(&conninfo, "db");
+    let (runner, mut rx, _, _scratch) = runner(&conninfo, "db");
     let spec = JobSpec::new(
         JobKind::Analyze,
         "db",

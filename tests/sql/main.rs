@@ -14,6 +14,8 @@ mod activity;
 mod bouncer;
 mod cluster;
 mod collect;
+mod explain;
 mod jobs;
 mod pgbouncer_view;
 mod pooler;
+mod queries;

@@ -12,4 +12,5 @@
 mod common;
 
 mod activity;
+mod explain;
 mod screen;

@@ -101,14 +101,14 @@ impl Drop for Tmux {
     }
 }
 
-fn pgmedic(conninfo: &str, extra: &str) -> String {
+pub(crate) fn pgmedic(conninfo: &str, extra: &str) -> String {
     format!(
         "{} '{conninfo}' --refresh 500ms {extra}",
         env!("CARGO_BIN_EXE_pgmedic")
     )
 }
 
-const UP: Duration = Duration::from_secs(20);
+pub(crate) const UP: Duration = Duration::from_secs(20);
 
 #[test]
 fn overview_help_command_line_and_quit() {

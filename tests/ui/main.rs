@@ -3,8 +3,11 @@
 //! themes.
 
 mod activity;
+mod explain;
 mod fixtures;
 mod jobs;
 mod overview;
+mod queries;
+mod queries_fixtures;
 mod screen;
 mod themes;

@@ -239,6 +239,12 @@ impl SortKey {
         Self::ALL[(i + 1) % Self::ALL.len()]
     }
 
+    #[must_use]
+    pub fn prev(self) -> Self {
+        let i = Self::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        Self::ALL[(i + Self::ALL.len() - 1) % Self::ALL.len()]
+    }
+
     /// The column header it sorts by.
     #[must_use]
     pub fn label(self) -> &'static str {

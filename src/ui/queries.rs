@@ -1,0 +1,455 @@
+//! The Queries pane: pg_stat_statements over the scope on screen, sorted and filtered, with the
+//! selected statement and its lints below; Enter gives the statement the whole pane.
+//!
+//! ```text
+//!  ╭ Queries · last interval 2.0s · 42 of 1,234 · by time ↓ ──────────── / db:shop orders ╮
+//!  │   calls/s  time/s    mean  rows/c   hit%  %time  lint   query                        │
+//!  │ ▸   1,234   820ms  0.66ms     1.0  99.9%  41.2%  N+1    SELECT name FROM users WHERE… │
+//!  │        12   310ms    26ms   5,000  71.3%  15.6%  NOLIM  SELECT * FROM trades WHERE …  │
+//!  ╰──────────────────────────── 4,812 of 5,000 entries · 12 evicted · 3 hidden ─────────╯
+//!  ╭ shop / app · queryid 4242 ─────────────────────────────────────────────────────────╮
+//!  │ SELECT name FROM users WHERE id = $1                                                  │
+//!  │ WARN N+1 suspect: 2,468 calls of a one-row lookup (1.0 row per call), 120× the …      │
+//!  ╰───────────────────────────────────────────────────────────────────────────────────────╯
+//! ```
+//! Wider terminals add columns: hit%, max and stddev, then read/s, temp/s, WAL/s and I/O time (with
+//! track_io_timing), then database/role. Only the rows on screen are laid out, so a server
+//! with thousands of statements draws as fast as one with ten.
+
+mod detail;
+mod lint;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::app::model::Model;
+use crate::app::queries::{Column, QueriesState};
+use crate::diagnose::overview::one_line;
+use crate::diagnose::queries::{QueriesFigures, QueryRow, Scope};
+use crate::server::ServerInfo;
+use crate::ui::format;
+use crate::ui::panel;
+use crate::ui::sql;
+use crate::ui::theme::Theme;
+
+/// Inner widths from which the table adds hit%, max and stddev; read, temp, WAL and I/O;
+/// db/role.
+const WIDER: (u16, u16, u16) = (110, 150, 190);
+/// Height of the selected statement's box (borders included) at most.
+const PREVIEW: u16 = 7;
+
+/// Draws the Queries pane into `area`.
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let queries = &model.queries;
+    let old = model.is_stale() || queries.error.is_some() && queries.figures.is_some();
+    let Some(figures) = &queries.figures else {
+        let why = queries.error.as_deref().unwrap_or(
+            "reading pg_stat_statements… (the pane's figures arrive with the next refresh)",
+        );
+        let block = panel::panel(" Queries ", theme, false);
+        frame.render_widget(panel::reason(why, block, theme), area);
+        return;
+    };
+    if queries.detail.is_some()
+        && let Some(row) = queries.selected_row()
+    {
+        detail::render(frame, area, queries, figures, row, theme, old);
+        return;
+    }
+    let preview = PREVIEW.min(area.height / 3);
+    let [list, below] = area.layout(&Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(preview),
+    ]));
+    let note = model
+        .server
+        .as_ref()
+        .and_then(ServerInfo::pg_stat_statements_privilege_note);
+    table(frame, list, queries, figures, note.as_deref(), theme, old);
+    if let Some(row) = queries.selected_row() {
+        selected(frame, below, row, theme);
+    }
+}
+
+/// The scope in words: "last interval 2.0s", "last 5m (1m20s so far)", "since the reset 3d04h".
+#[must_use]
+pub fn scope_words(figures: &QueriesFigures) -> String {
+    let secs = figures.seconds;
+    match (figures.scope, secs) {
+        (Scope::Interval, Some(s)) => format!("last interval {}", format::age(s)),
+        (Scope::Interval, None) => "last interval".to_owned(),
+        (Scope::Minutes(m), Some(s)) if s + 1.0 < f64::from(m) * 60.0 => {
+            format!("last {m}m ({} so far)", format::age(s))
+        }
+        (Scope::Minutes(m), Some(s)) => format!("last {m}m ({})", format::age(s)),
+        (Scope::Minutes(m), None) => format!("last {m}m"),
+        (Scope::Cumulative, Some(s)) => format!("since the reset {} ago", format::age(s)),
+        (Scope::Cumulative, None) => "since the reset".to_owned(),
+    }
+}
+
+fn table(
+    frame: &mut Frame,
+    area: Rect,
+    queries: &QueriesState,
+    figures: &QueriesFigures,
+    privilege_note: Option<&str>,
+    theme: &Theme,
+    old: bool,
+) {
+    let order = if queries.sort.descending {
+        "↓"
+    } else {
+        "↑"
+    };
+    let title = format!(
+        " Queries · {} · {} of {} · by {} {order} ",
+        scope_words(figures),
+        format::count(queries.visible.len() as i64),
+        format::count(figures.rows.len() as i64),
+        queries.sort.column.name(),
+    );
+    let mut block = panel::panel(title, theme, old);
+    if !queries.filter.is_empty() {
+        let filter = format!(" / {} ", format::truncate(&queries.filter, 30));
+        block = block.title_top(Line::styled(filter, theme.notice).right_aligned());
+    }
+    block = block.title_bottom(
+        Line::styled(footer(queries, figures, privilege_note), theme.dim).right_aligned(),
+    );
+    if figures.scope.is_rate() && figures.seconds.is_none() {
+        let why = "rates need a second sample: the figures of the last interval arrive with the \
+                   next refresh (c: since the reset, now)";
+        frame.render_widget(panel::reason(why, block, theme), area);
+        return;
+    }
+    if queries.visible.is_empty() {
+        let why = if queries.filter.is_empty() {
+            "no statement ran in this span (a: list the idle ones too, v: a longer window)"
+        } else {
+            "no statement matches the filter (/ to change it, Esc in the filter clears it)"
+        };
+        frame.render_widget(panel::reason(why, block, theme), area);
+        return;
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let columns = columns(inner.width, figures);
+    // Only the rows on screen are laid out: the selection stays in sight.
+    let height = usize::from(inner.height.saturating_sub(1)).max(1);
+    let offset = queries
+        .offset
+        .max((queries.selected + 1).saturating_sub(height))
+        .min(queries.selected);
+    let rows: Vec<Row> = queries
+        .rows()
+        .skip(offset)
+        .take(height)
+        .map(|r| row(r, &columns, figures, theme))
+        .collect();
+    let header = Row::new(columns.iter().map(|c| {
+        let mut name = c.header(figures.scope.is_rate()).to_owned();
+        if c.sorts(queries.sort.column) {
+            name.push_str(if queries.sort.descending {
+                "↓"
+            } else {
+                "↑"
+            });
+        }
+        Cell::from(if c.numeric() {
+            Line::from(name).right_aligned()
+        } else {
+            Line::from(name)
+        })
+    }))
+    .style(theme.header);
+    let widths: Vec<Constraint> = columns.iter().map(|c| c.width()).collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▸ ")
+        .highlight_spacing(HighlightSpacing::Always)
+        .column_spacing(1);
+    let mut table_state = TableState::new().with_selected(Some(queries.selected - offset));
+    frame.render_stateful_widget(table, inner, &mut table_state);
+}
+
+/// The bottom border: how full pg_stat_statements is, evictions, what this role cannot see.
+fn footer(state: &QueriesState, figures: &QueriesFigures, privilege_note: Option<&str>) -> String {
+    let sample = &figures.latest;
+    let mut parts = Vec::new();
+    let entries = format::count(sample.entries.len() as i64);
+    parts.push(match sample.settings.max_entries {
+        Some(max) => format!("{entries} of {} entries", format::count(max)),
+        None => format!("{entries} entries"),
+    });
+    if let Some(dealloc) = sample.dealloc.filter(|d| *d > 0) {
+        parts.push(format!("{} evicted", format::count(dealloc)));
+    }
+    if sample.hidden > 0 {
+        let grant = privilege_note.unwrap_or("GRANT pg_read_all_stats");
+        parts.push(format!(
+            "{} of other roles hidden: {grant}",
+            format::count(sample.hidden)
+        ));
+    }
+    if !sample.settings.track_io_timing {
+        parts.push("track_io_timing off".to_owned());
+    }
+    if let Some(error) = &state.error {
+        parts.push(format!("last read failed: {}", format::truncate(error, 60)));
+    }
+    format!(" {} ", parts.join(" · "))
+}
+
+/// A column of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Calls,
+    Time,
+    Mean,
+    Max,
+    Stddev,
+    RowsPerCall,
+    Hit,
+    Share,
+    Read,
+    Temp,
+    Wal,
+    Io,
+    Lint,
+    Who,
+    Query,
+}
+
+impl Col {
+    fn header(self, rate: bool) -> &'static str {
+        match (self, rate) {
+            (Col::Calls, true) => "calls/s",
+            (Col::Calls, false) => "calls",
+            (Col::Time, true) => "time/s",
+            (Col::Time, false) => "total",
+            (Col::Mean, _) => "mean",
+            (Col::Max, _) => "max",
+            (Col::Stddev, _) => "stddev",
+            (Col::RowsPerCall, _) => "rows/c",
+            (Col::Hit, _) => "hit%",
+            (Col::Share, _) => "%time",
+            (Col::Read, true) => "read/s",
+            (Col::Read, false) => "read",
+            (Col::Temp, true) => "temp/s",
+            (Col::Temp, false) => "temp",
+            (Col::Wal, true) => "WAL/s",
+            (Col::Wal, false) => "WAL",
+            (Col::Io, true) => "I/O/s",
+            (Col::Io, false) => "I/O",
+            (Col::Lint, _) => "lint",
+            (Col::Who, _) => "db/role",
+            (Col::Query, _) => "query",
+        }
+    }
+
+    fn width(self) -> Constraint {
+        match self {
+            Col::Calls | Col::Time | Col::Mean | Col::Max | Col::Stddev | Col::Io => {
+                Constraint::Length(7)
+            }
+            Col::RowsPerCall | Col::Hit | Col::Share => Constraint::Length(6),
+            Col::Lint => Constraint::Length(7),
+            Col::Read | Col::Temp | Col::Wal => Constraint::Length(8),
+            Col::Who => Constraint::Length(18),
+            Col::Query => Constraint::Fill(1),
+        }
+    }
+
+    fn numeric(self) -> bool {
+        !matches!(self, Col::Lint | Col::Who | Col::Query)
+    }
+
+    /// The list is sorted by this column.
+    fn sorts(self, column: Column) -> bool {
+        matches!(
+            (self, column),
+            (Col::Calls, Column::Calls)
+                | (Col::Time, Column::Time)
+                | (Col::Mean, Column::Mean)
+                | (Col::Max, Column::Max)
+                | (Col::Stddev, Column::Stddev)
+                | (Col::RowsPerCall, Column::RowsPerCall)
+                | (Col::Hit, Column::HitPct)
+                | (Col::Read, Column::Read)
+                | (Col::Temp, Column::Temp)
+                | (Col::Wal, Column::Wal)
+                | (Col::Io, Column::Io)
+                | (Col::Query, Column::Query)
+        )
+    }
+}
+
+/// The columns that fit `width`: the essentials at 80 columns, more as the terminal widens.
+fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
+    let sample = &figures.latest;
+    let mut cols = vec![Col::Calls, Col::Time, Col::Mean];
+    if width >= WIDER.0 {
+        cols.extend([Col::Max, Col::Stddev]);
+    }
+    cols.push(Col::RowsPerCall);
+    if width >= WIDER.0 {
+        cols.push(Col::Hit);
+    }
+    cols.push(Col::Share);
+    if width >= WIDER.1 {
+        cols.extend([Col::Read, Col::Temp]);
+        if sample.columns.wal {
+            cols.push(Col::Wal);
+        }
+        if sample.settings.track_io_timing {
+            cols.push(Col::Io);
+        }
+    }
+    cols.push(Col::Lint);
+    if width >= WIDER.2 {
+        cols.push(Col::Who);
+    }
+    cols.push(Col::Query);
+    cols
+}
+
+fn row<'a>(r: &'a QueryRow, cols: &[Col], figures: &QueriesFigures, theme: &Theme) -> Row<'a> {
+    Row::new(cols.iter().map(|c| cell(*c, r, figures, theme)))
+}
+
+fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) -> Cell<'a> {
+    let number = |text: String| Cell::from(Line::styled(text, theme.value).right_aligned());
+    if col.numeric() && r.is_unknown() {
+        return Cell::from(Line::styled("-", theme.dim).right_aligned());
+    }
+    let per = Per::new(figures);
+    let block = figures.latest.settings.block_size as f64;
+    match col {
+        Col::Calls => number(per.count(r.calls as f64)),
+        Col::Time => number(format::millis(per.value(r.total_ms))),
+        Col::Mean => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
+        Col::Max => number(format::millis(r.max_ms)),
+        Col::Stddev => number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis)),
+        Col::RowsPerCall => number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows)),
+        Col::Hit => number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent)),
+        Col::Share => {
+            Cell::from(Line::styled(format!("{:.1}%", r.share_pct), theme.text).right_aligned())
+        }
+        Col::Read => number(per.bytes(r.shared_blks_read as f64 * block)),
+        Col::Temp => number(per.bytes(r.temp_blks_written as f64 * block)),
+        Col::Wal => number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w))),
+        Col::Io => number(format::millis(per.value(r.io_ms()))),
+        Col::Lint => Cell::from(lint::tags(r, theme)),
+        Col::Who => {
+            let who = r
+                .text
+                .as_ref()
+                .map(|t| format!("{}/{}", t.text.database, t.text.role))
+                .unwrap_or_default();
+            Cell::from(Span::styled(
+                format::truncate(&who, 18).into_owned(),
+                theme.dim,
+            ))
+        }
+        Col::Query => {
+            let mut spans = Vec::new();
+            if !r.toplevel() {
+                spans.push(Span::styled("(nested) ", theme.dim));
+            }
+            let text = one_line(&r.query());
+            // The cell shows a line's worth: highlight no more than that.
+            let text = format::truncate(&text, 400).into_owned();
+            spans.extend(
+                sql::tokens(&text)
+                    .into_iter()
+                    .map(|(kind, piece)| sql_span(kind, piece.to_owned(), theme)),
+            );
+            Cell::from(Line::from(spans))
+        }
+    }
+}
+
+fn sql_span(kind: sql::Token, piece: String, theme: &Theme) -> Span<'static> {
+    match kind {
+        sql::Token::Keyword => Span::styled(piece, theme.text.patch(theme.sql_keyword)),
+        sql::Token::Literal => Span::styled(piece, theme.text.patch(theme.sql_literal)),
+        sql::Token::Other => Span::styled(piece, theme.text),
+    }
+}
+
+/// Rows per call: `1.0`, `12.5`, `5,000`, `1.2M`.
+fn rows(per_call: f64) -> String {
+    if per_call < 100.0 {
+        format!("{per_call:.1}")
+    } else if per_call < 100_000.0 {
+        format::count(per_call.round() as i64)
+    } else {
+        format::compact(per_call)
+    }
+}
+
+/// Figures per second over a rate scope, totals over the cumulative one.
+#[derive(Debug, Clone, Copy)]
+struct Per {
+    seconds: Option<f64>,
+}
+
+impl Per {
+    fn new(figures: &QueriesFigures) -> Self {
+        Self {
+            seconds: figures.seconds.filter(|_| figures.scope.is_rate()),
+        }
+    }
+
+    fn value(self, total: f64) -> f64 {
+        self.seconds.map_or(total, |s| total / s)
+    }
+
+    fn count(self, total: f64) -> String {
+        match self.seconds {
+            Some(s) => format::rate(total / s),
+            None => format::compact(total),
+        }
+    }
+
+    fn bytes(self, total: f64) -> String {
+        match self.seconds {
+            Some(s) => format::bytes(total / s),
+            None => format::bytes(total),
+        }
+    }
+}
+
+/// The box under the table: the selected statement, wrapped, and its lints.
+fn selected(frame: &mut Frame, area: Rect, r: &QueryRow, theme: &Theme) {
+    if area.height < 3 {
+        return;
+    }
+    let title = detail::title(r);
+    let block = panel::panel(title, theme, false)
+        .title_bottom(Line::styled(" Enter: the whole statement ", theme.dim).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lints = lint::lines(r, usize::from(inner.width), theme);
+    let sql_rows = inner
+        .height
+        .saturating_sub(lints.len().min(usize::from(inner.height) / 2) as u16);
+    let [sql_area, lint_area] = inner.layout(&Layout::vertical([
+        Constraint::Length(sql_rows.max(1)),
+        Constraint::Fill(1),
+    ]));
+    let text = one_line(&r.query());
+    let spans: Vec<Span> = sql::tokens(&text)
+        .into_iter()
+        .map(|(kind, piece)| sql_span(kind, piece.to_owned(), theme))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(Text::from(Line::from(spans))).wrap(Wrap { trim: true }),
+        sql_area,
+    );
+    frame.render_widget(Paragraph::new(lints), lint_area);
+}
