@@ -53,8 +53,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView,
         .take(height)
         .map(|node| ListItem::new(row(node, &figures, theme)))
         .collect();
-    let mut state = ListState::default()
-        .with_selected(focused.then_some(model.activity.tree_selected - start));
+    let mut state =
+        ListState::default().with_selected(focused.then_some(model.activity.tree_selected - start));
     let list = List::new(items)
         .highlight_style(theme.selected)
         .highlight_symbol("▸ ")

@@ -214,8 +214,8 @@ pub fn pools_box(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityVi
         .row_highlight_style(theme.selected)
         .highlight_symbol("▸ ")
         .highlight_spacing(HighlightSpacing::Always);
-    let mut state = TableState::new()
-        .with_selected(focused.then_some(model.activity.pool_selected - start));
+    let mut state =
+        TableState::new().with_selected(focused.then_some(model.activity.pool_selected - start));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
