@@ -17,23 +17,11 @@ use crate::snapshot::activity::SessionState;
 use crate::work::Request;
 
 fn server() -> ServerInfo {
-    ServerInfo {
-        version_num: 150_000,
-        version: "15".to_owned(),
-        is_standby: false,
-        role: "dba".to_owned(),
-        database: "shop".to_owned(),
-        backend_pid: 1,
-        privileges: Privileges {
-            superuser: true,
-            ..Privileges::default()
-        },
-        max_connections: 100,
-        superuser_reserved_connections: 3,
-        shared_preload_libraries: None,
-        read_only_session: true,
-        extensions: Vec::new(),
-    }
+    let superuser = Privileges {
+        superuser: true,
+        ..Privileges::default()
+    };
+    crate::diagnose::activity::fixture::server(100, 3, superuser)
 }
 
 fn session(pid: i32, state: SessionState, xact: f64, query: &str) -> Session {
