@@ -12,22 +12,27 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
+use crate::app::bloat::BloatState;
 use crate::app::effect::Effect;
 use crate::app::explain::ExplainState;
+use crate::app::indexes::{IndexesEvent, IndexesState};
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
 use crate::app::queries::QueriesState;
+use crate::app::settings::SettingsState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
+use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
 use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
@@ -126,6 +131,9 @@ pub struct Model {
     pub activity: ActivityState,
     pub jobs: JobsState,
     pub explain: ExplainState,
+    pub indexes: IndexesState,
+    pub bloat: BloatState,
+    pub settings: SettingsState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -152,6 +160,9 @@ impl Model {
             activity: ActivityState::default(),
             jobs: JobsState::default(),
             explain: ExplainState::default(),
+            indexes: IndexesState::default(),
+            bloat: BloatState::default(),
+            settings: SettingsState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -174,6 +185,25 @@ impl Model {
         }))
     }
 
+    /// The advisor answered: its suggestions join the Indexes pane's findings, and why they
+    /// are unverified (no HypoPG) is said there.
+    fn on_advice(&mut self, advice: Result<Advice, String>) -> Vec<Effect> {
+        let suggestions = advice
+            .as_ref()
+            .map(|a| a.suggestions.clone())
+            .map_err(Clone::clone);
+        let effects = self.on_indexes(IndexesEvent::Suggestions(suggestions));
+        if let Ok(Advice {
+            unverified_reason: Some(reason),
+            ..
+        }) = &advice
+        {
+            self.indexes.suggestions_note = Some(reason.clone());
+        }
+        self.advice = Some(advice);
+        effects
+    }
+
     /// Folds one message into the state; returns what the loop should do next.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
@@ -188,6 +218,7 @@ impl Model {
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Queries(snapshot) => self.on_queries(*snapshot),
+            Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Activity(part) => self.on_activity(*part),
             Msg::ActivityQuery { pid, query } => {
@@ -202,11 +233,10 @@ impl Model {
             }
             Msg::Job(event) => self.on_job(&event),
             Msg::Explain(outcome) => self.on_explain(*outcome),
-            Msg::Advice(advice) => {
-                self.advice = Some(*advice);
-                self.dirty = true;
-                Vec::new()
-            }
+            Msg::Advice(advice) => self.on_advice(*advice),
+            Msg::Indexes(event) => self.on_indexes(*event),
+            Msg::Bloat(snapshot) => self.on_bloat(*snapshot),
+            Msg::BloatExact(reply) => self.on_bloat_exact(*reply),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -293,13 +323,23 @@ impl Model {
     }
 
     /// Carries out a user action.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "a dispatch table: one short arm per action"
+    )]
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         match action {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
-            Action::Refresh => return vec![Effect::RefreshNow],
+            Action::Refresh => {
+                let mut effects = vec![Effect::RefreshNow];
+                if self.pane == Pane::Indexes {
+                    effects.extend(self.request_advice());
+                }
+                return effects;
+            }
             Action::NextPane => return self.set_pane(self.pane.next()),
             Action::PrevPane => return self.set_pane(self.pane.prev()),
             Action::GoTo(pane) => return self.set_pane(pane),
@@ -325,13 +365,23 @@ impl Model {
                 match self.pane {
                     Pane::Queries => self.queries.sort_step(forward),
                     Pane::Activity => self.activity.sort_step(forward),
-                    Pane::Overview | Pane::Jobs | Pane::Explain => {}
+                    Pane::Bloat => self.bloat.next_sort(),
+                    Pane::Overview
+                    | Pane::Jobs
+                    | Pane::Explain
+                    | Pane::Indexes
+                    | Pane::Settings => {}
                 }
             }
             Action::SortReverse => match self.pane {
                 Pane::Queries => self.queries.reverse_sort(),
                 Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs | Pane::Explain => {}
+                Pane::Overview
+                | Pane::Jobs
+                | Pane::Explain
+                | Pane::Indexes
+                | Pane::Bloat
+                | Pane::Settings => {}
             },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
@@ -368,6 +418,22 @@ impl Model {
             | Action::EditSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),
+            Action::CreateIndex => return self.indexes_create(),
+            Action::DropIndex => return self.indexes_drop(),
+            Action::Reindex if self.pane == Pane::Indexes => return self.indexes_reindex(),
+            Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::Review => return self.review_start(),
+            Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
+            Action::ReviewMigration => return self.review_decide(Decision::Migration),
+            Action::ReviewSkip => return self.review_decide(Decision::Skip),
+            Action::ReviewNote => return self.review_note(),
+            Action::ReviewWrite => return self.review_write(),
+            Action::Measure
+            | Action::Vacuum
+            | Action::Analyze
+            | Action::VacuumFull
+            | Action::Reindex
+            | Action::SwitchList => return self.bloat_action(action),
         }
         Vec::new()
     }
@@ -378,7 +444,12 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
-        vec![Effect::Focus(pane)]
+        let mut effects = vec![Effect::Focus(pane)];
+        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
+        if pane == Pane::Indexes && self.advice.is_none() {
+            effects.extend(self.request_advice());
+        }
+        effects
     }
 
     /// Esc: closes the detail view of the pane, else the notice.
@@ -386,10 +457,27 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
+            Pane::Indexes => {
+                if !self.review_pause() {
+                    if self.indexes.detail {
+                        self.indexes.detail = false;
+                    } else {
+                        self.notice = None;
+                    }
+                }
+            }
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Explain => {
+            Pane::Settings if self.settings.detail => self.settings.detail = false,
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Jobs
+            | Pane::Explain
+            | Pane::Bloat
+            | Pane::Settings => {
                 self.notice = None;
             }
         }
@@ -404,8 +492,19 @@ impl Model {
                 self.explain.detail =
                     !self.explain.detail && self.explain.selected_node().is_some();
             }
+            Pane::Indexes => {
+                self.indexes.detail =
+                    !self.indexes.detail && self.indexes.selected_finding().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
+            }
+            Pane::Bloat => {
+                self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
+            }
+            Pane::Settings => {
+                self.settings.detail =
+                    !self.settings.detail && self.settings.selected_check().is_some();
             }
         }
     }
@@ -417,6 +516,9 @@ impl Model {
             Pane::Queries => Some(&self.queries.filter),
             Pane::Activity => Some(&self.activity.filter_text),
             Pane::Explain => Some(&self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed()),
+            Pane::Bloat => Some(&self.bloat.filter),
+            Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -427,6 +529,9 @@ impl Model {
             Pane::Queries => Some(&mut self.queries.filter),
             Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Explain => Some(&mut self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed_mut()),
+            Pane::Bloat => Some(&mut self.bloat.filter),
+            Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -436,7 +541,8 @@ impl Model {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
-            Pane::Overview | Pane::Jobs | Pane::Explain => {}
+            Pane::Indexes => self.indexes.refilter(),
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat | Pane::Settings => {}
         }
     }
 
@@ -476,8 +582,11 @@ impl Model {
                 self.queries.move_selection(delta, page);
             }
             Pane::Activity => self.activity.move_selection(delta),
+            Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
+            Pane::Bloat => self.bloat.move_selection(delta),
+            Pane::Settings => self.settings.move_selection(delta),
         }
     }
 
@@ -501,8 +610,11 @@ impl Model {
                 self.queries.select_edge(last, page);
             }
             Pane::Activity => self.activity.select_edge(last),
+            Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
+            Pane::Bloat => self.bloat.select_edge(last),
+            Pane::Settings => self.settings.select_edge(last),
         }
     }
 
@@ -518,8 +630,19 @@ impl Model {
                 .map(|q| q.query.clone()),
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
             Pane::Activity => self.activity.query_to_copy(),
+            Pane::Indexes => self
+                .indexes
+                .selected_finding()
+                .and_then(|f| self.fix_of(f).ok())
+                .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
+            Pane::Bloat => self.bloat.selected_name(),
+            Pane::Settings => self
+                .settings
+                .selected_check()
+                .and_then(|s| s.attention.as_ref())
+                .and_then(|a| a.sql.clone()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -540,8 +663,12 @@ impl Model {
             KeyCode::Esc => {
                 filter.clear();
                 self.mode = Mode::Normal;
+                self.indexes.noting = false;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                self.indexes.noting = false;
+            }
             KeyCode::Backspace => {
                 filter.pop();
             }
@@ -611,7 +738,13 @@ impl Model {
         self.dirty = true;
         match self.pane {
             Pane::Explain => self.explain_input(key),
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs => {
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Indexes
+            | Pane::Bloat
+            | Pane::Jobs
+            | Pane::Settings => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -773,6 +906,22 @@ impl Model {
         self.propose(spec)
     }
 
+    fn on_settings(&mut self, snapshot: SettingsSnapshot) -> Vec<Effect> {
+        let Some(server) = &self.server else {
+            return Vec::new();
+        };
+        let view = self.overview.view.as_ref();
+        let context = crate::diagnose::settings::Context {
+            server,
+            connections: view.and_then(|v| v.connections.as_ref().ok()),
+            throughput: view.and_then(|v| v.throughput.as_ref().ok()),
+            limits: &self.thresholds,
+        };
+        self.settings.push(snapshot, &context, self.now);
+        self.dirty = true;
+        Vec::new()
+    }
+
     fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
         self.dirty = true;
         let Some(job) = self.jobs.apply(event) else {
@@ -808,6 +957,8 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
+        effects.extend(self.indexes_on_job(event));
+        effects.extend(self.bloat_job_finished(event));
         effects
     }
 
@@ -825,6 +976,7 @@ impl Model {
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
                 self.queries.restart();
+                self.settings.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }

@@ -8,8 +8,11 @@ pub enum Pane {
     Overview,
     Queries,
     Activity,
+    Indexes,
+    Bloat,
     Explain,
     Jobs,
+    Settings,
 }
 
 impl Pane {
@@ -18,8 +21,11 @@ impl Pane {
         Pane::Overview,
         Pane::Queries,
         Pane::Activity,
+        Pane::Indexes,
+        Pane::Bloat,
         Pane::Explain,
         Pane::Jobs,
+        Pane::Settings,
     ];
 
     /// The number key that selects the pane (DESIGN.md order).
@@ -29,8 +35,11 @@ impl Pane {
             Pane::Overview => '1',
             Pane::Queries => '2',
             Pane::Activity => '3',
+            Pane::Indexes => '4',
+            Pane::Bloat => '5',
             Pane::Explain => '6',
             Pane::Jobs => '7',
+            Pane::Settings => '8',
         }
     }
 
@@ -40,8 +49,11 @@ impl Pane {
             Pane::Overview => "Overview",
             Pane::Queries => "Queries",
             Pane::Activity => "Activity",
+            Pane::Indexes => "Indexes",
+            Pane::Bloat => "Bloat",
             Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
+            Pane::Settings => "Settings",
         }
     }
 

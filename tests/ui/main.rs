@@ -3,11 +3,14 @@
 //! themes.
 
 mod activity;
+mod bloat;
 mod explain;
 mod fixtures;
+mod indexes;
 mod jobs;
 mod overview;
 mod queries;
 mod queries_fixtures;
 mod screen;
+mod settings;
 mod themes;
