@@ -51,6 +51,8 @@ pub enum Error {
     Theme(#[from] ui::theme::ThemeError),
     #[error(transparent)]
     Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    PgBouncer(String),
     #[error("demo: {0}")]
     Demo(String),
     /// A plan file that cannot be read: `FILE: line 3, column 7: …`.
@@ -124,6 +126,9 @@ pub async fn console_with(
     mut params: conn::ConnParams,
     settings: config::Settings,
 ) -> Result<(), Error> {
+    if let Some(url) = &settings.pgbouncer {
+        pgbouncer::admin_params(url).map_err(Error::PgBouncer)?;
+    }
     let theme = ui::theme::Theme::load(&settings.theme)?;
     let mut monitoring = collect::monitoring_params(&params);
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)

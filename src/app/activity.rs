@@ -4,23 +4,23 @@
 //!
 //! Pure: the model calls in, and gets back the job to propose or the read to start.
 
+mod handlers;
+#[cfg(test)]
+mod tests;
+
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use crate::app::effect::Effect;
-use crate::app::model::Model;
-use crate::collect::APPLICATION_NAME;
 use crate::diagnose::activity::filter::{Filter, SortKey, select};
 use crate::diagnose::activity::signal::{self, Signal, Target};
 use crate::diagnose::activity::{self, ActivityView, UsagePoint};
-use crate::diagnose::health::{Level, Thresholds};
-use crate::jobs::{JobKind, JobSpec, Outcome, backend};
+use crate::diagnose::health::Thresholds;
+use crate::jobs::{JobKind, JobSpec, backend};
 use crate::pgbouncer::PgBouncerSnapshot;
 use crate::server::ServerInfo;
 use crate::snapshot::Part;
 use crate::snapshot::activity::{ActivitySnapshot, Session};
-use crate::work::Request;
 
 /// How many usage samples the chart keeps (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -462,113 +462,5 @@ fn quoted(value: &str) -> String {
         format!("\"{value}\"")
     } else {
         value.to_owned()
-    }
-}
-
-// ─── The model's Activity handlers ───────────────────────────────────────────────────────────
-
-impl Model {
-    /// A refresh of the Activity pane arrived.
-    pub(crate) fn on_activity(&mut self, part: Part<ActivitySnapshot>) -> Vec<Effect> {
-        let Some(server) = &self.server else {
-            return Vec::new();
-        };
-        self.activity
-            .on_snapshot(part, server, &self.thresholds, self.now);
-        self.dirty = true;
-        Vec::new()
-    }
-
-    /// Enter on the Activity pane.
-    pub(crate) fn open_activity(&mut self) -> Vec<Effect> {
-        match self.activity.open() {
-            Some(read) => vec![Effect::Work(Request::ActivityQuery {
-                pid: read.pid,
-                backend_start: read.backend_start,
-            })],
-            None => Vec::new(),
-        }
-    }
-
-    /// `k` / `K` / `x` / `X`: proposes the signal, or says why not.
-    pub(crate) fn signal(&mut self, kind: JobKind, scope: Scope) -> Vec<Effect> {
-        let Some(server) = self.server.clone() else {
-            self.notify(Level::Warn, format!("{}: not connected", kind.name()));
-            return Vec::new();
-        };
-        let own = self.own_pids();
-        match self.activity.signal(kind, scope, &server, &own) {
-            Ok(spec) => self.propose(spec),
-            Err(why) => {
-                self.notify(Level::Warn, why);
-                Vec::new()
-            }
-        }
-    }
-
-    /// The console's sessions besides the monitoring one: its jobs, and every session
-    /// named like it (the jobs' progress readers, on-demand reads).
-    fn own_pids(&self) -> Vec<i32> {
-        let jobs = self
-            .jobs
-            .jobs
-            .iter()
-            .filter(|j| j.is_running())
-            .filter_map(|j| j.pid);
-        let named = self
-            .activity
-            .snapshot
-            .iter()
-            .flat_map(|s| &s.sessions)
-            .filter(|s| s.application == APPLICATION_NAME)
-            .map(|s| s.pid);
-        jobs.chain(named).collect()
-    }
-
-    /// A cancel or terminate finished: say which sessions it reached, and look again at once.
-    pub(crate) fn on_signal_finished(
-        &mut self,
-        kind: JobKind,
-        target: &str,
-        outcome: &Outcome,
-    ) -> Vec<Effect> {
-        let what = format!("{} {target}", kind.name());
-        match outcome {
-            Outcome::Done { rows } => {
-                let done = backend::signalled(rows);
-                let asked = self.activity.proposed_pids(target).unwrap_or_default();
-                let gone: Vec<String> = asked
-                    .iter()
-                    .filter(|p| !done.contains(p))
-                    .map(ToString::to_string)
-                    .collect();
-                let verb = match kind {
-                    JobKind::TerminateBackend => "terminated",
-                    _ => "cancelled",
-                };
-                let done: Vec<String> = done.iter().map(ToString::to_string).collect();
-                let mut text = if done.is_empty() {
-                    format!("{}: no session signalled", kind.name())
-                } else {
-                    format!("{verb} {}", done.join(", "))
-                };
-                if !gone.is_empty() {
-                    let _ = write!(
-                        text,
-                        " ({} had already ended or was not signalled)",
-                        gone.join(", ")
-                    );
-                }
-                let level = if gone.is_empty() {
-                    Level::Ok
-                } else {
-                    Level::Warn
-                };
-                self.notify(level, text);
-            }
-            Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
-            Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
-        }
-        vec![Effect::RefreshNow]
     }
 }

@@ -124,7 +124,26 @@ pub fn state_age(session: &Session) -> Option<f64> {
 pub(crate) mod fixture {
     //! Sessions for the analysis tests.
 
+    use crate::server::{Privileges, ServerInfo};
     use crate::snapshot::activity::{Session, SessionState};
+
+    /// A 15 server with `max` connections, `reserved` of them for superusers.
+    pub fn server(max: i32, reserved: i32, privileges: Privileges) -> ServerInfo {
+        ServerInfo {
+            version_num: 150_000,
+            version: "15".to_owned(),
+            is_standby: false,
+            role: "dba".to_owned(),
+            database: "shop".to_owned(),
+            backend_pid: 1,
+            privileges,
+            max_connections: max,
+            superuser_reserved_connections: reserved,
+            shared_preload_libraries: None,
+            read_only_session: true,
+            extensions: Vec::new(),
+        }
+    }
 
     pub fn client(pid: i32, app: &str, state: SessionState) -> Session {
         Session {

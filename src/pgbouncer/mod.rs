@@ -68,7 +68,10 @@ impl BouncerPool {
 /// One database of SHOW DATABASES: its pool limits.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BouncerDatabase {
+    /// The name clients connect to.
     pub name: String,
+    /// The server's database it stands for.
+    pub database: String,
     pub pool_size: Option<i64>,
     /// reserve_pool (reserve_pool_size from 1.23).
     pub reserve_pool: Option<i64>,
@@ -119,6 +122,8 @@ pub struct PgBouncerSnapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoolLine {
     pub pool: BouncerPool,
+    /// The server's database behind the pool's (the names may differ).
+    pub server_database: String,
     pub pool_size: Option<i64>,
     pub level: Level,
     /// Why, in words, when not ok.
@@ -131,20 +136,25 @@ pub const MAXWAIT_CRITICAL_SECS: f64 = 5.0;
 /// The pools worth showing (the admin database `pgbouncer` left out), the worst first.
 #[must_use]
 pub fn pool_lines(snapshot: &PgBouncerSnapshot) -> Vec<PoolLine> {
-    let sizes: HashMap<&str, Option<i64>> = snapshot
+    let databases: HashMap<&str, &BouncerDatabase> = snapshot
         .databases
         .iter()
-        .map(|d| (d.name.as_str(), d.pool_size))
+        .map(|d| (d.name.as_str(), d))
         .collect();
     let mut lines: Vec<PoolLine> = snapshot
         .pools
         .iter()
         .filter(|p| p.database != "pgbouncer")
         .map(|pool| {
-            let pool_size = sizes.get(pool.database.as_str()).copied().flatten();
+            let database = databases.get(pool.database.as_str());
+            let pool_size = database.and_then(|d| d.pool_size);
             let (level, why) = judge(pool, pool_size);
             PoolLine {
                 pool: pool.clone(),
+                server_database: database
+                    .map(|d| d.database.clone())
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| pool.database.clone()),
                 pool_size,
                 level,
                 why,

@@ -107,6 +107,7 @@ fn pool(row: &Row) -> BouncerPool {
 fn database(row: &Row) -> BouncerDatabase {
     BouncerDatabase {
         name: row.text("name"),
+        database: row.text("database"),
         pool_size: row.int("pool_size"),
         reserve_pool: row
             .int("reserve_pool")

@@ -84,16 +84,8 @@ fn wide(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView, theme
     chart::usage_box(frame, usage, model, view, theme);
     blocking::render(frame, tree, model, view, theme);
     side::horizon_box(frame, horizon, model, view, theme);
-    if model.activity.pgbouncer.configured {
-        let [pools, bouncer] = middle.layout(&Layout::horizontal([
-            Constraint::Percentage(50),
-            Constraint::Fill(1),
-        ]));
-        side::pools_box(frame, pools, model, view, theme);
-        side::pgbouncer_box(frame, bouncer, model, view, theme);
-    } else {
-        side::pools_box(frame, middle, model, view, theme);
-    }
+    let beside = Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]);
+    pools_and_bouncer(frame, middle, &beside, model, view, theme);
     body(frame, bottom, model, view, theme);
 }
 
@@ -104,16 +96,6 @@ fn narrow(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView, the
     }
     if let Some(line) = side::pgbouncer_line(model, view, area.width, theme) {
         lines.push(line);
-    }
-    if let Some(why) = &model.activity.error {
-        lines.push(Line::styled(
-            format::truncate(
-                &format!("last refresh failed: {why}"),
-                usize::from(area.width),
-            )
-            .into_owned(),
-            theme.level(Level::Warn),
-        ));
     }
     let waiting = !view.blocking.rows.is_empty();
     let tree_height = if waiting || model.activity.section == Section::Blocking {
@@ -131,25 +113,24 @@ fn narrow(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView, the
         blocking::render(frame, tree, model, view, theme);
     }
     if model.activity.section == Section::Pools && model.activity.detail.is_none() {
-        pools_and_bouncer(frame, rest, model, view, theme);
+        let below = Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]);
+        pools_and_bouncer(frame, rest, &below, model, view, theme);
     } else {
         body(frame, rest, model, view, theme);
     }
 }
 
-/// The narrow layout's pools: the server's, then PgBouncer's when configured.
+/// The server's pools, and PgBouncer's beside them (as `split` places them) when configured.
 fn pools_and_bouncer(
     frame: &mut Frame,
     area: Rect,
+    split: &Layout,
     model: &Model,
     view: &ActivityView,
     theme: &Theme,
 ) {
     if model.activity.pgbouncer.configured {
-        let [pools, bouncer] = area.layout(&Layout::vertical([
-            Constraint::Percentage(55),
-            Constraint::Fill(1),
-        ]));
+        let [pools, bouncer] = area.layout(split);
         side::pools_box(frame, pools, model, view, theme);
         side::pgbouncer_box(frame, bouncer, model, view, theme);
     } else {

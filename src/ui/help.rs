@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
 
 use crate::app::keymap;
 use crate::app::pane::Pane;
@@ -36,20 +36,29 @@ pub fn render(frame: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
         })
         .collect();
     let width = (keys_width + 3 + text_width + 4) as u16;
-    let height = lines.len() as u16 + 2;
-    // A pane with many keys may use the tab and status rows too.
+    let mut height = lines.len() as u16 + 2;
+    // A pane with many keys may use the tab and status rows too, and when even that is too
+    // little, the popup drops its top and bottom borders (and the titles on them).
     let area = if height > area.height {
         frame.area()
     } else {
         area
     };
-    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let block = panel::panel(format!(" Keys · {} ", pane.title()), theme, false)
+    let mut block = panel::panel(format!(" Keys · {} ", pane.title()), theme, false)
         .title_bottom(
             Line::styled(" any key closes ", theme.popup.patch(theme.dim)).right_aligned(),
         )
         .style(theme.popup)
         .border_style(theme.popup.patch(theme.border));
+    if height > area.height {
+        height -= 2;
+        block = Block::new()
+            .borders(Borders::LEFT | Borders::RIGHT)
+            .padding(Padding::horizontal(1))
+            .style(theme.popup)
+            .border_style(theme.popup.patch(theme.border));
+    }
+    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

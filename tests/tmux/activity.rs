@@ -98,3 +98,23 @@ fn on_the_demo_the_root_blocker_is_found_and_the_chain_cleared() {
     tmux.keys(&["q"]);
     tmux.assert_clean_exit();
 }
+
+#[test]
+fn a_malformed_pgbouncer_url_is_one_line_before_anything_else() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pgmedic"))
+        .args([
+            "--pgbouncer",
+            "postgresql://[::1",
+            "host=/nonexistent-pgmedic",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--pgbouncer: invalid connection string"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "the terminal is untouched");
+}

@@ -394,3 +394,13 @@ fn the_pane_draws_before_its_first_refresh_and_at_any_size() {
         draw(&m, &dark(), w, h);
     }
 }
+
+#[test]
+fn every_key_of_the_pane_shows_in_its_help_at_80x24() {
+    let mut m = model();
+    m.update(key(KeyCode::Char('?')));
+    let all = text(&screen(&draw(&m, &dark(), 80, 24)));
+    for (keys, what) in pgmedic::app::keymap::help_lines(Pane::Activity) {
+        assert!(all.contains(&what), "{keys} {what:?} is missing:\n{all}");
+    }
+}

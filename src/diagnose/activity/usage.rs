@@ -140,24 +140,11 @@ pub fn buckets(points: &[UsagePoint], width_secs: f64, count: usize) -> Vec<Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::activity::fixture::client;
+    use crate::diagnose::activity::fixture::{self, client};
     use crate::diagnose::health::Level;
 
     fn server(max: i32, reserved: i32) -> ServerInfo {
-        ServerInfo {
-            version_num: 150_000,
-            version: "15".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "shop".to_owned(),
-            backend_pid: 1,
-            privileges: crate::server::Privileges::default(),
-            max_connections: max,
-            superuser_reserved_connections: reserved,
-            shared_preload_libraries: None,
-            read_only_session: true,
-            extensions: Vec::new(),
-        }
+        fixture::server(max, reserved, crate::server::Privileges::default())
     }
 
     #[test]

@@ -43,13 +43,18 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityView,
         return;
     }
     let figures = Figures::new(inner.width.saturating_sub(2), 0, theme);
+    // Only the rows on screen are built: a pile-up can put hundreds of sessions in the tree.
+    let height = usize::from(inner.height).max(1);
+    let start = (model.activity.tree_selected + 1).saturating_sub(height);
     let items: Vec<ListItem> = tree
         .rows
         .iter()
+        .skip(start)
+        .take(height)
         .map(|node| ListItem::new(row(node, &figures, theme)))
         .collect();
     let mut state =
-        ListState::default().with_selected(focused.then_some(model.activity.tree_selected));
+        ListState::default().with_selected(focused.then_some(model.activity.tree_selected - start));
     let list = List::new(items)
         .highlight_style(theme.selected)
         .highlight_symbol("▸ ")

@@ -37,7 +37,12 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         let _ = write!(text, "· /{} ", state.filter_text);
     }
     let mut block = panel::panel(title(text, focused, theme), theme, model.is_stale());
-    if let Some(why) = &state.filter_error {
+    if let Some(why) = &state.error {
+        block = block.title_bottom(Line::styled(
+            format!(" last refresh failed: {why} "),
+            theme.level(Level::Warn),
+        ));
+    } else if let Some(why) = &state.filter_error {
         block = block.title_bottom(Line::styled(
             format!(" filter: {why} "),
             theme.level(Level::Warn),

@@ -175,7 +175,10 @@ pub fn pools_box(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityVi
     let age = |secs: Option<f64>| {
         Cell::from(Line::styled(format::age_opt(secs), theme.value).right_aligned())
     };
-    let rows = view.pools.iter().map(|p| {
+    // Only the rows on screen are built (a server behind many hosts has many pools).
+    let height = usize::from(area.height.saturating_sub(3)).max(1);
+    let start = (model.activity.pool_selected + 1).saturating_sub(height);
+    let rows = view.pools.iter().skip(start).take(height).map(|p| {
         let app = if p.key.application.is_empty() {
             "(no name)"
         } else {
@@ -212,7 +215,7 @@ pub fn pools_box(frame: &mut Frame, area: Rect, model: &Model, view: &ActivityVi
         .highlight_symbol("▸ ")
         .highlight_spacing(HighlightSpacing::Always);
     let mut state =
-        TableState::new().with_selected(focused.then_some(model.activity.pool_selected));
+        TableState::new().with_selected(focused.then_some(model.activity.pool_selected - start));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
@@ -294,7 +297,7 @@ fn bouncer_row<'a>(
     } else {
         theme.dim
     };
-    let server = server_sessions(model, &p.database, &p.user);
+    let server = server_sessions(model, &line.server_database, &p.user);
     let xacts = snapshot
         .stats
         .iter()

@@ -1,0 +1,183 @@
+//! The Activity pane's state driven through the model, as keys and messages arrive.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::app::effect::Effect;
+use crate::app::model::Model;
+use crate::app::msg::{ConnEvent, Msg};
+use crate::app::pane::Pane;
+use crate::diagnose::health::Level;
+use crate::jobs::JobEvent;
+use crate::jobs::Outcome;
+use crate::server::Privileges;
+use crate::snapshot::activity::SessionState;
+use crate::work::Request;
+
+fn server() -> ServerInfo {
+    let superuser = Privileges {
+        superuser: true,
+        ..Privileges::default()
+    };
+    crate::diagnose::activity::fixture::server(100, 3, superuser)
+}
+
+fn session(pid: i32, state: SessionState, xact: f64, query: &str) -> Session {
+    Session {
+        pid,
+        backend_type: Some("client backend".to_owned()),
+        database: Some("shop".to_owned()),
+        user: Some("app".to_owned()),
+        application: format!("app{pid}"),
+        state,
+        xact_secs: Some(xact),
+        state_secs: Some(xact),
+        query_secs: Some(xact),
+        backend_start: Some("2025-01-01T00:00:00Z".to_owned()),
+        query: query.to_owned(),
+        query_length: query.chars().count() as i32,
+        role_superuser: Some(false),
+        role_member: true,
+        ..Session::default()
+    }
+}
+
+fn model(sessions: Vec<Session>) -> Model {
+    let mut m = Model::new(
+        "dba@db/shop".to_owned(),
+        Duration::from_secs(2),
+        false,
+        Instant::now(),
+    );
+    m.update(Msg::Conn(ConnEvent::Up(Box::new(server()))));
+    m.pane = Pane::Activity;
+    let snapshot = ActivitySnapshot {
+        taken_at: 100.0,
+        sessions,
+        ..ActivitySnapshot::default()
+    };
+    m.update(Msg::Activity(Box::new(Ok(snapshot))));
+    m
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+#[test]
+fn the_selection_follows_its_pid_when_the_order_changes() {
+    let mut m = model(vec![
+        session(1, SessionState::Active, 30.0, "a"),
+        session(2, SessionState::Active, 20.0, "b"),
+    ]);
+    m.apply(crate::app::action::Action::Down);
+    assert_eq!(m.activity.selected_pid(), Some(2));
+    let next = ActivitySnapshot {
+        taken_at: 102.0,
+        sessions: vec![
+            session(1, SessionState::Active, 1.0, "a"),
+            session(2, SessionState::Active, 22.0, "b"),
+        ],
+        ..ActivitySnapshot::default()
+    };
+    m.update(Msg::Activity(Box::new(Ok(next))));
+    assert_eq!(m.activity.selected, 0, "pid 2 now sorts first");
+    assert_eq!(m.activity.selected_pid(), Some(2));
+    assert_eq!(m.activity.history.len(), 2);
+    m.update(Msg::Activity(Box::new(Err("statement timeout".to_owned()))));
+    assert_eq!(m.activity.error.as_deref(), Some("statement timeout"));
+    assert!(m.activity.view.is_some(), "the last data stays");
+}
+
+#[test]
+fn every_listed_session_needs_a_filter_first() {
+    let mut m = model(vec![session(1, SessionState::Active, 3.0, "a")]);
+    assert!(m.update(key('x')).is_empty());
+    let notice = m
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("set a filter first"), "{notice}");
+    assert_eq!(m.mode, crate::app::model::Mode::Normal);
+}
+
+#[test]
+fn read_only_mode_refuses_before_anything_is_shown() {
+    let mut m = model(vec![session(1, SessionState::Active, 3.0, "a")]);
+    m.read_only = true;
+    m.update(key('k'));
+    assert_eq!(m.mode, crate::app::model::Mode::Normal);
+    let notice = m
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("--read-only"), "{notice}");
+}
+
+#[test]
+fn a_cut_query_is_read_whole_for_the_detail_view() {
+    let mut long = session(7, SessionState::Active, 3.0, "SELECT 1");
+    long.query_length = 5000;
+    let mut m = model(vec![long]);
+    let effects = m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(
+        effects,
+        vec![Effect::Work(Request::ActivityQuery {
+            pid: 7,
+            backend_start: "2025-01-01T00:00:00Z".to_owned()
+        })]
+    );
+    m.update(Msg::ActivityQuery {
+        pid: 7,
+        query: Ok(Some("SELECT 1 /* and 4,990 more */".to_owned())),
+    });
+    assert_eq!(
+        m.activity.query_to_copy().as_deref(),
+        Some("SELECT 1 /* and 4,990 more */")
+    );
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(m.activity.detail.is_none());
+}
+
+#[test]
+fn a_finished_signal_says_who_it_reached_and_refreshes_at_once() {
+    let mut m = model(vec![
+        session(5, SessionState::Active, 9.0, "a"),
+        session(6, SessionState::Active, 8.0, "b"),
+    ]);
+    m.update(key('/'));
+    for c in "app:app".chars() {
+        m.update(key(c));
+    }
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    m.update(key('x'));
+    let crate::app::model::Mode::Confirm(confirm) = &m.mode else {
+        panic!("no confirmation")
+    };
+    let target = confirm.spec.target.clone();
+    assert_eq!(target, "pids 5, 6");
+    let effects = m.update(key('y'));
+    let Some(Effect::RunJob(id, _)) = effects.first() else {
+        panic!("not run: {effects:?}")
+    };
+    let effects = m.update(Msg::Job(JobEvent::Finished {
+        id: *id,
+        kind: JobKind::CancelBackend,
+        target,
+        outcome: Outcome::Done {
+            rows: vec![vec![Some("5".to_owned()), Some("t".to_owned())]],
+        },
+        elapsed: Duration::from_millis(3),
+    }));
+    assert_eq!(effects, vec![Effect::RefreshNow]);
+    let notice = m.notice.as_ref().unwrap();
+    assert_eq!(
+        notice.text,
+        "cancelled 5 (6 had already ended or was not signalled)"
+    );
+    assert_eq!(notice.level, Level::Warn);
+}
