@@ -6,12 +6,12 @@ use pgmedic::cluster::{Cluster, ClusterOptions};
 use crate::common::cluster;
 
 /// A tmux session running one command; killed when dropped.
-struct Tmux {
+pub(crate) struct Tmux {
     name: String,
 }
 
 impl Tmux {
-    fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
+    pub(crate) fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
         let name = format!("pgmedic-test-{name}-{}", std::process::id());
         let status = Command::new("tmux")
             .args([
@@ -32,7 +32,7 @@ impl Tmux {
         Self { name }
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
@@ -41,7 +41,7 @@ impl Tmux {
     }
 
     /// Waits until the screen contains `text` (bounded), returning the screen.
-    fn wait_for(&self, text: &str, within: Duration) -> String {
+    pub(crate) fn wait_for(&self, text: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
             let screen = self.screen();
@@ -66,7 +66,7 @@ impl Tmux {
         );
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let status = Command::new("tmux")
             .args(["send-keys", "-t", &self.name])
             .args(keys)
@@ -108,7 +108,7 @@ fn pgmedic(conninfo: &str, extra: &str) -> String {
     )
 }
 
-const UP: Duration = Duration::from_secs(20);
+pub(crate) const UP: Duration = Duration::from_secs(20);
 
 #[test]
 fn overview_help_command_line_and_quit() {
