@@ -70,12 +70,9 @@ pub const JOBS: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
-/// Bindings of the Queries pane (`/` filters: words, db:NAME, role:NAME, lint:TAG).
+/// Bindings of the Queries pane beyond the list's (`/` filters: words, db:NAME, role:NAME,
+/// lint:TAG).
 pub const QUERIES: &[Binding] = &[
-    key(KeyCode::Char('j'), Action::Down),
-    key(KeyCode::Down, Action::Down),
-    key(KeyCode::Char('k'), Action::Up),
-    key(KeyCode::Up, Action::Up),
     key(KeyCode::PageDown, Action::PageDown),
     key(KeyCode::PageUp, Action::PageUp),
     Binding {
@@ -88,10 +85,6 @@ pub const QUERIES: &[Binding] = &[
         ctrl: true,
         action: Action::PageUp,
     },
-    key(KeyCode::Char('g'), Action::Top),
-    key(KeyCode::Home, Action::Top),
-    key(KeyCode::Char('G'), Action::Bottom),
-    key(KeyCode::End, Action::Bottom),
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('/'), Action::Filter),
     key(KeyCode::Char('s'), Action::SortNext),
@@ -100,19 +93,22 @@ pub const QUERIES: &[Binding] = &[
     key(KeyCode::Char('v'), Action::CycleScope),
     key(KeyCode::Char('c'), Action::Cumulative),
     key(KeyCode::Char('a'), Action::ToggleIdle),
-    key(KeyCode::Char('y'), Action::Copy),
     key(KeyCode::Char('X'), Action::ResetStatements),
 ];
 
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
-    let own: &[Binding] = match pane {
-        Pane::Overview => LIST,
-        Pane::Queries => QUERIES,
-        Pane::Jobs => JOBS,
+    let own: &[&[Binding]] = match pane {
+        Pane::Overview => &[LIST],
+        Pane::Queries => &[LIST, QUERIES],
+        Pane::Jobs => &[JOBS],
     };
-    own.iter().chain(GLOBAL).copied().collect()
+    own.iter()
+        .flat_map(|part| part.iter())
+        .chain(GLOBAL)
+        .copied()
+        .collect()
 }
 
 /// The action for a key in normal mode on `pane`, if any (number keys select panes).

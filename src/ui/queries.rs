@@ -151,7 +151,7 @@ fn table(
         .collect();
     let header = Row::new(columns.iter().map(|c| {
         let mut name = c.header(figures.scope.is_rate()).to_owned();
-        if c.sorts(queries.sort.column) {
+        if *c == Col::By(queries.sort.column) {
             name.push_str(if queries.sort.descending {
                 "↓"
             } else {
@@ -204,116 +204,78 @@ fn footer(state: &QueriesState, figures: &QueriesFigures, privilege_note: Option
     format!(" {} ", parts.join(" · "))
 }
 
-/// A column of the table.
+/// A column of the table: a sortable one, or the share of time, the lint tags, db/role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
-    Calls,
-    Time,
-    Mean,
-    Max,
-    Stddev,
-    RowsPerCall,
-    Hit,
+    By(Column),
     Share,
-    Read,
-    Temp,
-    Wal,
-    Io,
     Lint,
     Who,
-    Query,
 }
 
 impl Col {
     fn header(self, rate: bool) -> &'static str {
         match (self, rate) {
-            (Col::Calls, true) => "calls/s",
-            (Col::Calls, false) => "calls",
-            (Col::Time, true) => "time/s",
-            (Col::Time, false) => "total",
-            (Col::Mean, _) => "mean",
-            (Col::Max, _) => "max",
-            (Col::Stddev, _) => "stddev",
-            (Col::RowsPerCall, _) => "rows/c",
-            (Col::Hit, _) => "hit%",
+            (Col::By(Column::Calls), true) => "calls/s",
+            (Col::By(Column::Time), true) => "time/s",
+            (Col::By(Column::Time), false) => "total",
+            (Col::By(Column::RowsPerCall), _) => "rows/c",
+            (Col::By(Column::Read), true) => "read/s",
+            (Col::By(Column::Temp), true) => "temp/s",
+            (Col::By(Column::Wal), true) => "WAL/s",
+            (Col::By(Column::Io), true) => "I/O/s",
+            (Col::By(column), _) => column.name(),
             (Col::Share, _) => "%time",
-            (Col::Read, true) => "read/s",
-            (Col::Read, false) => "read",
-            (Col::Temp, true) => "temp/s",
-            (Col::Temp, false) => "temp",
-            (Col::Wal, true) => "WAL/s",
-            (Col::Wal, false) => "WAL",
-            (Col::Io, true) => "I/O/s",
-            (Col::Io, false) => "I/O",
             (Col::Lint, _) => "lint",
             (Col::Who, _) => "db/role",
-            (Col::Query, _) => "query",
         }
     }
 
     fn width(self) -> Constraint {
         match self {
-            Col::Calls | Col::Time | Col::Mean | Col::Max | Col::Stddev | Col::Io => {
-                Constraint::Length(7)
-            }
-            Col::RowsPerCall | Col::Hit | Col::Share => Constraint::Length(6),
-            Col::Lint => Constraint::Length(7),
-            Col::Read | Col::Temp | Col::Wal => Constraint::Length(8),
+            Col::By(Column::RowsPerCall | Column::HitPct) | Col::Share => Constraint::Length(6),
+            Col::By(Column::Read | Column::Temp | Column::Wal) => Constraint::Length(8),
+            Col::By(Column::Query) => Constraint::Fill(1),
+            Col::By(_) | Col::Lint => Constraint::Length(7),
             Col::Who => Constraint::Length(18),
-            Col::Query => Constraint::Fill(1),
         }
     }
 
     fn numeric(self) -> bool {
-        !matches!(self, Col::Lint | Col::Who | Col::Query)
-    }
-
-    /// The list is sorted by this column.
-    fn sorts(self, column: Column) -> bool {
-        matches!(
-            (self, column),
-            (Col::Calls, Column::Calls)
-                | (Col::Time, Column::Time)
-                | (Col::Mean, Column::Mean)
-                | (Col::Max, Column::Max)
-                | (Col::Stddev, Column::Stddev)
-                | (Col::RowsPerCall, Column::RowsPerCall)
-                | (Col::Hit, Column::HitPct)
-                | (Col::Read, Column::Read)
-                | (Col::Temp, Column::Temp)
-                | (Col::Wal, Column::Wal)
-                | (Col::Io, Column::Io)
-                | (Col::Query, Column::Query)
-        )
+        !matches!(self, Col::Lint | Col::Who | Col::By(Column::Query))
     }
 }
 
 /// The columns that fit `width`: the essentials at 80 columns, more as the terminal widens.
 fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
     let sample = &figures.latest;
-    let mut cols = vec![Col::Calls, Col::Time, Col::Mean];
+    let mut cols = vec![
+        Col::By(Column::Calls),
+        Col::By(Column::Time),
+        Col::By(Column::Mean),
+    ];
     if width >= WIDER.0 {
-        cols.extend([Col::Max, Col::Stddev]);
+        cols.extend([Col::By(Column::Max), Col::By(Column::Stddev)]);
     }
-    cols.push(Col::RowsPerCall);
+    cols.push(Col::By(Column::RowsPerCall));
     if width >= WIDER.0 {
-        cols.push(Col::Hit);
+        cols.push(Col::By(Column::HitPct));
     }
     cols.push(Col::Share);
     if width >= WIDER.1 {
-        cols.extend([Col::Read, Col::Temp]);
+        cols.extend([Col::By(Column::Read), Col::By(Column::Temp)]);
         if sample.columns.wal {
-            cols.push(Col::Wal);
+            cols.push(Col::By(Column::Wal));
         }
         if sample.settings.track_io_timing {
-            cols.push(Col::Io);
+            cols.push(Col::By(Column::Io));
         }
     }
     cols.push(Col::Lint);
     if width >= WIDER.2 {
         cols.push(Col::Who);
     }
-    cols.push(Col::Query);
+    cols.push(Col::By(Column::Query));
     cols
 }
 
@@ -329,20 +291,28 @@ fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) 
     let per = Per::new(figures);
     let block = figures.latest.settings.block_size as f64;
     match col {
-        Col::Calls => number(per.count(r.calls as f64)),
-        Col::Time => number(format::millis(per.value(r.total_ms))),
-        Col::Mean => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
-        Col::Max => number(format::millis(r.max_ms)),
-        Col::Stddev => number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis)),
-        Col::RowsPerCall => number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows)),
-        Col::Hit => number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent)),
+        Col::By(Column::Calls) => number(per.count(r.calls as f64)),
+        Col::By(Column::Time) => number(format::millis(per.value(r.total_ms))),
+        Col::By(Column::Mean) => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
+        Col::By(Column::Max) => number(format::millis(r.max_ms)),
+        Col::By(Column::Stddev) => {
+            number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis))
+        }
+        Col::By(Column::RowsPerCall) => {
+            number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows))
+        }
+        Col::By(Column::HitPct) => {
+            number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent))
+        }
         Col::Share => {
             Cell::from(Line::styled(format!("{:.1}%", r.share_pct), theme.text).right_aligned())
         }
-        Col::Read => number(per.bytes(r.shared_blks_read as f64 * block)),
-        Col::Temp => number(per.bytes(r.temp_blks_written as f64 * block)),
-        Col::Wal => number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w))),
-        Col::Io => number(format::millis(per.value(r.io_ms()))),
+        Col::By(Column::Read) => number(per.bytes(r.shared_blks_read as f64 * block)),
+        Col::By(Column::Temp) => number(per.bytes(r.temp_blks_written as f64 * block)),
+        Col::By(Column::Wal) => {
+            number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w)))
+        }
+        Col::By(Column::Io) => number(format::millis(per.value(r.io_ms()))),
         Col::Lint => Cell::from(lint::tags(r, theme)),
         Col::Who => {
             let who = r
@@ -355,7 +325,7 @@ fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) 
                 theme.dim,
             ))
         }
-        Col::Query => {
+        Col::By(Column::Query) => {
             let mut spans = Vec::new();
             if !r.toplevel() {
                 spans.push(Span::styled("(nested) ", theme.dim));
