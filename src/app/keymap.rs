@@ -156,24 +156,50 @@ pub fn key_name(binding: &Binding) -> String {
 /// Help lines for a pane: keys grouped by action, e.g. ("j Down", "move down").
 #[must_use]
 pub fn help_lines(pane: Pane) -> Vec<(String, String)> {
-    let mut lines: Vec<(String, Action)> = Vec::new();
-    for binding in bindings(pane) {
-        match lines.iter_mut().find(|(_, a)| *a == binding.action) {
-            Some((keys, _)) => {
-                keys.push(' ');
-                keys.push_str(&key_name(&binding));
-            }
-            None => lines.push((key_name(&binding), binding.action)),
-        }
-    }
+    let (mut own, global) = help_sections(pane);
+    own.extend(global);
+    own
+}
+
+/// Help lines in two parts: going to panes and the pane's own keys; then the keys that work
+/// everywhere (a short popup folds these into a line).
+#[must_use]
+pub fn help_sections(pane: Pane) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let all = bindings(pane);
+    let own_count = all.len() - GLOBAL.len();
     let panes = Pane::ALL
         .iter()
         .map(|p| p.key().to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut out: Vec<(String, String)> = vec![(panes, "go to pane by number".to_owned())];
-    out.extend(lines.into_iter().map(|(k, a)| (k, a.describe())));
-    out
+    let mut own = vec![(panes, "go to pane by number".to_owned())];
+    own.extend(grouped(&all[..own_count]));
+    let mut global = Vec::new();
+    for (keys, what) in grouped(&all[own_count..]) {
+        match own.iter_mut().find(|(_, w)| *w == what) {
+            Some((own_keys, _)) => {
+                own_keys.push(' ');
+                own_keys.push_str(&keys);
+            }
+            None => global.push((keys, what)),
+        }
+    }
+    (own, global)
+}
+
+/// Keys grouped by action, in the order the actions first appear.
+fn grouped(bindings: &[Binding]) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, Action)> = Vec::new();
+    for binding in bindings {
+        match lines.iter_mut().find(|(_, a)| *a == binding.action) {
+            Some((keys, _)) => {
+                keys.push(' ');
+                keys.push_str(&key_name(binding));
+            }
+            None => lines.push((key_name(binding), binding.action)),
+        }
+    }
+    lines.into_iter().map(|(k, a)| (k, a.describe())).collect()
 }
 
 #[cfg(test)]

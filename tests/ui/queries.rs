@@ -199,3 +199,21 @@ fn the_reset_key_asks_for_the_typed_word_before_anything_runs() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn help_at_80x24_lists_every_key_of_the_pane() {
+    let mut m = shop();
+    press(&mut m, KeyCode::Char('?'));
+    let terminal = draw(&m, &dark(), 80, 24);
+    insta::assert_snapshot!(terminal.backend());
+    let screen = screen(&terminal).join("\n");
+    for what in [
+        "reset pg_stat_statements (asks first)",
+        "since the statistics reset",
+        "sort by the next column",
+        "everywhere:",
+        "quit",
+    ] {
+        assert!(screen.contains(what), "{what:?} in\n{screen}");
+    }
+}
