@@ -153,9 +153,12 @@ pub fn key_name(binding: &Binding) -> String {
     }
 }
 
+/// One line of help: the keys, and what they do.
+pub type HelpLine = (String, String);
+
 /// Help lines for a pane: keys grouped by action, e.g. ("j Down", "move down").
 #[must_use]
-pub fn help_lines(pane: Pane) -> Vec<(String, String)> {
+pub fn help_lines(pane: Pane) -> Vec<HelpLine> {
     let (mut own, global) = help_sections(pane);
     own.extend(global);
     own
@@ -164,7 +167,7 @@ pub fn help_lines(pane: Pane) -> Vec<(String, String)> {
 /// Help lines in two parts: going to panes and the pane's own keys; then the keys that work
 /// everywhere (a short popup folds these into a line).
 #[must_use]
-pub fn help_sections(pane: Pane) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn help_sections(pane: Pane) -> (Vec<HelpLine>, Vec<HelpLine>) {
     let all = bindings(pane);
     let own_count = all.len() - GLOBAL.len();
     let panes = Pane::ALL
@@ -188,7 +191,7 @@ pub fn help_sections(pane: Pane) -> (Vec<(String, String)>, Vec<(String, String)
 }
 
 /// Keys grouped by action, in the order the actions first appear.
-fn grouped(bindings: &[Binding]) -> Vec<(String, String)> {
+fn grouped(bindings: &[Binding]) -> Vec<HelpLine> {
     let mut lines: Vec<(String, Action)> = Vec::new();
     for binding in bindings {
         match lines.iter_mut().find(|(_, a)| *a == binding.action) {
