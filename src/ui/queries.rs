@@ -125,6 +125,12 @@ fn table(
         frame.render_widget(panel::reason(why, block, theme), area);
         return;
     }
+    if figures.latest.settings.track.as_deref() == Some("none") {
+        let why = "pg_stat_statements.track is none: no statement is recorded. ALTER SYSTEM SET \
+                   pg_stat_statements.track = 'top'; SELECT pg_reload_conf()";
+        frame.render_widget(panel::reason(why, block, theme), area);
+        return;
+    }
     if queries.visible.is_empty() {
         let why = if queries.filter.is_empty() {
             "no statement ran in this span (a: list the idle ones too, v: a longer window)"

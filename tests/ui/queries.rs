@@ -217,3 +217,20 @@ fn help_at_80x24_lists_every_key_of_the_pane() {
         assert!(screen.contains(what), "{what:?} in\n{screen}");
     }
 }
+
+#[test]
+fn a_server_that_records_nothing_says_how_to_start() {
+    let mut m = shop();
+    let texts = crate::queries_fixtures::texts(WORKLOAD);
+    let mut snapshot = crate::queries_fixtures::snapshot(9, WORKLOAD, &texts);
+    if let Ok(sample) = &mut snapshot.statements {
+        sample.settings.track = Some("none".to_owned());
+    }
+    m.update(Msg::Queries(Box::new(snapshot)));
+    let screen = text(&m, 80, 24);
+    assert!(
+        screen.contains("pg_stat_statements.track is none"),
+        "{screen}"
+    );
+    assert!(screen.contains("pg_reload_conf()"), "{screen}");
+}
