@@ -382,7 +382,12 @@ impl Model {
 
     /// Rows of a list that fit the body (tab bar, status bar, borders and header aside).
     fn page_rows(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(8)).max(1)
+        // The body is the terminal less the tab bar and the status bar.
+        let body = self.size.1.saturating_sub(2);
+        match self.pane {
+            Pane::Queries => crate::app::queries::list_rows(body),
+            Pane::Overview | Pane::Jobs => usize::from(body.saturating_sub(6)).max(1),
+        }
     }
 
     /// Selects the focused pane's first (or last) row.

@@ -37,8 +37,6 @@ use crate::ui::theme::Theme;
 /// Inner widths from which the table adds hit%, max and stddev; read, temp, WAL and I/O;
 /// db/role.
 const WIDER: (u16, u16, u16) = (110, 150, 190);
-/// Height of the selected statement's box (borders included) at most.
-const PREVIEW: u16 = 7;
 
 /// Draws the Queries pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -58,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         detail::render(frame, area, queries, figures, row, theme, old);
         return;
     }
-    let preview = PREVIEW.min(area.height / 3);
+    let preview = crate::app::queries::preview_rows(area.height);
     let [list, below] = area.layout(&Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(preview),

@@ -234,3 +234,27 @@ fn a_server_that_records_nothing_says_how_to_start() {
     );
     assert!(screen.contains("pg_reload_conf()"), "{screen}");
 }
+
+#[test]
+fn pages_move_by_the_rows_on_screen_and_the_selection_stays_in_sight() {
+    let workload = crate::queries_fixtures::many(60);
+    let mut m = model(&workload, 3);
+    m.update(Msg::Resize(80, 24));
+    press(&mut m, KeyCode::PageDown);
+    press(&mut m, KeyCode::PageDown);
+    assert_eq!(m.queries.selected, 24, "12 rows a page at 80x24");
+    let selected = m.queries.selected_row().unwrap().query().into_owned();
+    let lines = screen(&draw(&m, &dark(), 80, 24));
+    let row = lines.iter().find(|l| l.contains('▸')).unwrap();
+    let start: String = selected.chars().take(25).collect();
+    assert!(row.contains(&start), "{row} for {selected}");
+    press(&mut m, KeyCode::PageUp);
+    assert_eq!(m.queries.selected, 12);
+    press(&mut m, KeyCode::Char('G'));
+    assert_eq!(m.queries.selected, m.queries.visible.len() - 1);
+    assert!(
+        screen(&draw(&m, &dark(), 80, 24))
+            .iter()
+            .any(|l| l.contains('▸'))
+    );
+}
