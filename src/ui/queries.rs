@@ -151,7 +151,7 @@ fn table(
         .rows()
         .skip(offset)
         .take(height)
-        .map(|r| row(r, &columns, figures, theme))
+        .map(|r| row(r, &columns, figures, usize::from(inner.width), theme))
         .collect();
     let header = Row::new(columns.iter().map(|c| {
         let mut name = c.header(figures.scope.is_rate()).to_owned();
@@ -283,11 +283,24 @@ fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
     cols
 }
 
-fn row<'a>(r: &'a QueryRow, cols: &[Col], figures: &QueriesFigures, theme: &Theme) -> Row<'a> {
-    Row::new(cols.iter().map(|c| cell(*c, r, figures, theme)))
+/// One statement's row; its text is cut to `width`, the most the query column can show.
+fn row<'a>(
+    r: &'a QueryRow,
+    cols: &[Col],
+    figures: &QueriesFigures,
+    width: usize,
+    theme: &Theme,
+) -> Row<'a> {
+    Row::new(cols.iter().map(|c| cell(*c, r, figures, width, theme)))
 }
 
-fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) -> Cell<'a> {
+fn cell<'a>(
+    col: Col,
+    r: &'a QueryRow,
+    figures: &QueriesFigures,
+    width: usize,
+    theme: &Theme,
+) -> Cell<'a> {
     let number = |text: String| Cell::from(Line::styled(text, theme.value).right_aligned());
     if col.numeric() && r.is_unknown() {
         return Cell::from(Line::styled("-", theme.dim).right_aligned());
@@ -334,9 +347,14 @@ fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) 
             if !r.toplevel() {
                 spans.push(Span::styled("(nested) ", theme.dim));
             }
-            let text = one_line(&r.query());
-            // The cell shows a line's worth: highlight no more than that.
-            let text = format::truncate(&text, 400).into_owned();
+            // The cell shows a line's worth: lay out and highlight no more than that (a long
+            // statement's whitespace is collapsed only as far as it can show).
+            let query = r.query();
+            let head = query
+                .char_indices()
+                .nth(width * 4)
+                .map_or(query.as_ref(), |(at, _)| &query[..at]);
+            let text = format::truncate(&one_line(head), width).into_owned();
             spans.extend(
                 sql::tokens(&text)
                     .into_iter()
