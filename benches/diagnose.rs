@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use pgmedic::diagnose::health::Thresholds;
 use pgmedic::diagnose::{overview, rates};
-use pgmedic::server::{Privileges, ServerInfo};
+use pgmedic::server::ServerInfo;
 use pgmedic::snapshot::{
     ActivitySummary, DatabaseCounters, OverviewSnapshot, StatementCounters, StatementKey,
     StatementsSample, Wraparound,
@@ -65,20 +65,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| rates::top_by_time(black_box(&deltas), 10));
     });
 
-    let server = ServerInfo {
-        version_num: 150_018,
-        version: "15.18".to_owned(),
-        is_standby: false,
-        role: "postgres".to_owned(),
-        database: "trading".to_owned(),
-        backend_pid: 1,
-        privileges: Privileges::default(),
-        max_connections: 100,
-        superuser_reserved_connections: 3,
-        shared_preload_libraries: Some(Vec::new()),
-        read_only_session: true,
-        extensions: Vec::new(),
-    };
+    let server = ServerInfo::example(150_018);
     let (a, b2) = (snapshot(1.0, 1), snapshot(2.0, 2));
     let limits = Thresholds::default();
     c.bench_function("overview_build_5000_statements", |b| {

@@ -1,10 +1,10 @@
-//! The command line: `pgmedic [CONN] [-h -p -U -d] [--refresh] [--read-only] [--theme]`, and
-//! `pgmedic demo`.
+//! The command line: `pgmedic [CONN] [-h -p -U -d] [--refresh] [--read-only] [--theme]`,
+//! `pgmedic demo`, and `pgmedic advise [CONN] --format sql|json`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::conn::ConnRequest;
 
@@ -32,6 +32,41 @@ pub struct Cli {
 pub enum Command {
     /// Start a throwaway local cluster with a realistic workload, then the console on it.
     Demo(DemoArgs),
+    /// Suggest indexes for the heaviest statements (verified with HypoPG where installed).
+    #[command(disable_help_flag = true)]
+    Advise(AdviseArgs),
+    /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
+    /// files, compare them. No server needed.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The plan file; a second one is compared with the first (before, after).
+    #[arg(value_name = "FILE", required = true, num_args = 1..=2)]
+    pub files: Vec<PathBuf>,
+    /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
+    #[arg(long)]
+    pub theme: Option<String>,
+}
+
+/// `pgmedic advise`: where to connect and what to write.
+#[derive(Debug, Clone, Args)]
+pub struct AdviseArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Output: a migration psql applies, or index_suggestion findings as JSON.
+    #[arg(long, value_enum, default_value_t = AdviseFormat::Sql)]
+    pub format: AdviseFormat,
+    /// How many of the heaviest statements (by total time) to analyse.
+    #[arg(long, default_value_t = crate::advisor::DEFAULT_MAX_STATEMENTS, value_parser = parse_statements)]
+    pub statements: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdviseFormat {
+    Sql,
+    Json,
 }
 
 /// Where to connect, as psql takes it.
@@ -85,6 +120,10 @@ pub struct TuiArgs {
     /// Theme: dark, light, high-contrast, no-color, or a path to a TOML file [default: dark].
     #[arg(long)]
     pub theme: Option<String>,
+    /// PgBouncer's admin console (e.g. postgresql://admin@127.0.0.1:6432/pgbouncer): its
+    /// pools beside the server's sessions in the Activity pane.
+    #[arg(long, value_name = "URL")]
+    pub pgbouncer: Option<crate::pgbouncer::AdminUrl>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -106,6 +145,14 @@ pub struct DemoArgs {
     pub scale: f64,
     #[command(flatten)]
     pub tui: TuiArgs,
+}
+
+/// `--statements`: 1 to 1000.
+fn parse_statements(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a number from 1 to 1000")),
+    }
 }
 
 /// A command-line error as one line: clap's message without its "error:" prefix and usage tail.
@@ -182,6 +229,39 @@ mod tests {
     fn debug_output_hides_passwords() {
         let cli = Cli::try_parse_from(["pgmedic", "postgres://u:s3cret@h/d"]).unwrap();
         assert!(!format!("{cli:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn explain_subcommand_takes_one_or_two_files() {
+        let cli = Cli::try_parse_from(["pgmedic", "explain", "plan.json"]).unwrap();
+        let Some(Command::Explain(args)) = cli.command else {
+            panic!("not explain")
+        };
+        assert_eq!(args.files, [PathBuf::from("plan.json")]);
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b"]).is_ok());
+        assert!(Cli::try_parse_from(["pgmedic", "explain"]).is_err());
+        assert!(Cli::try_parse_from(["pgmedic", "explain", "a", "b", "c"]).is_err());
+    }
+
+    #[test]
+    fn advise_subcommand_takes_connection_flags_like_psql() {
+        let cli = Cli::try_parse_from([
+            "pgmedic", "advise", "-h", "/tmp", "-d", "shop", "--format", "json",
+        ])
+        .unwrap();
+        let Some(Command::Advise(args)) = cli.command else {
+            panic!("not advise")
+        };
+        assert_eq!(args.format, AdviseFormat::Json);
+        assert_eq!(args.conn.request().host.as_deref(), Some("/tmp"));
+        assert_eq!(args.statements, crate::advisor::DEFAULT_MAX_STATEMENTS);
+        let cli = Cli::try_parse_from(["pgmedic", "advise", "dbname=x"]).unwrap();
+        let Some(Command::Advise(args)) = cli.command else {
+            panic!("not advise")
+        };
+        assert_eq!(args.format, AdviseFormat::Sql);
+        assert!(Cli::try_parse_from(["pgmedic", "advise", "--format", "xml"]).is_err());
+        assert!(Cli::try_parse_from(["pgmedic", "advise", "--statements", "0"]).is_err());
     }
 
     #[test]

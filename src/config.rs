@@ -8,6 +8,7 @@
 //! theme = "light"      # or high-contrast, no-color, or a path to a theme file
 //! refresh = "5s"
 //! read_only = true
+//! pgbouncer = "postgresql://admin@127.0.0.1:6432/pgbouncer"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::cli::{TuiArgs, parse_interval};
+use crate::pgbouncer::AdminUrl;
 
 /// Defaults when neither the command line nor the file says.
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(2);
@@ -34,6 +36,7 @@ pub struct ConfigFile {
     pub theme: Option<String>,
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
+    pub pgbouncer: Option<AdminUrl>,
 }
 
 /// The settings the console runs with.
@@ -42,6 +45,8 @@ pub struct Settings {
     pub refresh: Duration,
     pub read_only: bool,
     pub theme: String,
+    /// PgBouncer's admin console, if any.
+    pub pgbouncer: Option<AdminUrl>,
 }
 
 impl Settings {
@@ -75,6 +80,7 @@ impl Settings {
                 .clone()
                 .or_else(|| file.theme.clone())
                 .unwrap_or_else(|| DEFAULT_THEME.to_owned()),
+            pgbouncer: args.pgbouncer.clone().or_else(|| file.pgbouncer.clone()),
         })
     }
 }
@@ -112,6 +118,7 @@ mod tests {
             refresh: refresh.map(Duration::from_secs),
             read_only,
             theme: theme.map(str::to_owned),
+            pgbouncer: None,
         }
     }
 
@@ -125,7 +132,8 @@ mod tests {
             Settings {
                 refresh: Duration::from_secs(5),
                 read_only: true,
-                theme: "light".into()
+                theme: "light".into(),
+                pgbouncer: None,
             }
         );
         let s = Settings::resolve(&args(Some(1), Some("dark"), false), &file, None).unwrap();

@@ -11,8 +11,11 @@
 //!                                                           ui (pure render of &Model, themes)
 //!  diagnose: pure analysis (rates between snapshots, health thresholds) used by app and ui.
 //!  cluster: throwaway PostgreSQL for tests and `pgmedic demo`; demo: schema, data, workload.
+//!  advisor: index suggestions verified with HypoPG, on a session of its own (work::Request::Advise
+//!  in the console, `pgmedic advise` on the command line); report: findings as JSON.
 //! ```
 
+pub mod advisor;
 pub mod app;
 pub mod cli;
 pub mod cluster;
@@ -23,8 +26,11 @@ pub mod demo;
 pub mod diagnose;
 pub mod explain;
 pub mod jobs;
+pub mod pgbouncer;
+pub mod plan;
 pub mod quote;
 pub mod report;
+pub mod review;
 pub mod server;
 pub mod snapshot;
 pub mod ui;
@@ -47,6 +53,11 @@ pub enum Error {
     Config(#[from] config::ConfigError),
     #[error("demo: {0}")]
     Demo(String),
+    /// A plan file that cannot be read: `FILE: line 3, column 7: …`.
+    #[error("{0}")]
+    Plan(String),
+    #[error("{0}")]
+    Advise(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -55,11 +66,42 @@ pub enum Error {
 pub async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Some(Command::Demo(args)) => demo::run(args).await,
+        Some(Command::Explain(args)) => explain_files(&args),
+        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout()).await,
         None => {
             let params = conn::ConnParams::resolve(&cli.conn.request())?;
             console(params, &cli.tui).await
         }
     }
+}
+
+/// `pgmedic explain FILE [FILE]`: reads the plans (failing with one line, file, line and
+/// column, before the terminal is touched) and opens the viewer.
+pub fn explain_files(args: &cli::ExplainArgs) -> Result<(), Error> {
+    let tui = cli::TuiArgs {
+        refresh: None,
+        read_only: true,
+        theme: args.theme.clone(),
+        pgbouncer: None,
+    };
+    let settings = config::Settings::load(&tui)?;
+    let theme = ui::theme::Theme::load(&settings.theme)?;
+    let mut shown = Vec::new();
+    for path in &args.files {
+        let name = path.display().to_string();
+        let text = std::fs::read(path).map_err(|e| Error::Plan(format!("{name}: {e}")))?;
+        let text = String::from_utf8(text)
+            .map_err(|_| Error::Plan(format!("{name}: not a text file (not UTF-8)")))?;
+        let plan = plan::Plan::parse(&text).map_err(|e| Error::Plan(format!("{name}: {e}")))?;
+        shown.push(app::explain::Shown {
+            plan,
+            sql: None,
+            how: None,
+            source: name,
+        });
+    }
+    app::viewer::run(shown, &theme)?;
+    Ok(())
 }
 
 /// Connects (failing with one line before the terminal is touched) and runs the console.

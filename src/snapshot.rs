@@ -3,6 +3,7 @@
 //! Produced by `collect`, consumed by `diagnose` and the app model. No I/O here and no
 //! formatting: counters stay raw so rates can be computed between two snapshots.
 
+pub mod activity;
 pub mod queries;
 
 use std::collections::HashMap;

@@ -56,6 +56,56 @@ pub enum Action {
     ToggleIdle,
     /// Queries: reset pg_stat_statements for everyone (asks first).
     ResetStatements,
+    /// Cancel the selected session's statement.
+    CancelBackend,
+    /// Terminate the selected session.
+    TerminateBackend,
+    /// Cancel every session the filter lists.
+    CancelListed,
+    /// Terminate every session the filter lists.
+    TerminateListed,
+    /// Move between the sessions, the blocking tree and the pools.
+    NextSection,
+    /// Queries: the selected statement's plan in the Explain pane.
+    ExplainSelected,
+    /// Queries: EXPLAIN ANALYZE the selected statement (fill in its parameters first).
+    ExplainAnalyzeSelected,
+    /// Expand or collapse the selected plan node.
+    ToggleNode,
+    /// Expand every plan node.
+    ExpandAll,
+    /// Collapse everything off the heaviest path.
+    CollapseOffPath,
+    /// Switch between the plan tree and the nodes by self time.
+    FlatView,
+    /// Compare the plan with the one before it.
+    ComparePlans,
+    /// Edit the SQL.
+    EditSql,
+    /// EXPLAIN the SQL (the generic plan when it has $n parameters).
+    Explain,
+    /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
+    ExplainAnalyze,
+    /// Create the selected suggestion or foreign key's index.
+    CreateIndex,
+    /// Drop the selected index.
+    DropIndex,
+    /// Rebuild the selected index.
+    Reindex,
+    /// Re-plan the heaviest statements on the table with the selected index hidden.
+    WhatIfDrop,
+    /// Start or resume the guided index review.
+    Review,
+    /// Review: apply the current finding now.
+    ReviewApply,
+    /// Review: add the current finding to the migration.
+    ReviewMigration,
+    /// Review: skip the current finding.
+    ReviewSkip,
+    /// Review: note on the current finding.
+    ReviewNote,
+    /// Review: write the migration and the report now.
+    ReviewWrite,
 }
 
 impl Action {
@@ -88,6 +138,38 @@ impl Action {
             Action::Cumulative => "since the statistics reset ⇄ last interval".to_owned(),
             Action::ToggleIdle => "show / hide statements that did not run".to_owned(),
             Action::ResetStatements => "reset pg_stat_statements (asks first)".to_owned(),
+            Action::CancelBackend => "cancel the selected session's statement".to_owned(),
+            Action::TerminateBackend => "terminate the selected session".to_owned(),
+            Action::CancelListed => "cancel every session listed".to_owned(),
+            Action::TerminateListed => "terminate every session listed".to_owned(),
+            Action::NextSection => "list: sessions, blocking tree, pools".to_owned(),
+            Action::ExplainSelected => {
+                "its plan in the Explain pane (generic plan for $n statements)".to_owned()
+            }
+            Action::ExplainAnalyzeSelected => {
+                "EXPLAIN ANALYZE it: fill in the parameters, runs rolled back".to_owned()
+            }
+            Action::ToggleNode => "expand / collapse the selected node".to_owned(),
+            Action::ExpandAll => "expand every node".to_owned(),
+            Action::CollapseOffPath => "collapse everything off the heaviest path".to_owned(),
+            Action::FlatView => "tree / nodes by self time".to_owned(),
+            Action::ComparePlans => "compare with the previous plan".to_owned(),
+            Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
+            Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
+            Action::CreateIndex => {
+                "create the suggested / foreign key's index (CONCURRENTLY, re-checked first)"
+                    .to_owned()
+            }
+            Action::DropIndex => "drop the index (CONCURRENTLY, typed confirmation)".to_owned(),
+            Action::Reindex => "rebuild the index (REINDEX CONCURRENTLY)".to_owned(),
+            Action::WhatIfDrop => "what if I drop it? (re-plan with it hidden, HypoPG)".to_owned(),
+            Action::Review => "start / resume the guided review".to_owned(),
+            Action::ReviewApply => "review: apply now".to_owned(),
+            Action::ReviewMigration => "review: add to the migration".to_owned(),
+            Action::ReviewSkip => "review: skip".to_owned(),
+            Action::ReviewNote => "review: note (Enter ends it)".to_owned(),
+            Action::ReviewWrite => "review: write the migration and report now".to_owned(),
         }
     }
 }

@@ -42,8 +42,8 @@ pub const GLOBAL: &[Binding] = &[
     key(KeyCode::Esc, Action::Close),
 ];
 
-/// Bindings of list panes (the Overview's top statements), in help order.
-pub const LIST: &[Binding] = &[
+/// Moving in a list: vim keys and arrows.
+pub const MOVE: &[Binding] = &[
     key(KeyCode::Char('j'), Action::Down),
     key(KeyCode::Down, Action::Down),
     key(KeyCode::Char('k'), Action::Up),
@@ -52,21 +52,30 @@ pub const LIST: &[Binding] = &[
     key(KeyCode::Home, Action::Top),
     key(KeyCode::Char('G'), Action::Bottom),
     key(KeyCode::End, Action::Bottom),
+];
+
+/// Bindings of list panes (the Overview's top statements), after `MOVE`.
+pub const LIST: &[Binding] = &[key(KeyCode::Char('y'), Action::Copy)];
+
+/// Bindings of the Jobs pane, after `MOVE`.
+pub const JOBS: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('x'), Action::CancelJob),
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
-/// Bindings of the Jobs pane.
-pub const JOBS: &[Binding] = &[
-    key(KeyCode::Char('j'), Action::Down),
-    key(KeyCode::Down, Action::Down),
-    key(KeyCode::Char('k'), Action::Up),
-    key(KeyCode::Up, Action::Up),
-    key(KeyCode::Char('g'), Action::Top),
-    key(KeyCode::Home, Action::Top),
-    key(KeyCode::Char('G'), Action::Bottom),
-    key(KeyCode::End, Action::Bottom),
+/// Bindings of the Explain pane (after `MOVE`).
+pub const EXPLAIN: &[Binding] = &[
+    key(KeyCode::Char(' '), Action::ToggleNode),
+    key(KeyCode::Char('+'), Action::ExpandAll),
+    key(KeyCode::Char('-'), Action::CollapseOffPath),
     key(KeyCode::Enter, Action::Open),
-    key(KeyCode::Char('x'), Action::CancelJob),
+    key(KeyCode::Char('f'), Action::FlatView),
+    key(KeyCode::Char('c'), Action::ComparePlans),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('e'), Action::EditSql),
+    key(KeyCode::Char('x'), Action::Explain),
+    key(KeyCode::Char('a'), Action::ExplainAnalyze),
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
@@ -94,21 +103,75 @@ pub const QUERIES: &[Binding] = &[
     key(KeyCode::Char('c'), Action::Cumulative),
     key(KeyCode::Char('a'), Action::ToggleIdle),
     key(KeyCode::Char('X'), Action::ResetStatements),
+    key(KeyCode::Char('e'), Action::ExplainSelected),
+    key(KeyCode::Char('E'), Action::ExplainAnalyzeSelected),
+];
+
+/// Bindings of the Activity pane: `k` cancels here, so Up is the arrow only.
+pub const ACTIVITY: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('v'), Action::NextSection),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('S'), Action::SortPrev),
+    key(KeyCode::Char('o'), Action::SortReverse),
+    key(KeyCode::Char('k'), Action::CancelBackend),
+    key(KeyCode::Char('K'), Action::TerminateBackend),
+    key(KeyCode::Char('x'), Action::CancelListed),
+    key(KeyCode::Char('X'), Action::TerminateListed),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
+/// Bindings of the Indexes pane: the list, its actions and the review's (`r` rebuilds an
+/// index here, so Ctrl-r refreshes).
+pub const INDEXES: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+    key(KeyCode::Char('c'), Action::CreateIndex),
+    key(KeyCode::Char('d'), Action::DropIndex),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('w'), Action::WhatIfDrop),
+    key(KeyCode::Char('R'), Action::Review),
+    key(KeyCode::Char('a'), Action::ReviewApply),
+    key(KeyCode::Char('m'), Action::ReviewMigration),
+    key(KeyCode::Char('s'), Action::ReviewSkip),
+    key(KeyCode::Char('n'), Action::ReviewNote),
+    key(KeyCode::Char('W'), Action::ReviewWrite),
+    Binding {
+        code: KeyCode::Char('r'),
+        ctrl: true,
+        action: Action::Refresh,
+    },
 ];
 
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
-    let own: &[&[Binding]] = match pane {
-        Pane::Overview => &[LIST],
-        Pane::Queries => &[LIST, QUERIES],
-        Pane::Jobs => &[JOBS],
+    let own: Vec<Binding> = match pane {
+        Pane::Overview => [MOVE, LIST].concat(),
+        Pane::Jobs => [MOVE, JOBS].concat(),
+        Pane::Explain => [MOVE, EXPLAIN].concat(),
+        Pane::Queries => [MOVE, LIST, QUERIES].concat(),
+        // Its own movement keys: `k` cancels a backend in Activity.
+        Pane::Activity => ACTIVITY.to_vec(),
+        Pane::Indexes => [MOVE, INDEXES].concat(),
     };
-    own.iter()
-        .flat_map(|part| part.iter())
-        .chain(GLOBAL)
+    // A pane's own key wins over a global one (`r` rebuilds an index in Indexes), and help
+    // lists only what is bound.
+    let global = GLOBAL
+        .iter()
+        .filter(|g| !own.iter().any(|o| o.code == g.code && o.ctrl == g.ctrl))
         .copied()
-        .collect()
+        .collect::<Vec<_>>();
+    [own, global].concat()
 }
 
 /// The action for a key in normal mode on `pane`, if any (number keys select panes).
@@ -131,6 +194,7 @@ pub fn lookup(pane: Pane, event: KeyEvent) -> Option<Action> {
 #[must_use]
 pub fn key_name(binding: &Binding) -> String {
     let name = match binding.code {
+        KeyCode::Char(' ') => "Space".to_owned(),
         KeyCode::Char(c) => c.to_string(),
         KeyCode::Tab => "Tab".to_owned(),
         KeyCode::BackTab => "Shift-Tab".to_owned(),
@@ -169,7 +233,9 @@ pub fn help_lines(pane: Pane) -> Vec<HelpLine> {
 #[must_use]
 pub fn help_sections(pane: Pane) -> (Vec<HelpLine>, Vec<HelpLine>) {
     let all = bindings(pane);
-    let own_count = all.len() - GLOBAL.len();
+    // The global bindings come last (those a pane's own key overrides are left out).
+    let global_count = all.iter().rev().take_while(|b| GLOBAL.contains(b)).count();
+    let own_count = all.len() - global_count;
     let panes = Pane::ALL
         .iter()
         .map(|p| p.key().to_string())

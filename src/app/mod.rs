@@ -1,13 +1,17 @@
 //! The event loop and the model: messages in, effects out, a draw when something changed.
 
 pub mod action;
+pub mod activity;
 pub mod effect;
+pub mod explain;
+pub mod indexes;
 pub mod jobs;
 pub mod keymap;
 pub mod model;
 pub mod msg;
 pub mod pane;
 pub mod queries;
+pub mod viewer;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::time::{Duration, Instant};
@@ -21,11 +25,13 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 use crate::app::effect::Effect;
 use crate::app::model::Model;
 use crate::app::msg::{ConnEvent, Msg};
+use crate::app::pane::Pane;
 use crate::collect::{self, Control};
 use crate::config::Settings;
 use crate::conn::ConnParams;
 use crate::jobs::Runner;
 use crate::jobs::audit::AuditLog;
+use crate::pgbouncer::{self, PgBouncerHandle};
 use crate::server::ServerInfo;
 use crate::ui::theme::Theme;
 use crate::work::{self, WorkContext};
@@ -45,6 +51,10 @@ pub async fn run(
             "the console needs a terminal on standard output",
         ));
     }
+    let bouncer_params = match &settings.pgbouncer {
+        Some(url) => Some(pgbouncer::admin_params(url).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let connected_at = Instant::now();
     let (tx, mut inbox) = mpsc::unbounded_channel();
     let info = session.1.clone();
@@ -58,7 +68,16 @@ pub async fn run(
     );
     let audit = AuditLog::from_env();
     model.jobs.audit_path = audit.as_ref().map(|a| a.path().to_path_buf());
+    let (bouncer_task, pgbouncer) = match bouncer_params {
+        Some(admin) => {
+            model.activity.pgbouncer.configured = true;
+            let (task, handle) = pgbouncer::spawn(admin, settings.refresh, tx.clone());
+            (Some(task), Some(handle))
+        }
+        None => (None, None),
+    };
     let outside = Outside {
+        pgbouncer,
         control,
         runner: Runner::new(
             params.clone(),
@@ -111,6 +130,9 @@ pub async fn run(
     signals.abort();
     clock.abort();
     collector.abort();
+    if let Some(task) = bouncer_task {
+        task.abort();
+    }
     let _ = std::io::stdout().execute(crossterm::event::DisableMouseCapture);
     ratatui::restore();
     result
@@ -119,6 +141,8 @@ pub async fn run(
 /// What the loop hands effects to: the collector, the job runner, on-demand work.
 struct Outside {
     control: UnboundedSender<Control>,
+    /// The PgBouncer admin console's reader, with `--pgbouncer`.
+    pgbouncer: Option<PgBouncerHandle>,
     runner: Runner,
     work: WorkContext,
 }
@@ -152,12 +176,21 @@ async fn event_loop(
                 Effect::Quit => return Ok(()),
                 Effect::RefreshNow => {
                     let _ = outside.control.send(Control::RefreshNow);
+                    if let Some(bouncer) = &outside.pgbouncer {
+                        bouncer.refresh_now();
+                    }
                 }
                 Effect::SetRefresh(every) => {
                     let _ = outside.control.send(Control::SetRefresh(every));
+                    if let Some(bouncer) = &outside.pgbouncer {
+                        bouncer.set_refresh(every);
+                    }
                 }
                 Effect::Focus(pane) => {
                     let _ = outside.control.send(Control::Focus(pane));
+                    if let Some(bouncer) = &outside.pgbouncer {
+                        bouncer.set_visible(pane == Pane::Activity);
+                    }
                 }
                 Effect::Copy(text) => copy_osc52(&text)?,
                 Effect::RunJob(id, spec) => outside.runner.start(id, spec),
@@ -202,7 +235,7 @@ fn record_first_frame(elapsed: Duration) {
 
 /// Puts text on the terminal's clipboard with OSC 52 (passes through SSH; tmux needs
 /// `set -g set-clipboard on`).
-fn copy_osc52(text: &str) -> std::io::Result<()> {
+pub(crate) fn copy_osc52(text: &str) -> std::io::Result<()> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let mut out = std::io::stdout();
     write!(out, "\x1b]52;c;{encoded}\x07")?;

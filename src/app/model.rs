@@ -9,8 +9,12 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
+use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
+use crate::app::activity::{ActivityState, Scope};
 use crate::app::effect::Effect;
+use crate::app::explain::ExplainState;
+use crate::app::indexes::{IndexesEvent, IndexesState};
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -22,9 +26,11 @@ pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
+use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
 pub const HISTORY_LEN: usize = 600;
@@ -46,6 +52,9 @@ pub enum Mode {
     Filter,
     /// An action waits for the DBA's confirmation.
     Confirm(Confirm),
+    /// Keys go to the focused pane's own input (the Explain pane's SQL editor, or its
+    /// question before an EXPLAIN ANALYZE).
+    Input,
 }
 
 /// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
@@ -116,13 +125,18 @@ pub struct Model {
     pub conn: ConnState,
     pub overview: OverviewState,
     pub queries: QueriesState,
+    pub activity: ActivityState,
     pub jobs: JobsState,
+    pub explain: ExplainState,
+    pub indexes: IndexesState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
     pub now: Instant,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
+    /// The index advisor's latest answer (see [`Model::request_advice`]).
+    pub advice: Option<Result<Advice, String>>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -138,15 +152,49 @@ impl Model {
             conn: ConnState::Connecting,
             overview: OverviewState::default(),
             queries: QueriesState::default(),
+            activity: ActivityState::default(),
             jobs: JobsState::default(),
+            explain: ExplainState::default(),
+            indexes: IndexesState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
             now,
             size: MIN_SIZE,
             notice: None,
+            advice: None,
             dirty: true,
         }
+    }
+
+    /// The effect that runs the index advisor on a session of its own (once the server is
+    /// known); its answer arrives as `Msg::Advice` and lands in `advice`.
+    #[must_use]
+    pub fn request_advice(&self) -> Option<Effect> {
+        let server = self.server.clone()?;
+        Some(Effect::Work(Request::Advise {
+            server: Box::new(server),
+            options: AdviseOptions::default(),
+        }))
+    }
+
+    /// The advisor answered: its suggestions join the Indexes pane's findings, and why they
+    /// are unverified (no HypoPG) is said there.
+    fn on_advice(&mut self, advice: Result<Advice, String>) -> Vec<Effect> {
+        let suggestions = advice
+            .as_ref()
+            .map(|a| a.suggestions.clone())
+            .map_err(Clone::clone);
+        let effects = self.on_indexes(IndexesEvent::Suggestions(suggestions));
+        if let Ok(Advice {
+            unverified_reason: Some(reason),
+            ..
+        }) = &advice
+        {
+            self.indexes.suggestions_note = Some(reason.clone());
+        }
+        self.advice = Some(advice);
+        effects
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -164,7 +212,21 @@ impl Model {
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Queries(snapshot) => self.on_queries(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
+            Msg::Activity(part) => self.on_activity(*part),
+            Msg::ActivityQuery { pid, query } => {
+                self.activity.on_full_query(pid, query);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::PgBouncer(result) => {
+                self.activity.pgbouncer.latest = Some(*result);
+                self.dirty = self.dirty || self.pane == Pane::Activity;
+                Vec::new()
+            }
             Msg::Job(event) => self.on_job(&event),
+            Msg::Explain(outcome) => self.on_explain(*outcome),
+            Msg::Advice(advice) => self.on_advice(*advice),
+            Msg::Indexes(event) => self.on_indexes(*event),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -190,13 +252,21 @@ impl Model {
             .map(|at| self.now.saturating_duration_since(at))
     }
 
+    /// The columns of a tab bar `width` wide left for the tabs once the server's name
+    /// (`user@host:port/db pgmedic `) has its place on the right.
+    #[must_use]
+    pub fn tab_room(&self, width: u16) -> u16 {
+        let target = self.target.chars().count() + " pgmedic ".len();
+        width.saturating_sub(u16::try_from(target).unwrap_or(u16::MAX))
+    }
+
     /// True when the terminal is too small for the layout.
     #[must_use]
     pub fn too_small(&self) -> bool {
         self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
     }
 
-    fn notify(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
@@ -212,6 +282,7 @@ impl Model {
             Mode::Command(_) => self.on_command_key(key),
             Mode::Filter => self.on_filter_key(key),
             Mode::Confirm(_) => self.on_confirm_key(key),
+            Mode::Input => self.on_pane_input(key),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
@@ -232,7 +303,7 @@ impl Model {
             MouseEventKind::ScrollDown => self.apply(Action::Down),
             MouseEventKind::ScrollUp => self.apply(Action::Up),
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
-                match Pane::at_column(mouse.column) {
+                match Pane::at_column(mouse.column, self.tab_room(self.size.0), self.pane) {
                     Some(pane) => self.apply(Action::GoTo(pane)),
                     None => Vec::new(),
                 }
@@ -248,7 +319,13 @@ impl Model {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
-            Action::Refresh => return vec![Effect::RefreshNow],
+            Action::Refresh => {
+                let mut effects = vec![Effect::RefreshNow];
+                if self.pane == Pane::Indexes {
+                    effects.extend(self.request_advice());
+                }
+                return effects;
+            }
             Action::NextPane => return self.set_pane(self.pane.next()),
             Action::PrevPane => return self.set_pane(self.pane.prev()),
             Action::GoTo(pane) => return self.set_pane(pane),
@@ -265,12 +342,23 @@ impl Model {
                     self.notify(Level::Warn, "nothing to filter here");
                 }
             }
+            Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
-            Action::SortNext => self.queries.sort_step(true),
-            Action::SortPrev => self.queries.sort_step(false),
-            Action::SortReverse => self.queries.reverse_sort(),
+            Action::SortNext | Action::SortPrev => {
+                let forward = action == Action::SortNext;
+                match self.pane {
+                    Pane::Queries => self.queries.sort_step(forward),
+                    Pane::Activity => self.activity.sort_step(forward),
+                    Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
+                }
+            }
+            Action::SortReverse => match self.pane {
+                Pane::Queries => self.queries.reverse_sort(),
+                Pane::Activity => self.activity.reverse_sort(),
+                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
+            },
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
             Action::ToggleIdle => self.queries.toggle_idle(),
@@ -282,6 +370,40 @@ impl Model {
                 }
                 self.notify(Level::Warn, "no running job selected");
             }
+            Action::CancelBackend => return self.signal(JobKind::CancelBackend, Scope::Selected),
+            Action::TerminateBackend => {
+                return self.signal(JobKind::TerminateBackend, Scope::Selected);
+            }
+            Action::CancelListed => return self.signal(JobKind::CancelBackend, Scope::Filtered),
+            Action::TerminateListed => {
+                return self.signal(JobKind::TerminateBackend, Scope::Filtered);
+            }
+            Action::NextSection => self.activity.next_section(),
+            Action::ExplainSelected | Action::ExplainAnalyzeSelected => {
+                let analyze = action == Action::ExplainAnalyzeSelected;
+                if let Some((_, sql)) = self.queries.selected_statement() {
+                    return self.explain_statement(sql, analyze);
+                }
+                self.notify(Level::Warn, "no statement selected");
+            }
+            Action::ToggleNode
+            | Action::ExpandAll
+            | Action::CollapseOffPath
+            | Action::FlatView
+            | Action::ComparePlans
+            | Action::EditSql
+            | Action::Explain
+            | Action::ExplainAnalyze => return self.explain_action(action),
+            Action::CreateIndex => return self.indexes_create(),
+            Action::DropIndex => return self.indexes_drop(),
+            Action::Reindex => return self.indexes_reindex(),
+            Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::Review => return self.review_start(),
+            Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
+            Action::ReviewMigration => return self.review_decide(Decision::Migration),
+            Action::ReviewSkip => return self.review_decide(Decision::Skip),
+            Action::ReviewNote => return self.review_note(),
+            Action::ReviewWrite => return self.review_write(),
         }
         Vec::new()
     }
@@ -292,7 +414,12 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
-        vec![Effect::Focus(pane)]
+        let mut effects = vec![Effect::Focus(pane)];
+        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
+        if pane == Pane::Indexes && self.advice.is_none() {
+            effects.extend(self.request_advice());
+        }
+        effects
     }
 
     /// Esc: closes the detail view of the pane, else the notice.
@@ -300,16 +427,37 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Indexes => {
+                if !self.review_pause() {
+                    if self.indexes.detail {
+                        self.indexes.detail = false;
+                    } else {
+                        self.notice = None;
+                    }
+                }
+            }
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
-            Pane::Overview | Pane::Queries | Pane::Jobs => self.notice = None,
+            Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
+            Pane::Explain if self.explain.detail => self.explain.detail = false,
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Explain => {
+                self.notice = None;
+            }
         }
     }
 
     /// Enter: the selected row's detail view.
     fn open(&mut self) {
         match self.pane {
-            Pane::Overview => {}
+            Pane::Overview | Pane::Activity => {}
             Pane::Queries => self.queries.toggle_detail(),
+            Pane::Explain => {
+                self.explain.detail =
+                    !self.explain.detail && self.explain.selected_node().is_some();
+            }
+            Pane::Indexes => {
+                self.indexes.detail =
+                    !self.indexes.detail && self.indexes.selected_finding().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
@@ -321,6 +469,9 @@ impl Model {
     pub fn filter(&self) -> Option<&str> {
         match self.pane {
             Pane::Queries => Some(&self.queries.filter),
+            Pane::Activity => Some(&self.activity.filter_text),
+            Pane::Explain => Some(&self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed()),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -329,6 +480,9 @@ impl Model {
     pub fn filter_mut(&mut self) -> Option<&mut String> {
         match self.pane {
             Pane::Queries => Some(&mut self.queries.filter),
+            Pane::Activity => Some(&mut self.activity.filter_text),
+            Pane::Explain => Some(&mut self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed_mut()),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -337,7 +491,9 @@ impl Model {
     fn filter_changed(&mut self) {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
-            Pane::Overview | Pane::Jobs => {}
+            Pane::Activity => self.activity.refilter(),
+            Pane::Indexes => self.indexes.refilter(),
+            Pane::Overview | Pane::Jobs | Pane::Explain => {}
         }
     }
 
@@ -376,7 +532,10 @@ impl Model {
                 let page = self.page_rows();
                 self.queries.move_selection(delta, page);
             }
+            Pane::Activity => self.activity.move_selection(delta),
+            Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
+            Pane::Explain => self.explain.move_selection(delta),
         }
     }
 
@@ -386,7 +545,7 @@ impl Model {
         let body = self.size.1.saturating_sub(2);
         match self.pane {
             Pane::Queries => crate::app::queries::list_rows(body),
-            Pane::Overview | Pane::Jobs => usize::from(body.saturating_sub(6)).max(1),
+            _ => usize::from(body.saturating_sub(6)).max(1),
         }
     }
 
@@ -404,7 +563,10 @@ impl Model {
                 let page = self.page_rows();
                 self.queries.select_edge(last, page);
             }
+            Pane::Activity => self.activity.select_edge(last),
+            Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
+            Pane::Explain => self.explain.select_edge(last),
         }
     }
 
@@ -419,7 +581,14 @@ impl Model {
                 .filter(|q| q.key.is_some())
                 .map(|q| q.query.clone()),
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
+            Pane::Activity => self.activity.query_to_copy(),
+            Pane::Indexes => self
+                .indexes
+                .selected_finding()
+                .and_then(|f| self.fix_of(f).ok())
+                .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
+            Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -440,8 +609,12 @@ impl Model {
             KeyCode::Esc => {
                 filter.clear();
                 self.mode = Mode::Normal;
+                self.indexes.noting = false;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                self.indexes.noting = false;
+            }
             KeyCode::Backspace => {
                 filter.pop();
             }
@@ -506,6 +679,18 @@ impl Model {
         vec![Effect::RunJob(id, spec)]
     }
 
+    /// A key for the focused pane's own input (`Mode::Input`).
+    fn on_pane_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match self.pane {
+            Pane::Explain => self.explain_input(key),
+            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Indexes | Pane::Jobs => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+        }
+    }
+
     fn on_command_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Mode::Command(line) = &mut self.mode else {
             return Vec::new();
@@ -539,6 +724,7 @@ impl Model {
                 Vec::new()
             }
             (Some("refresh"), None, _) => vec![Effect::RefreshNow],
+            (Some("timeout"), value, None) => self.explain_timeout(value),
             (Some("refresh"), Some(value), None) => match parse_interval(value) {
                 Ok(every) => {
                     self.refresh = every;
@@ -680,11 +866,22 @@ impl Model {
             self.queries.restart();
             effects.push(Effect::RefreshNow);
         }
+        if let JobEvent::Finished {
+            kind: kind @ (JobKind::CancelBackend | JobKind::TerminateBackend),
+            target,
+            outcome,
+            ..
+        } = event
+        {
+            effects.extend(self.on_signal_finished(*kind, target, outcome));
+            return effects;
+        }
         match outcome {
             Outcome::Done { .. } => self.notify(Level::Ok, format!("{what}: done")),
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
+        effects.extend(self.indexes_on_job(event));
         effects
     }
 
@@ -741,23 +938,12 @@ mod tests {
     use crossterm::event::{KeyModifiers, MouseEventKind};
 
     use super::*;
-    use crate::server::Privileges;
     use crate::snapshot::ActivitySummary;
 
     fn info(pid: i32) -> ServerInfo {
         ServerInfo {
-            version_num: 150_018,
-            version: "15.18".to_owned(),
-            is_standby: false,
-            role: "postgres".to_owned(),
-            database: "trading".to_owned(),
             backend_pid: pid,
-            privileges: Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: Some(Vec::new()),
-            read_only_session: true,
-            extensions: Vec::new(),
+            ..ServerInfo::example(150_018)
         }
     }
 
@@ -789,6 +975,26 @@ mod tests {
         );
         m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
         m
+    }
+
+    #[test]
+    fn the_advisor_is_asked_once_the_server_is_known_and_its_answer_kept() {
+        let fresh = Model::new(String::new(), Duration::from_secs(2), false, Instant::now());
+        assert_eq!(fresh.request_advice(), None);
+        let mut m = model();
+        assert!(matches!(
+            m.request_advice(),
+            Some(Effect::Work(Request::Advise { server, .. })) if server.backend_pid == 1
+        ));
+        m.dirty = false;
+        m.update(Msg::Advice(Box::new(Err(
+            "pg_stat_statements is missing".to_owned()
+        ))));
+        assert!(m.dirty);
+        assert_eq!(
+            m.advice,
+            Some(Err("pg_stat_statements is missing".to_owned()))
+        );
     }
 
     #[test]

@@ -4,9 +4,13 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::advisor::Advice;
+use crate::app::indexes::IndexesEvent;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
+use crate::snapshot::Part;
+use crate::snapshot::activity::ActivitySnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
 
 /// An event for the model.
@@ -23,8 +27,23 @@ pub enum Msg {
     Queries(Box<QueriesSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
+    /// A new Activity snapshot (or why it could not be read).
+    Activity(Box<Part<ActivitySnapshot>>),
+    /// The full text of a session's query, for the Activity detail view.
+    ActivityQuery {
+        pid: i32,
+        query: Result<Option<String>, String>,
+    },
+    /// A read of PgBouncer's admin console (or why it failed).
+    PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
     /// A job started, progressed or finished.
     Job(JobEvent),
+    /// An EXPLAIN came back (Explain pane).
+    Explain(Box<crate::explain::run::ExplainOutcome>),
+    /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
+    Advice(Box<Result<Advice, String>>),
+    /// The Indexes pane's snapshot, or the answer to its on-demand work.
+    Indexes(Box<IndexesEvent>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

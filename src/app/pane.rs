@@ -7,12 +7,22 @@ pub enum Pane {
     #[default]
     Overview,
     Queries,
+    Activity,
+    Indexes,
+    Explain,
     Jobs,
 }
 
 impl Pane {
     /// Every pane that exists, in tab order.
-    pub const ALL: &'static [Pane] = &[Pane::Overview, Pane::Queries, Pane::Jobs];
+    pub const ALL: &'static [Pane] = &[
+        Pane::Overview,
+        Pane::Queries,
+        Pane::Activity,
+        Pane::Indexes,
+        Pane::Explain,
+        Pane::Jobs,
+    ];
 
     /// The number key that selects the pane (DESIGN.md order).
     #[must_use]
@@ -20,6 +30,9 @@ impl Pane {
         match self {
             Pane::Overview => '1',
             Pane::Queries => '2',
+            Pane::Activity => '3',
+            Pane::Indexes => '4',
+            Pane::Explain => '6',
             Pane::Jobs => '7',
         }
     }
@@ -29,6 +42,9 @@ impl Pane {
         match self {
             Pane::Overview => "Overview",
             Pane::Queries => "Queries",
+            Pane::Activity => "Activity",
+            Pane::Indexes => "Indexes",
+            Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
         }
     }
@@ -39,23 +55,43 @@ impl Pane {
         Self::ALL.iter().copied().find(|p| p.key() == key)
     }
 
-    /// The tab label as drawn in the tab bar.
+    /// The tab label in full: ` 2 Queries `.
     #[must_use]
     pub fn label(self) -> String {
         format!(" {} {} ", self.key(), self.title())
     }
 
-    /// The pane whose tab covers column `x` of the tab bar (tabs drawn left to right, one
-    /// column apart).
+    /// The tab labels as drawn in a tab bar `width` columns wide with `active` in sight: in
+    /// full when they all fit, else only the active one in full and the others by number.
     #[must_use]
-    pub fn at_column(x: u16) -> Option<Pane> {
+    pub fn labels(width: u16, active: Pane) -> Vec<(Pane, String)> {
+        let full: Vec<(Pane, String)> = Self::ALL.iter().map(|p| (*p, p.label())).collect();
+        let needed: usize = full.iter().map(|(_, l)| l.chars().count() + 1).sum();
+        if needed <= usize::from(width) {
+            return full;
+        }
+        full.into_iter()
+            .map(|(p, label)| {
+                if p == active {
+                    (p, label)
+                } else {
+                    (p, format!(" {} ", p.key()))
+                }
+            })
+            .collect()
+    }
+
+    /// The pane whose tab covers column `x` of the tab bar as [`Pane::labels`] lays it out
+    /// (tabs drawn left to right, one column apart).
+    #[must_use]
+    pub fn at_column(x: u16, width: u16, active: Pane) -> Option<Pane> {
         let mut start = 0u16;
-        for pane in Self::ALL {
-            let width = pane.label().chars().count() as u16;
-            if (start..start + width).contains(&x) {
-                return Some(*pane);
+        for (pane, label) in Self::labels(width, active) {
+            let label_width = label.chars().count() as u16;
+            if (start..start + label_width).contains(&x) {
+                return Some(pane);
             }
-            start += width + 1;
+            start += label_width + 1;
         }
         None
     }

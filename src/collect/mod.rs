@@ -6,6 +6,8 @@
 //! server goes away the task reports it, backs off exponentially with jitter, reconnects and
 //! resumes by itself; the app keeps the last data on screen, marked stale.
 
+pub mod activity;
+pub mod indexes;
 pub mod overview;
 pub mod panes;
 pub mod queries;
@@ -209,7 +211,7 @@ async fn monitor(
             _ = ticker.tick() => {}
             request = control.recv() => match request {
                 None => return None,
-                Some(Control::RefreshNow) => {}
+                Some(Control::RefreshNow) => state.panes.refresh_requested(),
                 Some(Control::SetRefresh(every)) => {
                     *state.refresh = every;
                     ticker = ticker_after(every);

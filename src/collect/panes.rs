@@ -7,8 +7,10 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::app::indexes::IndexesEvent;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
+use crate::collect::activity::ActivityCollector;
 use crate::collect::queries::QueriesCollector;
 use crate::server::ServerInfo;
 
@@ -16,12 +18,19 @@ use crate::server::ServerInfo;
 #[derive(Debug, Default)]
 pub struct PaneCollectors {
     queries: QueriesCollector,
+    activity: ActivityCollector,
+    indexes: crate::collect::indexes::IndexesCollector,
 }
 
 impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
     pub fn restart(&mut self) {
         *self = Self::default();
+    }
+
+    /// The DBA asked for a refresh: collectors with a slow cadence read everything again.
+    pub fn refresh_requested(&mut self) {
+        self.indexes.request_full();
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
@@ -34,12 +43,23 @@ impl PaneCollectors {
     ) -> bool {
         match focus {
             // The Overview's snapshot is read on every refresh anyway; the Jobs pane shows
-            // the job runner's events.
-            Pane::Overview | Pane::Jobs => true,
+            // the job runner's events; the Explain pane runs its EXPLAINs on sessions of
+            // their own (work::Request).
+            Pane::Overview | Pane::Jobs | Pane::Explain => true,
             Pane::Queries => {
                 let snapshot = self.queries.collect(client, server).await;
                 tx.send(Msg::Queries(Box::new(snapshot))).is_ok()
             }
+            Pane::Activity => {
+                let snapshot = self.activity.collect(client, server).await;
+                tx.send(Msg::Activity(Box::new(snapshot))).is_ok()
+            }
+            Pane::Indexes => match self.indexes.collect(client, server).await {
+                Some(part) => tx
+                    .send(Msg::Indexes(Box::new(IndexesEvent::Snapshot(part))))
+                    .is_ok(),
+                None => true,
+            },
         }
     }
 }

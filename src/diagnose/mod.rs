@@ -1,8 +1,10 @@
 //! Pure analysis: no I/O, no async, no terminal. Rates between snapshots, health thresholds,
 //! and the Overview's figures. Everything here is unit-tested beside the code.
 
+pub mod activity;
 pub mod health;
 pub mod history;
+pub mod indexes;
 pub mod lints;
 pub mod overview;
 pub mod queries;

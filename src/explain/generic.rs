@@ -97,11 +97,11 @@ pub fn single_statement(sql: &str) -> Result<&str, GenericPlanError> {
 }
 
 /// The text with pgmedic's marker lines, so pg_stat_statements shows it as the console's own.
-fn marked(sql: &str) -> String {
+pub(crate) fn marked(sql: &str) -> String {
     format!("-- pgmedic: explain\n{sql}\n-- pgmedic: end")
 }
 
-async fn run(client: &Client, sql: &str) -> Result<(), GenericPlanError> {
+pub(crate) async fn run(client: &Client, sql: &str) -> Result<(), GenericPlanError> {
     client
         .simple_query(sql)
         .await
@@ -109,7 +109,10 @@ async fn run(client: &Client, sql: &str) -> Result<(), GenericPlanError> {
         .map_err(|e| GenericPlanError::Server(crate::conn::describe(&e)))
 }
 
-async fn first_value(client: &Client, sql: &str) -> Result<Option<String>, GenericPlanError> {
+pub(crate) async fn first_value(
+    client: &Client,
+    sql: &str,
+) -> Result<Option<String>, GenericPlanError> {
     let messages = client
         .simple_query(sql)
         .await

@@ -2,3 +2,5 @@
 //! monitoring session.
 
 pub mod generic;
+pub mod run;
+pub mod statement;

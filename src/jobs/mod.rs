@@ -3,6 +3,7 @@
 //! pg_stat_progress_*, cancellable, and written to the [`audit`] log.
 
 pub mod audit;
+pub mod backend;
 mod runner;
 pub mod spec;
 

@@ -98,6 +98,27 @@ pub struct ServerInfo {
 }
 
 impl ServerInfo {
+    /// A primary of `version_num` reached as `postgres`, with nothing else probed: for tests
+    /// and benchmarks that need a server's description, not a server.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn example(version_num: u32) -> Self {
+        Self {
+            version_num,
+            version: format!("{}.{}", version_num / 10_000, version_num % 100),
+            is_standby: false,
+            role: "postgres".to_owned(),
+            database: "trading".to_owned(),
+            backend_pid: 1,
+            privileges: Privileges::default(),
+            max_connections: 100,
+            superuser_reserved_connections: 3,
+            shared_preload_libraries: Some(Vec::new()),
+            read_only_session: true,
+            extensions: Vec::new(),
+        }
+    }
+
     /// Probes the server on an open session.
     pub async fn probe(client: &Client) -> Result<Self, ServerError> {
         let row = client

@@ -58,8 +58,20 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
             theme.popup.patch(theme.key),
         ),
     });
-    let width = area.width.saturating_sub(4).min(100);
-    let text = Text::from(lines);
+    popup(frame, area, " Confirm ", Text::from(lines), 100, theme);
+}
+
+/// Draws `text` in a popup titled `title`, centered over `area`, at most `max_width` wide
+/// and as tall as the wrapped text.
+pub fn popup(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    text: Text,
+    max_width: u16,
+    theme: &Theme,
+) {
+    let width = area.width.saturating_sub(4).min(max_width);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
     let height: usize = text
         .lines
@@ -67,13 +79,13 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         .map(|l| l.width().div_ceil(inner_width).max(1))
         .sum();
     let height = (height as u16 + 2).min(area.height);
-    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let block = panel::panel(" Confirm ", theme, false)
+    let at = area.centered(Constraint::Length(width), Constraint::Length(height));
+    let block = panel::panel(title.to_owned(), theme, false)
         .style(theme.popup)
         .border_style(theme.popup.patch(theme.border));
-    frame.render_widget(Clear, popup);
+    frame.render_widget(Clear, at);
     frame.render_widget(
         Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
-        popup,
+        at,
     );
 }

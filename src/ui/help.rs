@@ -12,11 +12,12 @@ use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
 
-/// Draws the help popup centered over `area`. When the pane has more keys than the popup has
-/// rows, the keys that work everywhere fold into a wrapped line at the end.
+/// Draws the help popup centered over `area` (over the whole screen when it needs the rows).
+/// When even the screen has fewer rows than the pane has keys, the keys that work everywhere
+/// fold into a wrapped line at the end.
 pub fn render(frame: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
     let (own, global) = keymap::help_sections(pane);
-    let fold = own.len() + global.len() + 2 > usize::from(area.height);
+    let fold = own.len() + global.len() + 2 > usize::from(frame.area().height);
     let entries: Vec<&(String, String)> = if fold {
         own.iter().collect()
     } else {
@@ -64,6 +65,12 @@ pub fn render(frame: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
             + 1;
         lines.push(folded);
     }
+    // A pane with many keys may use the tab and status rows too.
+    let area = if height > area.height {
+        frame.area()
+    } else {
+        area
+    };
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let block = panel::panel(format!(" Keys · {} ", pane.title()), theme, false)
         .title_bottom(

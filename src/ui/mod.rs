@@ -19,10 +19,13 @@
 //!
 //! Below 80x24 the whole frame is one centered notice instead.
 
+mod activity;
 mod command_line;
 mod confirm;
+pub mod explain;
 pub mod format;
 mod help;
+mod indexes;
 mod jobs;
 mod overview;
 mod panel;
@@ -61,16 +64,20 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     match model.pane {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Queries => queries::render(frame, body, model, theme),
+        Pane::Activity => activity::render(frame, body, model, theme),
+        Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
+        Pane::Explain => explain::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {
-        Mode::Normal => {}
+        // The pane draws its own input (the Explain pane's editor and question).
+        Mode::Normal | Mode::Input => {}
         Mode::Help => help::render(frame, body, model.pane, theme),
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {
             let typed = model.filter().unwrap_or_default();
-            command_line::render(frame, command_row, "/", typed, theme);
+            command_line::render(frame, command_row, model.filter_prompt(), typed, theme);
         }
         Mode::Confirm(confirm) => confirm::render(frame, body, confirm, theme),
     }
@@ -81,7 +88,8 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Block::new().style(theme.tab_bar), area);
     let selected = Pane::ALL.iter().position(|p| *p == model.pane);
-    let tabs = Tabs::new(Pane::ALL.iter().map(|p| p.label()))
+    let labels = Pane::labels(model.tab_room(area.width), model.pane);
+    let tabs = Tabs::new(labels.iter().map(|(_, label)| label.clone()))
         .select(selected)
         .style(theme.tab)
         .highlight_style(theme.tab_active)
@@ -93,9 +101,9 @@ fn tab_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(" pgmedic ", theme.tab_bar.patch(theme.title)),
     ])
     .right_aligned();
-    let tabs_width: u16 = Pane::ALL
+    let tabs_width: u16 = labels
         .iter()
-        .map(|p| format::width(&p.label()) as u16 + 1)
+        .map(|(_, label)| format::width(label) as u16 + 1)
         .sum();
     let right = Rect {
         x: area.x + tabs_width,

@@ -4,16 +4,33 @@
 //!
 //! A pane asks with `Effect::Work(Request::…)`; `spawn` starts the task for it.
 
+pub mod indexes;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::advisor::{self, AdviseOptions};
 use crate::app::msg::Msg;
 use crate::collect::{APPLICATION_NAME, pooler_hint};
 use crate::conn::{self, ConnError, ConnParams};
+use crate::server::ServerInfo;
 
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Request {}
+pub enum Request {
+    /// The whole query of one backend, for the Activity detail view.
+    ActivityQuery { pid: i32, backend_start: String },
+    /// EXPLAIN a statement (Explain pane).
+    Explain(crate::explain::run::ExplainRequest),
+    /// The index advisor, verifying with HypoPG on a session of its own; answers with
+    /// `Msg::Advice`.
+    Advise {
+        server: Box<ServerInfo>,
+        options: AdviseOptions,
+    },
+    /// The Indexes pane's: what if dropped, re-check, leftover, follow-up, review files.
+    Indexes(indexes::IndexesRequest),
+}
 
 /// What every task gets: the server's connection parameters and the app's inbox.
 #[derive(Debug, Clone)]
@@ -23,13 +40,41 @@ pub struct WorkContext {
 }
 
 /// Starts the task for `request`; it reports through `context.tx`.
-#[expect(
-    unused_variables,
-    clippy::needless_pass_by_value,
-    reason = "the request kinds the panes add own their data and use the context"
-)]
 pub fn spawn(request: Request, context: &WorkContext) {
-    match request {}
+    match request {
+        Request::Indexes(request) => indexes::spawn(request, context),
+        Request::Advise { server, options } => {
+            let (params, tx) = (context.params.clone(), context.tx.clone());
+            tokio::spawn(async move {
+                let advice = advisor::advise(&params, &server, &options)
+                    .await
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Advice(Box::new(advice)));
+            });
+        }
+        Request::Explain(request) => {
+            tokio::spawn(crate::explain::run::task(request, context.clone()));
+        }
+        Request::ActivityQuery { pid, backend_start } => {
+            let context = context.clone();
+            tokio::spawn(async move {
+                let query = full_query(&context.params, pid, &backend_start).await;
+                let _ = context.tx.send(Msg::ActivityQuery { pid, query });
+            });
+        }
+    }
+}
+
+/// One backend's whole query, read on a short read-only session of its own.
+async fn full_query(
+    params: &ConnParams,
+    pid: i32,
+    backend_start: &str,
+) -> Result<Option<String>, String> {
+    let client = connect(params, crate::server::MONITORING_SETTINGS)
+        .await
+        .map_err(|e| e.to_string())?;
+    crate::collect::activity::full_query(&client, pid, backend_start).await
 }
 
 /// A session of its own for a task, with `settings` as startup options (e.g. a

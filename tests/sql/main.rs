@@ -10,8 +10,14 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod bouncer;
 mod cluster;
 mod collect;
+mod explain;
+mod index_actions;
+mod indexes;
 mod jobs;
+mod pgbouncer_view;
 mod pooler;
 mod queries;

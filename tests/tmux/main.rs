@@ -11,5 +11,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activity;
+mod explain;
+mod indexes;
 mod queries;
 mod screen;

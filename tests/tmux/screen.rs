@@ -57,7 +57,7 @@ impl Tmux {
     }
 
     /// Waits for the program to end and checks it exited 0 and left the alternate screen.
-    fn assert_clean_exit(&self) {
+    pub(crate) fn assert_clean_exit(&self) {
         let end = self.wait_for("EXITED", UP);
         assert!(end.contains("EXITED 0"), "{end}");
         assert!(
@@ -77,10 +77,10 @@ impl Tmux {
 }
 
 /// A directory of the test's own, removed when dropped (a failing test too).
-struct Scratch(std::path::PathBuf);
+pub(crate) struct Scratch(pub(crate) std::path::PathBuf);
 
 impl Scratch {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("pgmedic-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
@@ -101,7 +101,7 @@ impl Drop for Tmux {
     }
 }
 
-fn pgmedic(conninfo: &str, extra: &str) -> String {
+pub(crate) fn pgmedic(conninfo: &str, extra: &str) -> String {
     format!(
         "{} '{conninfo}' --refresh 500ms {extra}",
         env!("CARGO_BIN_EXE_pgmedic")

@@ -2,7 +2,10 @@
 //! reviewed snapshots; plus the cells and strings a DBA relies on, the edge sizes, and the
 //! themes.
 
+mod activity;
+mod explain;
 mod fixtures;
+mod indexes;
 mod jobs;
 mod overview;
 mod queries;

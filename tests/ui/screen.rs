@@ -52,25 +52,37 @@ fn fixtures_standby() -> pgmedic::app::model::Model {
 
 #[test]
 fn tabs_sit_where_the_mouse_looks_for_them() {
-    let lines = screen(&draw(&busy(), &dark(), 80, 24));
-    let mut x = 0usize;
-    for pane in Pane::ALL {
-        let label = pane.label();
-        assert_eq!(
-            &lines[0][x..x + label.len()],
-            label,
-            "{pane:?} at column {x}"
-        );
-        for col in x..x + label.len() {
-            assert_eq!(Pane::at_column(col as u16), Some(*pane));
+    for width in [80, 200] {
+        let model = busy();
+        let lines = screen(&draw(&model, &dark(), width, 24));
+        let room = model.tab_room(width);
+        let mut x = 0usize;
+        for (pane, label) in Pane::labels(room, model.pane) {
+            assert_eq!(
+                &lines[0][x..x + label.len()],
+                label,
+                "{pane:?} at column {x}"
+            );
+            for col in x..x + label.len() {
+                assert_eq!(Pane::at_column(col as u16, room, model.pane), Some(pane));
+            }
+            x += label.len() + 1;
         }
-        x += label.len() + 1;
+        assert!(
+            lines[0]
+                .trim_end()
+                .ends_with("app@db1.prod.example:5432/shop pgmedic")
+        );
     }
+    // Narrow: the pane in sight keeps its name, the others their number.
+    let narrow = Pane::labels(20, Pane::Overview);
+    assert_eq!(narrow[0].1, " 1 Overview ");
     assert!(
-        lines[0]
-            .trim_end()
-            .ends_with("app@db1.prod.example:5432/shop pgmedic")
+        narrow[1..]
+            .iter()
+            .all(|(p, l)| *l == format!(" {} ", p.key()))
     );
+    assert_eq!(Pane::labels(200, Pane::Overview)[1].1, Pane::ALL[1].label());
 }
 
 #[test]

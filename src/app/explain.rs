@@ -1,0 +1,779 @@
+//! The Explain pane's state: the plan on screen (and the one before it, for comparing), the
+//! tree's collapsed nodes, the selection, the SQL editor, and the EXPLAIN in flight.
+//!
+//! Pure: no I/O. The model turns the DBA's keys into calls here and the requests these
+//! return into `Effect::Work`.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::TextArea;
+
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::model::{Mode, Model, humanize};
+use crate::app::pane::Pane;
+use crate::cli::parse_interval;
+use crate::diagnose::health::Level;
+use crate::explain::run::{ExplainOutcome, ExplainRequest, How, prepare};
+use crate::explain::statement::Statement;
+use crate::plan::compare::{self, Diff};
+use crate::plan::layout::{self, Row};
+use crate::plan::{NodeId, Plan};
+use crate::work::Request;
+
+/// statement_timeout of an EXPLAIN unless the DBA sets another (`:timeout 2m`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How the plan is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The plan tree, collapsible.
+    #[default]
+    Tree,
+    /// Every node, heaviest self time first.
+    Flat,
+    /// The previous plan against this one.
+    Compare,
+}
+
+/// A plan on screen, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub plan: Plan,
+    /// The statement explained (none for a plan read from a file).
+    pub sql: Option<String>,
+    /// How it was obtained (none for a file).
+    pub how: Option<How>,
+    /// "EXPLAIN ANALYZE", "generic plan", a file name.
+    pub source: String,
+}
+
+/// What keys typed into the pane go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The SQL editor.
+    Editor,
+    /// The question before an EXPLAIN ANALYZE runs the statement.
+    ConfirmAnalyze(Statement),
+}
+
+/// An EXPLAIN in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Running {
+    pub id: u64,
+    pub analyze: bool,
+    pub since: Instant,
+}
+
+/// The Explain pane.
+#[derive(Debug, Clone)]
+pub struct ExplainState {
+    pub editor: TextArea<'static>,
+    pub view: View,
+    pub shown: Option<Shown>,
+    /// The plan shown before the current one (compare).
+    pub previous: Option<Shown>,
+    /// Per node of the shown plan: its children are hidden.
+    pub collapsed: Vec<bool>,
+    /// Selected row of the current view.
+    pub selected: usize,
+    /// The detail panel of the selected node is open.
+    pub detail: bool,
+    pub filter: String,
+    pub timeout: Duration,
+    pub input: Option<Input>,
+    pub running: Option<Running>,
+    next_id: u64,
+    /// The last EXPLAIN's error, shown until the next one.
+    pub error: Option<String>,
+    /// Rows of the current view (tree or flat), kept in step with the plan, the collapsed
+    /// nodes and the filter.
+    pub rows: Vec<Row>,
+    pub flat: Vec<NodeId>,
+    pub diff: Option<Diff>,
+    /// Plans read from files, no server: no editor.
+    pub viewer: bool,
+}
+
+impl Default for ExplainState {
+    fn default() -> Self {
+        let mut editor = TextArea::default();
+        editor.set_placeholder_text("type a statement, Esc, then x to EXPLAIN it or a to ANALYZE");
+        Self {
+            editor,
+            view: View::Tree,
+            shown: None,
+            previous: None,
+            collapsed: Vec::new(),
+            selected: 0,
+            detail: false,
+            filter: String::new(),
+            timeout: DEFAULT_TIMEOUT,
+            input: None,
+            running: None,
+            next_id: 1,
+            error: None,
+            rows: Vec::new(),
+            flat: Vec::new(),
+            diff: None,
+            viewer: false,
+        }
+    }
+}
+
+impl ExplainState {
+    /// The editor's text.
+    #[must_use]
+    pub fn sql(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+
+    /// Replaces the editor's text.
+    pub fn set_sql(&mut self, sql: impl Into<String>) {
+        let sql: String = sql.into();
+        let mut editor = TextArea::new(sql.lines().map(str::to_owned).collect());
+        editor.set_placeholder_text("type a statement, Esc, then x to EXPLAIN it or a to ANALYZE");
+        self.editor = editor;
+    }
+
+    /// Shows `shown`, keeping the plan before it for comparing.
+    pub fn show(&mut self, shown: Shown) {
+        self.collapsed = vec![false; shown.plan.nodes.len()];
+        if let Some(old) = self.shown.take() {
+            self.previous = Some(old);
+        }
+        self.shown = Some(shown);
+        self.selected = 0;
+        if self.view == View::Compare && self.previous.is_none() {
+            self.view = View::Tree;
+        }
+        self.relayout();
+    }
+
+    /// Shows two plans read from files: `before` kept for comparing, `after` on screen.
+    pub fn show_pair(&mut self, before: Shown, after: Shown) {
+        self.show(before);
+        self.show(after);
+        self.view = View::Compare;
+        self.relayout();
+    }
+
+    /// Recomputes the rows after the plan, the collapsed nodes, the view or the filter
+    /// changed, keeping the selected node selected where it is still visible.
+    pub fn relayout(&mut self) {
+        let keep = self.selected_node();
+        self.rows.clear();
+        self.flat.clear();
+        self.diff = None;
+        let Some(shown) = &self.shown else {
+            self.selected = 0;
+            return;
+        };
+        let plan = &shown.plan;
+        match self.view {
+            View::Tree => self.rows = layout::tree_rows(plan, &self.collapsed, &self.filter),
+            View::Flat => self.flat = layout::flat_rows(plan, &self.filter),
+            View::Compare => {
+                self.diff = self
+                    .previous
+                    .as_ref()
+                    .map(|before| compare::compare(&before.plan, plan));
+            }
+        }
+        let count = self.row_count();
+        self.selected = keep
+            .and_then(|id| self.position_of(id))
+            .unwrap_or(self.selected)
+            .min(count.saturating_sub(1));
+    }
+
+    /// Rows in the current view.
+    #[must_use]
+    pub fn row_count(&self) -> usize {
+        match self.view {
+            View::Tree => self.rows.len(),
+            View::Flat => self.flat.len(),
+            View::Compare => self.diff.as_ref().map_or(0, |d| d.rows.len()),
+        }
+    }
+
+    fn position_of(&self, id: NodeId) -> Option<usize> {
+        match self.view {
+            View::Tree => self.rows.iter().position(|r| r.id == id),
+            View::Flat => self.flat.iter().position(|n| *n == id),
+            View::Compare => None,
+        }
+    }
+
+    /// The node of the shown plan under the selection (none in the compare view).
+    #[must_use]
+    pub fn selected_node(&self) -> Option<NodeId> {
+        match self.view {
+            View::Tree => self.rows.get(self.selected).map(|r| r.id),
+            View::Flat => self.flat.get(self.selected).copied(),
+            View::Compare => self
+                .diff
+                .as_ref()
+                .and_then(|d| d.rows.get(self.selected))
+                .and_then(|r| r.after),
+        }
+    }
+
+    pub fn move_selection(&mut self, delta: isize) {
+        let last = self.row_count().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn select_edge(&mut self, last: bool) {
+        self.selected = if last {
+            self.row_count().saturating_sub(1)
+        } else {
+            0
+        };
+    }
+
+    /// Space: hides or shows the selected node's children.
+    pub fn toggle_selected(&mut self) -> bool {
+        let Some(id) = self.selected_node().filter(|_| self.view == View::Tree) else {
+            return false;
+        };
+        let has_children = self
+            .shown
+            .as_ref()
+            .is_some_and(|s| !s.plan.nodes[id].children.is_empty());
+        if !has_children {
+            return false;
+        }
+        if let Some(c) = self.collapsed.get_mut(id) {
+            *c = !*c;
+        }
+        self.relayout();
+        true
+    }
+
+    pub fn expand_all(&mut self) {
+        self.collapsed.iter_mut().for_each(|c| *c = false);
+        self.view = View::Tree;
+        self.relayout();
+    }
+
+    /// Collapses every subtree off the heaviest path.
+    pub fn collapse_off_path(&mut self) {
+        if let Some(shown) = &self.shown {
+            self.collapsed = layout::collapse_off_path(&shown.plan);
+            self.view = View::Tree;
+            self.relayout();
+        }
+    }
+
+    /// Switches between the tree and the flat view.
+    pub fn toggle_flat(&mut self) {
+        self.view = if self.view == View::Flat {
+            View::Tree
+        } else {
+            View::Flat
+        };
+        self.selected = 0;
+        self.relayout();
+    }
+
+    /// Switches the compare view on or off; false when there is no previous plan.
+    pub fn toggle_compare(&mut self) -> bool {
+        if self.view == View::Compare {
+            self.view = View::Tree;
+        } else if self.previous.is_some() && self.shown.is_some() {
+            self.view = View::Compare;
+            self.selected = 0;
+        } else {
+            return false;
+        }
+        self.relayout();
+        true
+    }
+
+    /// A request for the editor's SQL, or why it cannot run; an ANALYZE first asks (see
+    /// `Input::ConfirmAnalyze`) and returns nothing yet.
+    pub fn ask(
+        &mut self,
+        analyze: bool,
+        server_version_num: u32,
+        now: Instant,
+    ) -> Result<Option<ExplainRequest>, String> {
+        let statement = prepare(&self.sql(), analyze)?;
+        if analyze {
+            self.input = Some(Input::ConfirmAnalyze(statement));
+            return Ok(None);
+        }
+        Ok(Some(self.request(
+            statement.text,
+            false,
+            server_version_num,
+            now,
+        )))
+    }
+
+    /// The DBA said yes to the ANALYZE waiting for it.
+    pub fn confirmed(&mut self, server_version_num: u32, now: Instant) -> Option<ExplainRequest> {
+        match self.input.take() {
+            Some(Input::ConfirmAnalyze(statement)) => {
+                Some(self.request(statement.text, true, server_version_num, now))
+            }
+            other => {
+                self.input = other;
+                None
+            }
+        }
+    }
+
+    fn request(
+        &mut self,
+        sql: String,
+        analyze: bool,
+        server_version_num: u32,
+        now: Instant,
+    ) -> ExplainRequest {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.running = Some(Running {
+            id,
+            analyze,
+            since: now,
+        });
+        self.error = None;
+        ExplainRequest {
+            id,
+            sql,
+            analyze,
+            timeout: self.timeout,
+            server_version_num,
+        }
+    }
+
+    /// An answer came back; false when it was for an older request (dropped).
+    pub fn on_outcome(&mut self, outcome: ExplainOutcome) -> bool {
+        if self.running.as_ref().is_none_or(|r| r.id != outcome.id) {
+            return false;
+        }
+        self.running = None;
+        match outcome.result {
+            Ok(explained) => {
+                let source = match explained.how {
+                    How::Estimate => "EXPLAIN".to_owned(),
+                    How::Generic => "EXPLAIN (generic plan)".to_owned(),
+                    How::Analyze { modifies: false } => "EXPLAIN ANALYZE (rolled back)".to_owned(),
+                    How::Analyze { modifies: true } => {
+                        "EXPLAIN ANALYZE (changes rolled back)".to_owned()
+                    }
+                };
+                self.show(Shown {
+                    plan: explained.plan,
+                    sql: Some(explained.sql),
+                    how: Some(explained.how),
+                    source,
+                });
+            }
+            Err(error) => self.error = Some(error),
+        }
+        true
+    }
+
+    /// A key typed while the pane has the keyboard (editor or confirmation); returns what it
+    /// means for the model.
+    pub fn on_input_key(&mut self, key: KeyEvent) -> InputOutcome {
+        match &self.input {
+            Some(Input::Editor) => {
+                if key.code == KeyCode::Esc {
+                    self.input = None;
+                    return InputOutcome::Done;
+                }
+                self.editor.input(key);
+                InputOutcome::Typing
+            }
+            Some(Input::ConfirmAnalyze(_)) => match key.code {
+                KeyCode::Char('y') | KeyCode::Enter => InputOutcome::Confirmed,
+                _ => {
+                    self.input = None;
+                    InputOutcome::Cancelled
+                }
+            },
+            None => InputOutcome::Done,
+        }
+    }
+}
+
+/// What a key typed into the pane's input came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputOutcome {
+    /// Still typing.
+    Typing,
+    /// The input closed.
+    Done,
+    /// The ANALYZE waiting for a yes got it.
+    Confirmed,
+    /// The ANALYZE waiting for a yes was refused.
+    Cancelled,
+}
+
+// ─── The model's side ───────────────────────────────────────────────────────────────────────
+
+impl Model {
+    /// Opens `sql` in the Explain pane (the Queries pane's `e` / `E`): the pane comes into
+    /// sight with the SQL in the editor. Without `analyze` it is explained at once (the
+    /// generic plan when it has `$n` parameters); with `analyze` the DBA first fills in the
+    /// parameters (the editor opens) and confirms, since ANALYZE runs the statement.
+    pub fn explain_statement(&mut self, sql: String, analyze: bool) -> Vec<Effect> {
+        let mut effects = self.apply(Action::GoTo(Pane::Explain));
+        self.explain.set_sql(sql);
+        self.explain.input = None;
+        self.mode = Mode::Normal;
+        let action = if analyze {
+            Action::ExplainAnalyze
+        } else {
+            Action::Explain
+        };
+        effects.extend(self.explain_action(action));
+        effects
+    }
+
+    /// The Explain pane's own actions.
+    pub(crate) fn explain_action(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        let state = &mut self.explain;
+        match action {
+            Action::ToggleNode => {
+                state.toggle_selected();
+            }
+            Action::ExpandAll => state.expand_all(),
+            Action::CollapseOffPath => state.collapse_off_path(),
+            Action::FlatView => state.toggle_flat(),
+            Action::ComparePlans if !state.toggle_compare() => {
+                self.notify(
+                    Level::Warn,
+                    "nothing to compare yet: the plan before this one is compared with it",
+                );
+            }
+            Action::EditSql => {
+                state.input = Some(Input::Editor);
+                self.mode = Mode::Input;
+            }
+            Action::Explain => return self.start_explain(false),
+            Action::ExplainAnalyze => return self.start_explain(true),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Checks the editor's SQL and starts an EXPLAIN (or asks before an ANALYZE).
+    fn start_explain(&mut self, analyze: bool) -> Vec<Effect> {
+        if self.explain.running.is_some() {
+            self.notify(Level::Warn, "an EXPLAIN is running already");
+            return Vec::new();
+        }
+        let Some(server) = self.server.clone() else {
+            self.notify(Level::Warn, "no server: this plan viewer only reads plans");
+            return Vec::new();
+        };
+        match self.explain.ask(analyze, server.version_num, self.now) {
+            Ok(Some(request)) => vec![Effect::Work(Request::Explain(request))],
+            Ok(None) => {
+                if let Some(Input::ConfirmAnalyze(statement)) = &self.explain.input
+                    && statement.modifies
+                    && let Some(reason) = self.refuse_changes(server.is_standby)
+                {
+                    self.explain.input = None;
+                    self.notify(Level::Warn, reason);
+                    return Vec::new();
+                }
+                self.mode = Mode::Input;
+                Vec::new()
+            }
+            Err(reason) => {
+                if reason.starts_with("fill in") || self.explain.sql().trim().is_empty() {
+                    self.explain.input = Some(Input::Editor);
+                    self.mode = Mode::Input;
+                }
+                self.notify(Level::Warn, reason);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Why a data-changing statement may not run under ANALYZE here, even rolled back.
+    fn refuse_changes(&self, standby: bool) -> Option<String> {
+        if self.read_only {
+            Some(
+                "--read-only: EXPLAIN ANALYZE of a statement that changes data is refused \
+                 (x explains it without running it)"
+                    .to_owned(),
+            )
+        } else if standby {
+            Some("a standby cannot run a statement that changes data (x explains it)".to_owned())
+        } else {
+            None
+        }
+    }
+
+    /// A key while the pane has the keyboard (`Mode::Input`).
+    pub(crate) fn explain_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match self.explain.on_input_key(key) {
+            InputOutcome::Typing => Vec::new(),
+            InputOutcome::Done => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+            InputOutcome::Cancelled => {
+                self.mode = Mode::Normal;
+                self.notify(Level::Ok, "cancelled: nothing was run");
+                Vec::new()
+            }
+            InputOutcome::Confirmed => {
+                self.mode = Mode::Normal;
+                let version = self.server.as_ref().map_or(0, |s| s.version_num);
+                match self.explain.confirmed(version, self.now) {
+                    Some(request) => vec![Effect::Work(Request::Explain(request))],
+                    None => Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// An EXPLAIN came back.
+    pub(crate) fn on_explain(&mut self, outcome: ExplainOutcome) -> Vec<Effect> {
+        if !self.explain.on_outcome(outcome) {
+            return Vec::new();
+        }
+        self.dirty = true;
+        if let Some(error) = &self.explain.error {
+            let text = format!("EXPLAIN failed: {error}");
+            self.notify(Level::Warn, text);
+        } else {
+            let warnings = self.explain.shown.as_ref().map_or(0, |s| {
+                s.plan.nodes.iter().map(|n| n.metrics.warnings.len()).sum()
+            });
+            let text = match warnings {
+                0 => "plan ready".to_owned(),
+                1 => "plan ready: 1 warning".to_owned(),
+                n => format!("plan ready: {n} warnings"),
+            };
+            self.notify(Level::Ok, text);
+        }
+        Vec::new()
+    }
+
+    /// `:timeout` shows the EXPLAIN statement_timeout, `:timeout 2m` sets it.
+    pub(crate) fn explain_timeout(&mut self, value: Option<&str>) -> Vec<Effect> {
+        match value.map(parse_interval) {
+            None => {
+                let text = format!("EXPLAIN timeout {}", humanize(self.explain.timeout));
+                self.notify(Level::Ok, text);
+            }
+            Some(Ok(timeout)) => {
+                self.explain.timeout = timeout;
+                let text = format!("EXPLAIN timeout set to {}", humanize(timeout));
+                self.notify(Level::Ok, text);
+            }
+            Some(Err(err)) => self.notify(Level::Warn, err),
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &str = include_str!("../../tests/fixtures/plans/cte2.pg15.txt");
+
+    fn state() -> ExplainState {
+        let mut s = ExplainState::default();
+        s.show(Shown {
+            plan: Plan::parse(PLAN).unwrap(),
+            sql: None,
+            how: None,
+            source: "cte2.pg15.txt".to_owned(),
+        });
+        s
+    }
+
+    #[test]
+    fn collapsing_hides_children_and_keeps_the_selection() {
+        let mut s = state();
+        assert_eq!(s.rows.len(), 7);
+        s.move_selection(1);
+        assert!(s.toggle_selected(), "the CTE's aggregate has a child");
+        assert_eq!(s.rows.len(), 6);
+        assert_eq!(s.selected, 1);
+        s.select_edge(true);
+        assert!(!s.toggle_selected(), "a leaf does not collapse");
+        s.expand_all();
+        assert_eq!(s.rows.len(), 7);
+        s.collapse_off_path();
+        let shown: Vec<NodeId> = s.rows.iter().map(|r| r.id).collect();
+        assert_eq!(
+            shown,
+            [0, 1, 2, 3],
+            "the heaviest path, and the collapsed hash join"
+        );
+    }
+
+    #[test]
+    fn the_flat_view_and_the_filter() {
+        let mut s = state();
+        s.toggle_flat();
+        let plan = &s.shown.as_ref().unwrap().plan;
+        assert_eq!(plan.nodes[s.flat[0]].label(), "HashAggregate");
+        s.filter = "cte scan".to_owned();
+        s.relayout();
+        assert_eq!(s.flat.len(), 2);
+        s.toggle_flat();
+        assert_eq!(s.rows.len(), 5, "matches and their ancestors");
+    }
+
+    #[test]
+    fn analyze_asks_first_and_late_answers_are_dropped() {
+        let mut s = ExplainState::default();
+        s.set_sql("UPDATE t SET a = 1 WHERE id = 2");
+        let now = Instant::now();
+        assert_eq!(s.ask(true, 180_000, now), Ok(None));
+        assert!(matches!(&s.input, Some(Input::ConfirmAnalyze(st)) if st.modifies));
+        let request = s.confirmed(180_000, now).unwrap();
+        assert!(request.analyze);
+        let old = ExplainOutcome {
+            id: request.id + 7,
+            result: Err("late".to_owned()),
+        };
+        assert!(!s.on_outcome(old));
+        assert!(s.running.is_some());
+        let answer = ExplainOutcome {
+            id: request.id,
+            result: Err("relation \"t\" does not exist".to_owned()),
+        };
+        assert!(s.on_outcome(answer));
+        assert!(s.running.is_none());
+        assert!(
+            s.error
+                .as_deref()
+                .is_some_and(|e| e.contains("does not exist"))
+        );
+        s.set_sql("SELECT 1; SELECT 2");
+        assert!(
+            s.ask(false, 180_000, now)
+                .unwrap_err()
+                .contains("2 statements")
+        );
+    }
+
+    #[test]
+    fn a_second_plan_can_be_compared_with_the_first() {
+        let mut s = state();
+        assert!(!s.toggle_compare(), "nothing to compare yet");
+        s.show(Shown {
+            plan: Plan::parse(include_str!("../../tests/fixtures/plans/cte2.pg18.txt")).unwrap(),
+            sql: None,
+            how: None,
+            source: "cte2.pg18.txt".to_owned(),
+        });
+        assert!(s.toggle_compare());
+        let diff = s.diff.as_ref().unwrap();
+        assert_eq!(diff.rows.len(), 7, "the same nodes");
+        assert!(diff.total.0.is_some() && diff.total.1.is_some());
+    }
+}
+
+#[cfg(test)]
+mod model_tests {
+    use std::time::Duration;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::msg::{ConnEvent, Msg};
+    use crate::server::ServerInfo;
+
+    fn model(read_only: bool) -> Model {
+        let mut m = Model::new(
+            "db".to_owned(),
+            Duration::from_secs(2),
+            read_only,
+            Instant::now(),
+        );
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(ServerInfo::example(
+            150_018,
+        )))));
+        m
+    }
+
+    fn key(code: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn a_statement_from_another_pane_is_explained_at_once() {
+        let mut m = model(false);
+        let effects = m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), false);
+        assert_eq!(m.pane, Pane::Explain);
+        assert_eq!(effects[0], Effect::Focus(Pane::Explain));
+        let Some(Effect::Work(Request::Explain(request))) = effects.get(1) else {
+            panic!("no EXPLAIN asked for: {effects:?}")
+        };
+        assert!(!request.analyze, "a $n statement gets its generic plan");
+        assert_eq!(request.server_version_num, 150_018);
+        assert_eq!(request.timeout, DEFAULT_TIMEOUT);
+    }
+
+    #[test]
+    fn analyze_with_parameters_opens_the_editor_to_fill_them_in() {
+        let mut m = model(false);
+        let effects = m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), true);
+        assert_eq!(effects, [Effect::Focus(Pane::Explain)], "nothing runs");
+        assert_eq!(m.mode, Mode::Input);
+        assert_eq!(m.explain.input, Some(Input::Editor));
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("fill in $1"))
+        );
+        // Typing replaces the parameter; Esc leaves the editor; a asks; y runs it.
+        for _ in 0..2 {
+            m.update(key(KeyCode::End));
+        }
+        m.update(key(KeyCode::Backspace));
+        m.update(key(KeyCode::Backspace));
+        m.update(key(KeyCode::Char('7')));
+        assert_eq!(m.explain.sql(), "SELECT * FROM orders WHERE id = 7");
+        m.update(key(KeyCode::Esc));
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(m.update(key(KeyCode::Char('a'))).is_empty());
+        assert_eq!(m.mode, Mode::Input);
+        let effects = m.update(key(KeyCode::Char('y')));
+        assert!(matches!(&effects[..], [Effect::Work(Request::Explain(r))] if r.analyze));
+        assert!(m.explain.running.is_some());
+    }
+
+    #[test]
+    fn read_only_refuses_to_analyze_a_statement_that_writes() {
+        let mut m = model(true);
+        m.pane = Pane::Explain;
+        m.explain.set_sql("DELETE FROM orders WHERE id = 1");
+        assert!(m.update(key(KeyCode::Char('a'))).is_empty());
+        assert_eq!(m.mode, Mode::Normal, "no question: refused");
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("--read-only"))
+        );
+        let effects = m.update(key(KeyCode::Char('x')));
+        assert!(matches!(&effects[..], [Effect::Work(Request::Explain(r))] if !r.analyze));
+    }
+
+    #[test]
+    fn the_timeout_is_the_dbas() {
+        let mut m = model(false);
+        for c in ":timeout 2m".chars() {
+            m.update(key(KeyCode::Char(c)));
+        }
+        m.update(key(KeyCode::Enter));
+        assert_eq!(m.explain.timeout, Duration::from_secs(120));
+    }
+}

@@ -1,0 +1,30 @@
+-- pgmedic: every lock on an object some session waits for, granted or not (who holds it, who queues for it, in which mode, waiting since when).
+WITH l AS MATERIALIZED (SELECT * FROM pg_locks),
+     waited AS (
+         SELECT DISTINCT locktype, database, relation, page, tuple, virtualxid, transactionid,
+                classid, objid, objsubid
+           FROM l
+          WHERE NOT granted)
+SELECT l.pid,
+       l.virtualtransaction,
+       l.locktype,
+       l.mode,
+       l.granted,
+       l.database::int8 AS database,
+       l.relation::int8 AS relation,
+       l.page,
+       l.tuple::int4 AS tuple,
+       l.virtualxid,
+       l.transactionid::text::int8 AS transactionid,
+       l.classid::int8 AS classid,
+       l.objid::int8 AS objid,
+       l.objsubid::int4 AS objsubid,
+       extract(epoch FROM clock_timestamp() - l.waitstart)::float8 AS wait_secs
+  FROM l
+  JOIN waited w
+    ON (l.locktype, l.database, l.relation, l.page, l.tuple, l.virtualxid, l.transactionid,
+        l.classid, l.objid, l.objsubid)
+       IS NOT DISTINCT FROM
+       (w.locktype, w.database, w.relation, w.page, w.tuple, w.virtualxid, w.transactionid,
+        w.classid, w.objid, w.objsubid)
+-- pgmedic: end

@@ -1,0 +1,201 @@
+//! The Explain pane: the plan tree, the flat view, a node's detail with per-worker figures,
+//! two plans compared, the question before EXPLAIN ANALYZE, the editor, and the file viewer.
+
+#![expect(
+    clippy::expect_used,
+    reason = "test fixtures: a broken fixture must stop the test loudly"
+)]
+
+use pgmedic::app::action::Action;
+use pgmedic::app::explain::Shown;
+use pgmedic::app::model::{Mode, Model};
+use pgmedic::app::pane::Pane;
+use pgmedic::plan::Plan;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::fixtures::{busy, dark, draw, screen};
+
+const CTE2: &str = include_str!("../fixtures/plans/cte2.pg15.txt");
+const CTE2_18: &str = include_str!("../fixtures/plans/cte2.pg18.json");
+const PARALLEL: &str = include_str!("../fixtures/plans/parallel.pg15.txt");
+const SQL: &str = "WITH s AS MATERIALIZED (SELECT customer_id, sum(amount) AS total FROM orders GROUP BY customer_id)\nSELECT count(*) FROM s a JOIN s b ON b.customer_id = a.customer_id + 1\nWHERE a.total > b.total";
+
+fn shown(text: &str, source: &str) -> Shown {
+    Shown {
+        plan: Plan::parse(text).expect("a fixture plan"),
+        sql: Some(SQL.to_owned()),
+        how: None,
+        source: source.to_owned(),
+    }
+}
+
+/// The console on the Explain pane with the CTE plan and its SQL.
+fn explain_model() -> Model {
+    let mut m = busy();
+    m.notice = None;
+    m.pane = Pane::Explain;
+    m.explain.set_sql(SQL);
+    m.explain.show(shown(CTE2, "EXPLAIN ANALYZE (rolled back)"));
+    m
+}
+
+#[test]
+fn plan_tree_80x24() {
+    let terminal = draw(&explain_model(), &dark(), 80, 24);
+    let lines = screen(&terminal);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("» ├─ ▾ CTE s: HashAggregate")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("WARN Hash Join: rows overestimated 12.3x"))
+    );
+    assert!(lines.iter().any(|l| l.contains("WITH s AS MATERIALIZED")));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn plan_tree_160x50() {
+    let mut m = explain_model();
+    m.apply(Action::Down);
+    m.apply(Action::ToggleNode);
+    let terminal = draw(&m, &dark(), 160, 50);
+    let lines = screen(&terminal);
+    assert!(lines.iter().any(|l| l.contains("▸ CTE s: HashAggregate")));
+    assert!(
+        !lines.iter().any(|l| l.contains("Seq Scan on orders")),
+        "collapsed"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("hit/read")),
+        "wide: buffers column"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn nodes_by_self_time_80x24() {
+    let mut m = explain_model();
+    m.apply(Action::FlatView);
+    let terminal = draw(&m, &dark(), 80, 24);
+    let lines = screen(&terminal);
+    let first = lines
+        .iter()
+        .position(|l| l.contains("CTE s: HashAggregate"))
+        .unwrap();
+    let second = lines
+        .iter()
+        .position(|l| l.contains("Seq Scan on orders"))
+        .unwrap();
+    assert!(first < second, "heaviest self time first");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn node_detail_with_per_worker_figures_160x50() {
+    let mut m = busy();
+    m.notice = None;
+    m.pane = Pane::Explain;
+    m.explain.show(shown(PARALLEL, "parallel.pg15.txt"));
+    m.apply(Action::Bottom);
+    m.apply(Action::Open);
+    let terminal = draw(&m, &dark(), 160, 50);
+    let lines = screen(&terminal);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("averaged over 3 processes")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("leader") && l.contains("78,113"))
+    );
+    assert!(lines.iter().any(|l| l.contains("rows skew 1.48x")));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn two_plans_compared_160x50() {
+    let mut m = explain_model();
+    m.explain
+        .show(shown(CTE2_18, "EXPLAIN ANALYZE (rolled back)"));
+    m.apply(Action::ComparePlans);
+    let terminal = draw(&m, &dark(), 160, 50);
+    let lines = screen(&terminal);
+    assert!(
+        lines.iter().any(|l| l.contains("before 167ms → after")),
+        "{lines:#?}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn explain_analyze_of_an_update_says_what_it_will_do_first() {
+    let mut m = explain_model();
+    m.explain
+        .set_sql("UPDATE orders SET amount = amount * 2 WHERE id < 100");
+    let effects = m.apply(Action::ExplainAnalyze);
+    assert!(effects.is_empty(), "nothing runs before the DBA says yes");
+    assert_eq!(m.mode, Mode::Input);
+    let terminal = draw(&m, &dark(), 80, 24);
+    let lines = screen(&terminal).join("\n");
+    assert!(
+        lines.contains("EXPLAIN ANALYZE runs this UPDATE"),
+        "{lines}"
+    );
+    assert!(lines.contains("rolled back"), "{lines}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn the_editor_shows_the_cursor_while_editing() {
+    let mut m = explain_model();
+    m.apply(Action::EditSql);
+    let terminal = draw(&m, &dark(), 80, 24);
+    let lines = screen(&terminal);
+    assert!(lines.iter().any(|l| l.contains("Esc leaves the editor")));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn an_empty_pane_says_how_to_get_a_plan() {
+    let mut m = busy();
+    m.pane = Pane::Explain;
+    let lines = screen(&draw(&m, &dark(), 80, 24)).join(" ");
+    assert!(lines.contains("No plan yet"), "{lines}");
+    assert!(lines.contains("pgmedic explain FILE"), "{lines}");
+}
+
+#[test]
+fn the_file_viewer_80x24() {
+    let m = pgmedic::app::viewer::model(
+        vec![shown(CTE2, "cte2.pg15.txt")],
+        std::time::Instant::now(),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| pgmedic::ui::explain::viewer::render(frame, &m, &dark()))
+        .unwrap();
+    let lines = screen(&terminal);
+    assert!(lines[0].contains("cte2.pg15.txt"));
+    assert!(
+        !lines.iter().any(|l| l.contains("statement_timeout")),
+        "no editor without a server"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let m = explain_model();
+    for (w, h) in [(0, 0), (1, 1), (80, 24), (300, 100)] {
+        draw(&m, &dark(), w, h);
+    }
+}
