@@ -135,7 +135,14 @@ impl QueryRow {
     #[must_use]
     pub fn query(&self) -> std::borrow::Cow<'_, str> {
         match &self.text {
-            Some(t) => std::borrow::Cow::Borrowed(t.text.query.as_str()),
+            Some(t) if !t.text.query.is_empty() => {
+                std::borrow::Cow::Borrowed(t.text.query.as_str())
+            }
+            // pg_stat_statements lost the text (its file was rewritten or could not be read).
+            Some(_) => std::borrow::Cow::Owned(format!(
+                "queryid {} (pg_stat_statements has no text for it)",
+                self.id.0.queryid
+            )),
             None => std::borrow::Cow::Owned(format!("queryid {}", self.id.0.queryid)),
         }
     }
