@@ -1,12 +1,15 @@
-//! The command line: `pgmedic [CONN] [-h -p -U -d] [--refresh] [--read-only] [--theme]`,
-//! `pgmedic demo`, and `pgmedic advise [CONN] --format sql|json`.
+//! The command line: `pgmedic [CONN] [-h -p -U -d] [--profile] [--refresh] [--read-only]
+//! [--theme]`, `pgmedic demo`, `pgmedic report`, `pgmedic check`, `pgmedic advise [CONN]
+//! --format sql|json` and `pgmedic explain FILE`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::Bounds;
 use crate::conn::ConnRequest;
+use crate::report::{Kind, Severity};
 
 /// An interactive terminal DBA console for `PostgreSQL`.
 #[derive(Debug, Parser)]
@@ -28,6 +31,15 @@ pub struct Cli {
     help: Option<bool>,
 }
 
+/// True when the arguments (without the program name) ask for `pgmedic check`, so that a
+/// usage error can exit with check's "could not check" code.
+#[must_use]
+pub fn is_check(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .find(|a| !a.to_string_lossy().starts_with('-'))
+        .is_some_and(|a| a == "check")
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a throwaway local cluster with a realistic workload, then the console on it.
@@ -38,6 +50,12 @@ pub enum Command {
     /// Open a saved EXPLAIN (JSON or TEXT, as psql prints it) in the plan viewer; with two
     /// files, compare them. No server needed.
     Explain(ExplainArgs),
+    /// Every finding, as markdown or JSON, without the console.
+    #[command(disable_help_flag = true)]
+    Report(ReportArgs),
+    /// One line per problem; exit 0 ok, 1 warning, 2 critical, 3 could not check.
+    #[command(disable_help_flag = true)]
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -69,6 +87,51 @@ pub enum AdviseFormat {
     Json,
 }
 
+/// `pgmedic report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: Format,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// `pgmedic check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// How a report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+/// What report and check look at, and how long they watch.
+#[derive(Debug, Clone, Args)]
+pub struct ScopeArgs {
+    /// Only these kinds of finding, comma-separated (e.g. unused_index,setting).
+    #[arg(long, value_delimiter = ',', value_parser = Kind::parse, value_name = "KIND,...")]
+    pub only: Vec<Kind>,
+    /// Leave out findings below this severity: info, warning, critical [default: info].
+    #[arg(long, value_parser = Severity::parse, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+    /// How long to watch for figures that need two samples (rates), e.g. 5s [default: 5s].
+    #[arg(long, value_parser = parse_interval)]
+    pub interval: Option<Duration>,
+    /// Override a threshold, e.g. connections_pct=70:85 or xid_age=:1.2e9 (repeatable).
+    #[arg(long = "threshold", value_name = "NAME=WARN:CRIT", value_parser = crate::config::parse_threshold)]
+    pub thresholds: Vec<(String, Bounds)>,
+}
+
 /// Where to connect, as psql takes it.
 #[derive(Clone, Args, Default)]
 pub struct ConnArgs {
@@ -87,6 +150,9 @@ pub struct ConnArgs {
     /// Database to connect to.
     #[arg(short = 'd', long)]
     pub dbname: Option<String>,
+    /// A named connection profile of the config file ([profiles.NAME]).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 impl std::fmt::Debug for ConnArgs {

@@ -58,19 +58,29 @@ pub enum Error {
     Plan(String),
     #[error("{0}")]
     Advise(String),
+    #[error("report: {0}")]
+    Report(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
 
-/// Runs what the command line asked for.
-pub async fn run(cli: Cli) -> Result<(), Error> {
+/// Runs what the command line asked for; the exit code is `check`'s, or success.
+pub async fn run(cli: Cli) -> Result<std::process::ExitCode, Error> {
+    let done = std::process::ExitCode::SUCCESS;
     match cli.command {
-        Some(Command::Demo(args)) => demo::run(args).await,
-        Some(Command::Explain(args)) => explain_files(&args),
-        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout()).await,
+        Some(Command::Demo(args)) => demo::run(args).await.map(|()| done),
+        Some(Command::Explain(args)) => explain_files(&args).map(|()| done),
+        Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout())
+            .await
+            .map(|()| done),
+        Some(Command::Report(args)) => report::run::report(&args).await.map(|()| done),
+        Some(Command::Check(args)) => Ok(report::run::check(&args).await),
         None => {
-            let params = conn::ConnParams::resolve(&cli.conn.request())?;
-            console(params, &cli.tui).await
+            let config = config::Config::load()?;
+            let params = config.connection(&cli.conn)?;
+            let profile = config.profile(cli.conn.profile.as_deref())?;
+            let settings = config.settings(&cli.tui, profile)?;
+            console_with(params, settings).await.map(|()| done)
         }
     }
 }
@@ -105,8 +115,15 @@ pub fn explain_files(args: &cli::ExplainArgs) -> Result<(), Error> {
 }
 
 /// Connects (failing with one line before the terminal is touched) and runs the console.
-pub async fn console(mut params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
-    let settings = config::Settings::load(tui)?;
+pub async fn console(params: conn::ConnParams, tui: &cli::TuiArgs) -> Result<(), Error> {
+    console_with(params, config::Settings::load(tui)?).await
+}
+
+/// The console with settings already resolved (config file, profile, command line).
+pub async fn console_with(
+    mut params: conn::ConnParams,
+    settings: config::Settings,
+) -> Result<(), Error> {
     let theme = ui::theme::Theme::load(&settings.theme)?;
     let mut monitoring = collect::monitoring_params(&params);
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)

@@ -11,7 +11,9 @@ fn main() -> ExitCode {
         Err(err) if !err.use_stderr() => err.exit(), // --help, --version
         Err(err) => {
             eprintln!("pgmedic: {}", pgmedic::cli::one_line(&err));
-            return ExitCode::from(2); // a usage error, as clap and psql report it
+            // A usage error, as clap and psql report it; check's own code for "could not check".
+            let args: Vec<_> = std::env::args_os().skip(1).collect();
+            return ExitCode::from(if pgmedic::cli::is_check(&args) { 3 } else { 2 });
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -23,7 +25,7 @@ fn main() -> ExitCode {
         Err(err) => return fail(&err),
     };
     match runtime.block_on(pgmedic::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => fail(&err),
     }
 }

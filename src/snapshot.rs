@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod queries;
+pub mod settings;
 
 use std::collections::HashMap;
 

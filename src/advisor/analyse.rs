@@ -49,7 +49,11 @@ pub async fn run(
         .await
         .map_err(AdviseError::Query)?;
     let mut skipped = Vec::new();
-    let parsed = parse_all(statements, options.max_statements, &mut skipped);
+    let heavy = statements
+        .into_iter()
+        .filter(|s| s.share >= options.min_share)
+        .collect();
+    let parsed = parse_all(heavy, options.max_statements, &mut skipped);
     let scans: Vec<parse::Scan> = parsed.iter().flat_map(|(_, p)| p.scans.clone()).collect();
     let oids = catalog::resolve(client, &scans)
         .await
@@ -278,20 +282,27 @@ async fn verified(
             let Some(t) = table(u.table) else { continue };
             let mut evaluated = Vec::new();
             let mut sizes = Vec::new();
+            let mut failed: Vec<String> = Vec::new();
             for c in cands {
                 match evaluate(verifier, work, i, c, t).await {
                     Ok((e, size)) => {
                         evaluated.push((c.clone(), e));
                         sizes.push(size);
                     }
-                    Err(e) => skipped.push((
-                        w.statement.queryid,
-                        format!(
-                            "a candidate on {}.{} could not be planned: {e}",
-                            t.schema, t.name
-                        ),
-                    )),
+                    Err(e) => failed.push(e),
                 }
+            }
+            if let Some(first) = failed.first() {
+                skipped.push((
+                    w.statement.queryid,
+                    format!(
+                        "{} of {} candidates on {}.{} could not be planned: {first}",
+                        failed.len(),
+                        cands.len(),
+                        t.schema,
+                        t.name
+                    ),
+                ));
             }
             if let Some(b) = rank::best(&evaluated, options.min_reduction) {
                 let (c, e) = evaluated.swap_remove(b);

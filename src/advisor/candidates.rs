@@ -352,7 +352,14 @@ pub fn candidates(usage: &Usage, table: &Table, constants: &[QualConstant]) -> V
             Shape::Group,
         );
     }
-    let covering = covering_variants(&out, usage, table);
+    // a covering twin of an existing index (the primary key INCLUDE a few columns) is a
+    // second copy of it: INCLUDE variants only for keys no index has yet
+    let uncovered: Vec<Candidate> = out
+        .iter()
+        .filter(|c| !covered(c, &table.indexes))
+        .cloned()
+        .collect();
+    let covering = covering_variants(&uncovered, usage, table);
     let partial = partial_variants(&out, usage, table, constants);
     out.extend(covering);
     out.extend(partial);

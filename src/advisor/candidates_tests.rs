@@ -184,6 +184,19 @@ fn what_an_existing_index_covers_is_no_candidate() {
 }
 
 #[test]
+fn no_covering_twin_of_an_existing_index() {
+    let mut t = orders();
+    t.indexes.push(index("orders_pkey", &["id"]));
+    let got = generate("SELECT id, status, total FROM orders WHERE id = $1", &[&t]);
+    assert!(got.is_empty(), "{got:?}");
+    let got = generate("SELECT id, total FROM orders WHERE customer_id = $1", &[&t]);
+    assert!(
+        got.iter().any(|c| c.include == ["id", "total"]),
+        "keys no index has may carry INCLUDE columns: {got:?}"
+    );
+}
+
+#[test]
 fn equality_keys_match_in_any_order_but_invalid_or_partial_indexes_cover_nothing() {
     let mut t = orders();
     t.indexes.push(index("a", &["status", "customer_id"]));

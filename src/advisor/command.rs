@@ -8,7 +8,7 @@ use crate::{Error, collect, conn};
 
 /// Runs the advisor for the command line and writes its output.
 pub async fn run(args: &AdviseArgs, out: &mut impl Write) -> Result<(), Error> {
-    let params = conn::ConnParams::resolve(&args.conn.request())?;
+    let params = crate::config::Config::load()?.connection(&args.conn)?;
     let mut monitoring = collect::monitoring_params(&params);
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)
         .await

@@ -46,6 +46,8 @@ pub const SESSION_SETTINGS: &[(&str, &str)] = &[
 
 /// How many of the heaviest statements are analysed by default.
 pub const DEFAULT_MAX_STATEMENTS: usize = 50;
+/// Statements taking less than this share of all statement time are not worth an index.
+pub const MIN_STATEMENT_SHARE: f64 = 0.001;
 
 /// The statement that makes verification possible where HypoPG is available but not created.
 pub const CREATE_HYPOPG: &str = "CREATE EXTENSION IF NOT EXISTS hypopg";
@@ -119,6 +121,8 @@ pub struct AdviseOptions {
     pub max_statements: usize,
     /// The share of plan cost a candidate must cut to be suggested.
     pub min_reduction: f64,
+    /// Statements below this share of all statement time are left alone.
+    pub min_share: f64,
 }
 
 impl Default for AdviseOptions {
@@ -126,6 +130,7 @@ impl Default for AdviseOptions {
         Self {
             max_statements: DEFAULT_MAX_STATEMENTS,
             min_reduction: MIN_COST_REDUCTION,
+            min_share: MIN_STATEMENT_SHARE,
         }
     }
 }

@@ -253,18 +253,8 @@ mod tests {
 
     fn server() -> ServerInfo {
         ServerInfo {
-            version_num: 150_000,
-            version: "15.0".into(),
-            is_standby: false,
-            role: "postgres".into(),
             database: "shop\nDROP".into(),
-            backend_pid: 1,
-            privileges: crate::server::Privileges::default(),
-            max_connections: 100,
-            superuser_reserved_connections: 3,
-            shared_preload_libraries: None,
-            read_only_session: true,
-            extensions: Vec::new(),
+            ..ServerInfo::example(150_000)
         }
     }
 

@@ -218,6 +218,15 @@ impl Level {
 /// Query levels, innermost first.
 type Stack<'a> = &'a [Level];
 
+/// The parts of an UPDATE or DELETE the advisor reads.
+struct Modified<'a> {
+    with: Option<&'a WithClause>,
+    relation: Option<&'a RangeVar>,
+    from: &'a [Node],
+    condition: Option<&'a Node>,
+    values: &'a [Node],
+}
+
 #[derive(Debug, Default)]
 struct Walker {
     scans: Vec<Scan>,
@@ -246,38 +255,25 @@ impl Walker {
                 Ok(StatementKind::Select)
             }
             NodeEnum::UpdateStmt(u) => {
-                let ctes = self.with(u.with_clause.as_ref(), &[]);
-                let mut level = Level::default();
-                if let Some(rel) = &u.relation {
-                    self.range_var(rel, &mut level);
-                }
-                let mut pending = Vec::new();
-                for from in &u.from_clause {
-                    self.add_from(from, &mut level, &[], &mut pending);
-                }
-                let stack = [level];
-                self.join_quals(&pending, &stack);
-                self.condition(boxed(u.where_clause.as_deref()), &stack);
-                for target in &u.target_list {
-                    self.expr(target, &stack);
-                }
-                self.ctes.truncate(self.ctes.len() - ctes);
+                let target = Modified {
+                    with: u.with_clause.as_ref(),
+                    relation: u.relation.as_ref(),
+                    from: &u.from_clause,
+                    condition: u.where_clause.as_deref(),
+                    values: &u.target_list,
+                };
+                self.modified(&target);
                 Ok(StatementKind::Update)
             }
             NodeEnum::DeleteStmt(d) => {
-                let ctes = self.with(d.with_clause.as_ref(), &[]);
-                let mut level = Level::default();
-                if let Some(rel) = &d.relation {
-                    self.range_var(rel, &mut level);
-                }
-                let mut pending = Vec::new();
-                for from in &d.using_clause {
-                    self.add_from(from, &mut level, &[], &mut pending);
-                }
-                let stack = [level];
-                self.join_quals(&pending, &stack);
-                self.condition(boxed(d.where_clause.as_deref()), &stack);
-                self.ctes.truncate(self.ctes.len() - ctes);
+                let target = Modified {
+                    with: d.with_clause.as_ref(),
+                    relation: d.relation.as_ref(),
+                    from: &d.using_clause,
+                    condition: d.where_clause.as_deref(),
+                    values: &[],
+                };
+                self.modified(&target);
                 Ok(StatementKind::Delete)
             }
             NodeEnum::InsertStmt(i) => {
@@ -290,6 +286,26 @@ impl Walker {
             }
             _ => Err(ParseError::NotAQuery),
         }
+    }
+
+    /// UPDATE and DELETE: the modified table, FROM / USING, WHERE and the values set.
+    fn modified(&mut self, m: &Modified<'_>) {
+        let ctes = self.with(m.with, &[]);
+        let mut level = Level::default();
+        if let Some(rel) = m.relation {
+            self.range_var(rel, &mut level);
+        }
+        let mut pending = Vec::new();
+        for from in m.from {
+            self.add_from(from, &mut level, &[], &mut pending);
+        }
+        let stack = [level];
+        self.join_quals(&pending, &stack);
+        self.condition(boxed(m.condition), &stack);
+        for value in m.values {
+            self.expr(value, &stack);
+        }
+        self.ctes.truncate(self.ctes.len() - ctes);
     }
 
     /// Walks the CTEs of a WITH clause and brings their names into scope; returns how many.

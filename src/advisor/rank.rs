@@ -12,8 +12,9 @@ pub const WIDER_MARGIN: f64 = 0.20;
 /// A merged index may cut a statement's cost by this much less than its own best did.
 pub const MERGE_TOLERANCE: f64 = 0.10;
 /// What one written row costs each btree index on its table, in milliseconds (an index
-/// insertion, its WAL and its share of vacuuming), charged against a suggestion's savings.
-pub const WRITE_COST_MS: f64 = 0.01;
+/// insertion with its WAL, a few microseconds, and its share of vacuuming), charged against a
+/// suggestion's savings.
+pub const WRITE_COST_MS: f64 = 0.005;
 
 /// One candidate planned with one statement.
 #[derive(Debug, Clone, PartialEq)]

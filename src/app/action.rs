@@ -106,6 +106,16 @@ pub enum Action {
     ReviewNote,
     /// Review: write the migration and the report now.
     ReviewWrite,
+    /// Measure the selected relation exactly (pgstattuple, pgstatindex).
+    Measure,
+    /// VACUUM (ANALYZE) the selected table.
+    Vacuum,
+    /// ANALYZE the selected table.
+    Analyze,
+    /// VACUUM FULL the selected table (ACCESS EXCLUSIVE lock).
+    VacuumFull,
+    /// Switch between the tables and the indexes list.
+    SwitchList,
 }
 
 impl Action {
@@ -170,6 +180,11 @@ impl Action {
             Action::ReviewSkip => "review: skip".to_owned(),
             Action::ReviewNote => "review: note (Enter ends it)".to_owned(),
             Action::ReviewWrite => "review: write the migration and report now".to_owned(),
+            Action::Measure => "measure exactly (pgstattuple, pgstatindex)".to_owned(),
+            Action::Vacuum => "VACUUM (ANALYZE) the table".to_owned(),
+            Action::Analyze => "ANALYZE the table".to_owned(),
+            Action::VacuumFull => "VACUUM FULL the table (ACCESS EXCLUSIVE lock)".to_owned(),
+            Action::SwitchList => "tables / indexes".to_owned(),
         }
     }
 }

@@ -152,6 +152,35 @@ pub const INDEXES: &[Binding] = &[
     },
 ];
 
+/// Bindings of the Bloat & vacuum pane (`r` is REINDEX here: `R` refreshes).
+pub const BLOAT: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('i'), Action::SwitchList),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('x'), Action::Measure),
+    key(KeyCode::Char('v'), Action::Vacuum),
+    key(KeyCode::Char('a'), Action::Analyze),
+    key(KeyCode::Char('F'), Action::VacuumFull),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('R'), Action::Refresh),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
+/// Bindings of the Settings pane (after the shared movement keys).
+pub const SETTINGS: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+];
 /// The bindings of a pane: its own, then the global ones.
 #[must_use]
 pub fn bindings(pane: Pane) -> Vec<Binding> {
@@ -163,6 +192,8 @@ pub fn bindings(pane: Pane) -> Vec<Binding> {
         // Its own movement keys: `k` cancels a backend in Activity.
         Pane::Activity => ACTIVITY.to_vec(),
         Pane::Indexes => [MOVE, INDEXES].concat(),
+        Pane::Bloat => BLOAT.to_vec(),
+        Pane::Settings => [MOVE, SETTINGS].concat(),
     };
     // A pane's own key wins over a global one (`r` rebuilds an index in Indexes), and help
     // lists only what is bound.

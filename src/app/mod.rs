@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod activity;
+pub mod bloat;
 pub mod effect;
 pub mod explain;
 pub mod indexes;
@@ -11,6 +12,7 @@ pub mod model;
 pub mod msg;
 pub mod pane;
 pub mod queries;
+pub mod settings;
 pub mod viewer;
 
 use std::io::{IsTerminal as _, Write as _};
@@ -66,6 +68,7 @@ pub async fn run(
         settings.read_only,
         Instant::now(),
     );
+    model.thresholds = settings.thresholds;
     let audit = AuditLog::from_env();
     model.jobs.audit_path = audit.as_ref().map(|a| a.path().to_path_buf());
     let (bouncer_task, pgbouncer) = match bouncer_params {

@@ -12,6 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
+use crate::app::bloat::BloatState;
 use crate::app::effect::Effect;
 use crate::app::explain::ExplainState;
 use crate::app::indexes::{IndexesEvent, IndexesState};
@@ -20,6 +21,7 @@ use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
 use crate::app::pane::Pane;
 use crate::app::queries::QueriesState;
+use crate::app::settings::SettingsState;
 use crate::cli::parse_interval;
 use crate::diagnose::health::{Level, Thresholds};
 pub use crate::diagnose::history::HistoryPoint;
@@ -30,6 +32,7 @@ use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
 use crate::work::Request;
 
 /// How many history points the charts keep (10 minutes at a 1 s refresh).
@@ -129,6 +132,8 @@ pub struct Model {
     pub jobs: JobsState,
     pub explain: ExplainState,
     pub indexes: IndexesState,
+    pub bloat: BloatState,
+    pub settings: SettingsState,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -156,6 +161,8 @@ impl Model {
             jobs: JobsState::default(),
             explain: ExplainState::default(),
             indexes: IndexesState::default(),
+            bloat: BloatState::default(),
+            settings: SettingsState::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -211,6 +218,7 @@ impl Model {
             Msg::Tick(now) => self.on_tick(now),
             Msg::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             Msg::Queries(snapshot) => self.on_queries(*snapshot),
+            Msg::Settings(snapshot) => self.on_settings(*snapshot),
             Msg::Conn(event) => self.on_conn(event),
             Msg::Activity(part) => self.on_activity(*part),
             Msg::ActivityQuery { pid, query } => {
@@ -227,6 +235,8 @@ impl Model {
             Msg::Explain(outcome) => self.on_explain(*outcome),
             Msg::Advice(advice) => self.on_advice(*advice),
             Msg::Indexes(event) => self.on_indexes(*event),
+            Msg::Bloat(snapshot) => self.on_bloat(*snapshot),
+            Msg::BloatExact(reply) => self.on_bloat_exact(*reply),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -346,19 +356,7 @@ impl Model {
             Action::Open => self.open(),
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
-            Action::SortNext | Action::SortPrev => {
-                let forward = action == Action::SortNext;
-                match self.pane {
-                    Pane::Queries => self.queries.sort_step(forward),
-                    Pane::Activity => self.activity.sort_step(forward),
-                    Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
-                }
-            }
-            Action::SortReverse => match self.pane {
-                Pane::Queries => self.queries.reverse_sort(),
-                Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Indexes => {}
-            },
+            Action::SortNext | Action::SortPrev | Action::SortReverse => self.sort_list(action),
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
             Action::ToggleIdle => self.queries.toggle_idle(),
@@ -396,7 +394,7 @@ impl Model {
             | Action::ExplainAnalyze => return self.explain_action(action),
             Action::CreateIndex => return self.indexes_create(),
             Action::DropIndex => return self.indexes_drop(),
-            Action::Reindex => return self.indexes_reindex(),
+            Action::Reindex if self.pane == Pane::Indexes => return self.indexes_reindex(),
             Action::WhatIfDrop => return self.indexes_what_if(),
             Action::Review => return self.review_start(),
             Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
@@ -404,8 +402,27 @@ impl Model {
             Action::ReviewSkip => return self.review_decide(Decision::Skip),
             Action::ReviewNote => return self.review_note(),
             Action::ReviewWrite => return self.review_write(),
+            Action::Measure
+            | Action::Vacuum
+            | Action::Analyze
+            | Action::VacuumFull
+            | Action::Reindex
+            | Action::SwitchList => return self.bloat_action(action),
         }
         Vec::new()
+    }
+
+    /// `s` / `S` / `o`: the focused list sorted by the next or previous column, or reversed.
+    fn sort_list(&mut self, action: Action) {
+        let forward = action == Action::SortNext;
+        match (self.pane, action) {
+            (Pane::Queries, Action::SortReverse) => self.queries.reverse_sort(),
+            (Pane::Queries, _) => self.queries.sort_step(forward),
+            (Pane::Activity, Action::SortReverse) => self.activity.reverse_sort(),
+            (Pane::Activity, _) => self.activity.sort_step(forward),
+            (Pane::Bloat, Action::SortNext | Action::SortPrev) => self.bloat.next_sort(),
+            _ => {}
+        }
     }
 
     /// Brings `pane` into sight; its collector starts at once.
@@ -427,6 +444,7 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
             Pane::Indexes => {
                 if !self.review_pause() {
                     if self.indexes.detail {
@@ -439,7 +457,14 @@ impl Model {
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Explain => {
+            Pane::Settings if self.settings.detail => self.settings.detail = false,
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Jobs
+            | Pane::Explain
+            | Pane::Bloat
+            | Pane::Settings => {
                 self.notice = None;
             }
         }
@@ -461,6 +486,13 @@ impl Model {
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
             }
+            Pane::Bloat => {
+                self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
+            }
+            Pane::Settings => {
+                self.settings.detail =
+                    !self.settings.detail && self.settings.selected_check().is_some();
+            }
         }
     }
 
@@ -472,6 +504,8 @@ impl Model {
             Pane::Activity => Some(&self.activity.filter_text),
             Pane::Explain => Some(&self.explain.filter),
             Pane::Indexes => Some(self.indexes.typed()),
+            Pane::Bloat => Some(&self.bloat.filter),
+            Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -483,6 +517,8 @@ impl Model {
             Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Explain => Some(&mut self.explain.filter),
             Pane::Indexes => Some(self.indexes.typed_mut()),
+            Pane::Bloat => Some(&mut self.bloat.filter),
+            Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
     }
@@ -493,7 +529,7 @@ impl Model {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
             Pane::Indexes => self.indexes.refilter(),
-            Pane::Overview | Pane::Jobs | Pane::Explain => {}
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat | Pane::Settings => {}
         }
     }
 
@@ -536,6 +572,8 @@ impl Model {
             Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
+            Pane::Bloat => self.bloat.move_selection(delta),
+            Pane::Settings => self.settings.move_selection(delta),
         }
     }
 
@@ -567,6 +605,8 @@ impl Model {
             Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
+            Pane::Bloat => self.bloat.select_edge(last),
+            Pane::Settings => self.settings.select_edge(last),
         }
     }
 
@@ -589,6 +629,12 @@ impl Model {
                 .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
+            Pane::Bloat => self.bloat.selected_name(),
+            Pane::Settings => self
+                .settings
+                .selected_check()
+                .and_then(|s| s.attention.as_ref())
+                .and_then(|a| a.sql.clone()),
         };
         if let Some(text) = text {
             self.notify(Level::Ok, "SQL copied to the clipboard (OSC 52)");
@@ -684,7 +730,13 @@ impl Model {
         self.dirty = true;
         match self.pane {
             Pane::Explain => self.explain_input(key),
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Indexes | Pane::Jobs => {
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Indexes
+            | Pane::Bloat
+            | Pane::Jobs
+            | Pane::Settings => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -846,6 +898,22 @@ impl Model {
         self.propose(spec)
     }
 
+    fn on_settings(&mut self, snapshot: SettingsSnapshot) -> Vec<Effect> {
+        let Some(server) = &self.server else {
+            return Vec::new();
+        };
+        let view = self.overview.view.as_ref();
+        let context = crate::diagnose::settings::Context {
+            server,
+            connections: view.and_then(|v| v.connections.as_ref().ok()),
+            throughput: view.and_then(|v| v.throughput.as_ref().ok()),
+            limits: &self.thresholds,
+        };
+        self.settings.push(snapshot, &context, self.now);
+        self.dirty = true;
+        Vec::new()
+    }
+
     fn on_job(&mut self, event: &JobEvent) -> Vec<Effect> {
         self.dirty = true;
         let Some(job) = self.jobs.apply(event) else {
@@ -882,6 +950,7 @@ impl Model {
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
         effects.extend(self.indexes_on_job(event));
+        effects.extend(self.bloat_job_finished(event));
         effects
     }
 
@@ -899,6 +968,7 @@ impl Model {
                 // Counters may have been reset by a restart: rates start again from here.
                 self.overview.recent.clear();
                 self.queries.restart();
+                self.settings.restart();
                 self.server = Some(*info);
                 self.conn = ConnState::Up { since: self.now };
             }

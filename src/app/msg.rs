@@ -6,12 +6,15 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::advisor::Advice;
 use crate::app::indexes::IndexesEvent;
+use crate::diagnose::maintenance::BloatSnapshot;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::Part;
 use crate::snapshot::activity::ActivitySnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
+use crate::snapshot::settings::SettingsSnapshot;
+use crate::work::bloat::ExactReply;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -25,6 +28,8 @@ pub enum Msg {
     Snapshot(Box<OverviewSnapshot>),
     /// A new Queries snapshot (pg_stat_statements), while the pane is in sight.
     Queries(Box<QueriesSnapshot>),
+    /// A new Settings snapshot from the collector.
+    Settings(Box<SettingsSnapshot>),
     /// The monitoring connection changed state.
     Conn(ConnEvent),
     /// A new Activity snapshot (or why it could not be read).
@@ -36,6 +41,10 @@ pub enum Msg {
     },
     /// A read of PgBouncer's admin console (or why it failed).
     PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
+    /// A new Bloat & vacuum snapshot from its collector.
+    Bloat(Box<BloatSnapshot>),
+    /// An exact bloat measurement (pgstattuple) came back.
+    BloatExact(Box<ExactReply>),
     /// A job started, progressed or finished.
     Job(JobEvent),
     /// An EXPLAIN came back (Explain pane).

@@ -9,8 +9,10 @@ pub enum Pane {
     Queries,
     Activity,
     Indexes,
+    Bloat,
     Explain,
     Jobs,
+    Settings,
 }
 
 impl Pane {
@@ -20,8 +22,10 @@ impl Pane {
         Pane::Queries,
         Pane::Activity,
         Pane::Indexes,
+        Pane::Bloat,
         Pane::Explain,
         Pane::Jobs,
+        Pane::Settings,
     ];
 
     /// The number key that selects the pane (DESIGN.md order).
@@ -32,8 +36,10 @@ impl Pane {
             Pane::Queries => '2',
             Pane::Activity => '3',
             Pane::Indexes => '4',
+            Pane::Bloat => '5',
             Pane::Explain => '6',
             Pane::Jobs => '7',
+            Pane::Settings => '8',
         }
     }
 
@@ -44,8 +50,10 @@ impl Pane {
             Pane::Queries => "Queries",
             Pane::Activity => "Activity",
             Pane::Indexes => "Indexes",
+            Pane::Bloat => "Bloat",
             Pane::Explain => "Explain",
             Pane::Jobs => "Jobs",
+            Pane::Settings => "Settings",
         }
     }
 

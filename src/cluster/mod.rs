@@ -158,6 +158,44 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// Starts a hot standby of this cluster, streaming from it: `pg_basebackup -R` into a
+    /// directory of its own, then postgres on a free port with the same settings. It is
+    /// stopped and removed when dropped, like any throwaway cluster.
+    pub fn standby(&self) -> Result<Cluster> {
+        let mut standby = Cluster {
+            dir: make_dir(self.run_as, false)?,
+            bin_dir: self.bin_dir.clone(),
+            port: 0,
+            tcp: self.tcp,
+            version_num: self.version_num,
+            run_as: self.run_as,
+            settings: self.settings.clone(),
+            keep: false,
+            watchdog: None,
+            extensions: self.extensions.clone(),
+        };
+        let out = standby
+            .command("pg_basebackup")
+            .arg("-D")
+            .arg(standby.data_dir())
+            .arg("-h")
+            .arg(&self.dir)
+            .arg("-p")
+            .arg(self.port.to_string())
+            .args(["-U", SUPERUSER, "-R", "-X", "stream", "--no-sync"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(io("running pg_basebackup"))?;
+        if !out.status.success() {
+            return Err(ClusterError::Setup(format!(
+                "pg_basebackup failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        standby.launch(None)?;
+        Ok(standby)
+    }
+
     /// The server's port: TCP on 127.0.0.1 unless socket-only, and the socket's `.s.PGSQL.<port>`.
     #[must_use]
     pub fn port(&self) -> u16 {
@@ -421,7 +459,8 @@ exit $status"#;
         cmd.spawn().map_err(io("starting postgres"))
     }
 
-    /// Polls postmaster.pid until its status line says `ready` (`PostgreSQL` 10+).
+    /// Polls postmaster.pid until its status line says `ready`, or `standby` for a hot standby
+    /// that accepts connections (`PostgreSQL` 10+).
     fn wait_ready(&mut self) -> std::result::Result<(), String> {
         let deadline = Instant::now() + READY_TIMEOUT;
         let pid_file = self.data_dir().join("postmaster.pid");
@@ -432,7 +471,10 @@ exit $status"#;
                 return Err(format!("postgres exited ({status})"));
             }
             if let Ok(text) = fs::read_to_string(&pid_file)
-                && text.lines().nth(7).is_some_and(|l| l.trim() == "ready")
+                && text
+                    .lines()
+                    .nth(7)
+                    .is_some_and(|l| matches!(l.trim(), "ready" | "standby"))
             {
                 return Ok(());
             }

@@ -7,10 +7,12 @@
 //! resumes by itself; the app keeps the last data on screen, marked stale.
 
 pub mod activity;
+pub mod bloat;
 pub mod indexes;
 pub mod overview;
 pub mod panes;
 pub mod queries;
+pub mod settings;
 pub mod statements;
 
 use std::time::Duration;

@@ -11,7 +11,9 @@ use crate::app::indexes::IndexesEvent;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
 use crate::collect::activity::ActivityCollector;
+use crate::collect::bloat::BloatCollector;
 use crate::collect::queries::QueriesCollector;
+use crate::collect::settings::SettingsCollector;
 use crate::server::ServerInfo;
 
 /// One field per pane collector.
@@ -20,6 +22,8 @@ pub struct PaneCollectors {
     queries: QueriesCollector,
     activity: ActivityCollector,
     indexes: crate::collect::indexes::IndexesCollector,
+    bloat: BloatCollector,
+    settings: SettingsCollector,
 }
 
 impl PaneCollectors {
@@ -28,9 +32,11 @@ impl PaneCollectors {
         *self = Self::default();
     }
 
-    /// The DBA asked for a refresh: collectors with a slow cadence read everything again.
+    /// The DBA asked for a refresh (or an action finished): collectors with a slow cadence
+    /// read everything again now.
     pub fn refresh_requested(&mut self) {
         self.indexes.request_full();
+        self.bloat.invalidate();
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
@@ -58,6 +64,14 @@ impl PaneCollectors {
                 Some(part) => tx
                     .send(Msg::Indexes(Box::new(IndexesEvent::Snapshot(part))))
                     .is_ok(),
+                None => true,
+            },
+            Pane::Bloat => {
+                let snapshot = self.bloat.collect(client, server).await;
+                tx.send(Msg::Bloat(Box::new(snapshot))).is_ok()
+            }
+            Pane::Settings => match self.settings.collect(client, server).await {
+                Some(snapshot) => tx.send(Msg::Settings(Box::new(snapshot))).is_ok(),
                 None => true,
             },
         }

@@ -29,6 +29,7 @@ pub use argv::{PASSWORD_VAR, scrub_password_from_argv};
 pub use connect::connect;
 pub use describe::describe;
 pub use env::Env;
+pub use options::quote as quote_value;
 pub use params::ConnParams;
 pub use prompt::connect_prompting;
 pub use tls::SslMode;

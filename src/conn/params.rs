@@ -70,7 +70,25 @@ impl ConnParams {
 
     /// Resolves a request against the given environment instead of the process's.
     pub fn resolve_with(req: &ConnRequest, env: &Env) -> Result<Self> {
+        Self::resolve_with_profile(req, &[], env)
+    }
+
+    /// Resolves a request with a named profile's connection strings below what the user gave
+    /// (and above the service file and the environment); the first string that sets an option
+    /// wins. A profile may not carry a password: ~/.pgpass and PGPASSWORD are for that.
+    pub fn resolve_with_profile(req: &ConnRequest, profile: &[String], env: &Env) -> Result<Self> {
         let mut options = explicit_options(req, env)?;
+        for text in profile {
+            let defaults = conninfo::parse(text).map_err(ConnError::Invalid)?;
+            if defaults.get("password").is_some() {
+                return Err(ConnError::Invalid(
+                    "a profile of the config file may not hold a password: use ~/.pgpass, \
+                     PGPASSFILE or PGPASSWORD"
+                        .to_owned(),
+                ));
+            }
+            options.fill_from(defaults);
+        }
         let service = options.get("service").or_else(|| env.var("PGSERVICE"));
         if let Some(name) = service {
             let defined = service::lookup(name, options.get("servicefile"), env)

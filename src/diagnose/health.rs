@@ -108,6 +108,8 @@ pub struct Thresholds {
     pub replication_lag_secs: Above,
     /// Replication lag, bytes of WAL.
     pub replication_lag_bytes: Above,
+    /// A statement's mean execution time since the statistics reset, milliseconds.
+    pub statement_mean_ms: Above,
 }
 
 impl Default for Thresholds {
@@ -156,6 +158,10 @@ impl Default for Thresholds {
             replication_lag_bytes: Above {
                 warn: 64.0 * 1024.0 * 1024.0,
                 critical: 1024.0 * 1024.0 * 1024.0,
+            },
+            statement_mean_ms: Above {
+                warn: 1000.0,
+                critical: 10_000.0,
             },
         }
     }

@@ -3,6 +3,15 @@
 //! (docs/report-schema.md). Every pane's findings are converted here from the pane's own
 //! analysis — never computed a second time.
 
+pub mod areas;
+pub mod check;
+pub mod gather;
+pub mod markdown;
+mod overview;
+mod queries;
+pub mod run;
+mod settings;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

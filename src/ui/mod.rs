@@ -20,6 +20,7 @@
 //! Below 80x24 the whole frame is one centered notice instead.
 
 mod activity;
+mod bloat;
 mod command_line;
 mod confirm;
 pub mod explain;
@@ -29,7 +30,8 @@ mod indexes;
 mod jobs;
 mod overview;
 mod panel;
-mod queries;
+pub mod queries;
+mod settings;
 mod sql;
 mod sql_view;
 mod status_bar;
@@ -68,6 +70,8 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
         Pane::Explain => explain::render(frame, body, model, theme),
+        Pane::Bloat => bloat::render(frame, body, model, theme),
+        Pane::Settings => settings::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
     match &model.mode {

@@ -17,7 +17,7 @@
 //! with thousands of statements draws as fast as one with ten.
 
 mod detail;
-mod lint;
+pub mod lint;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

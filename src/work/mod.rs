@@ -4,6 +4,7 @@
 //!
 //! A pane asks with `Effect::Work(Request::…)`; `spawn` starts the task for it.
 
+pub mod bloat;
 pub mod indexes;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -18,6 +19,8 @@ use crate::server::ServerInfo;
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
+    /// pgstattuple / pgstatindex of one relation (the Bloat & vacuum pane's `x`).
+    BloatExact(bloat::ExactRequest),
     /// The whole query of one backend, for the Activity detail view.
     ActivityQuery { pid: i32, backend_start: String },
     /// EXPLAIN a statement (Explain pane).
@@ -42,6 +45,13 @@ pub struct WorkContext {
 /// Starts the task for `request`; it reports through `context.tx`.
 pub fn spawn(request: Request, context: &WorkContext) {
     match request {
+        Request::BloatExact(request) => {
+            let context = context.clone();
+            tokio::spawn(async move {
+                let reply = bloat::measure(&context.params, request).await;
+                let _ = context.tx.send(Msg::BloatExact(Box::new(reply)));
+            });
+        }
         Request::Indexes(request) => indexes::spawn(request, context),
         Request::Advise { server, options } => {
             let (params, tx) = (context.params.clone(), context.tx.clone());

@@ -29,6 +29,11 @@ UPDATE orders SET shipped_at = created_at + interval '1 day' WHERE id % 200 <> 0
             ))
             .await
             .unwrap();
+        // a DELETE is planned like a query (EXPLAIN only: nothing is deleted by the advisor)
+        client
+            .batch_execute(&format!("DELETE FROM order_items WHERE sku = 'gone{i}'"))
+            .await
+            .unwrap();
         client
             .batch_execute("SELECT id, customer_id FROM orders WHERE shipped_at IS NULL")
             .await
@@ -56,6 +61,14 @@ UPDATE orders SET shipped_at = created_at + interval '1 day' WHERE id % 200 <> 0
     );
     let items = on(&advice, "order_items");
     assert_eq!(items.columns, [r#""sku""#], "{items:#?}");
+    assert!(
+        items.helps.iter().any(|h| h.query.starts_with("DELETE")),
+        "{items:#?}"
+    );
+    assert!(
+        items.helps.iter().any(|h| h.query.contains("IN ($")),
+        "{items:#?}"
+    );
     let orders = on(&advice, "orders");
     assert!(
         orders.columns[0] == r#""shipped_at""#

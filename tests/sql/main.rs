@@ -11,6 +11,8 @@
 mod common;
 
 mod activity;
+mod bloat;
+mod bloat_jobs;
 mod bouncer;
 mod cluster;
 mod collect;
@@ -21,3 +23,4 @@ mod jobs;
 mod pgbouncer_view;
 mod pooler;
 mod queries;
+mod settings;

@@ -294,3 +294,41 @@ fn without_a_terminal_the_console_says_so_in_one_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("needs a terminal"), "{stderr}");
 }
+
+#[test]
+fn the_settings_pane_through_a_profile_of_the_config_file() {
+    let scratch = Scratch::new("settings");
+    let file = scratch.0.join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[profiles.local]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"postgres\"\n\
+             dbname = \"postgres\"\nrefresh = \"500ms\"\n",
+            cluster().port()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "PGMEDIC_CONFIG={} {} --profile local",
+        file.display(),
+        env!("CARGO_BIN_EXE_pgmedic")
+    );
+    let tmux = Tmux::start("settings", 100, 30, &command);
+    tmux.wait_for("Throughput · last", UP);
+    tmux.keys(&["8"]);
+    let screen = tmux.wait_for("shared_buffers", UP);
+    assert!(screen.contains("8 Settings"), "{screen}");
+    tmux.keys(&["/", "max_wal", "Enter"]);
+    tmux.wait_for("Checkpoints · since reset", UP);
+    tmux.keys(&[
+        "/", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace",
+    ]);
+    tmux.keys(&["track_io", "Enter", "Enter"]);
+    let detail = tmux.wait_for("times block reads", UP);
+    assert!(
+        detail.contains("track_io_timing = on") && detail.contains("command line"),
+        "the test cluster turns it on with -c:\n{detail}"
+    );
+    tmux.keys(&["q"]);
+    tmux.assert_clean_exit();
+}

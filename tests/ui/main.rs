@@ -3,6 +3,7 @@
 //! themes.
 
 mod activity;
+mod bloat;
 mod explain;
 mod fixtures;
 mod indexes;
@@ -11,4 +12,5 @@ mod overview;
 mod queries;
 mod queries_fixtures;
 mod screen;
+mod settings;
 mod themes;

@@ -1,0 +1,134 @@
+//! `pgmedic check`: exit 2 on the demo, 0 on a fresh database, 1 when a threshold says so,
+//! 3 with one line when it cannot check; thresholds and profiles from the config file.
+
+use std::io::Write as _;
+
+use crate::common::{cluster, fresh_db};
+use crate::{demo, pgmedic, text};
+
+#[tokio::test]
+async fn check_exits_2_on_the_demo_and_0_on_a_fresh_database() {
+    let conninfo = demo::conninfo();
+    // The lock chain's migration has waited past the default critical threshold (30 s).
+    demo::lock_wait_of_at_least(32.0).await;
+    let out = pgmedic(&["check", conninfo, "--interval", "1s"], None);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("CRITICAL blocking_chain: "),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("CRITICAL ") || l.starts_with("WARNING ")),
+        "one line per problem, advice left out: {stdout}"
+    );
+
+    let fresh = fresh_db("check_ok").await;
+    let out = pgmedic(&["check", &fresh, "--interval", "1s"], None);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("OK: no problem found ("), "{stdout}");
+
+    let out = pgmedic(
+        &[
+            "check",
+            &fresh,
+            "--interval",
+            "1s",
+            "--threshold",
+            "connections_pct=0.1:99",
+        ],
+        None,
+    );
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with("WARNING connection_saturation: "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_that_cannot_check_exits_3_with_one_line() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let nowhere = format!("host=127.0.0.1 port={port} user=postgres dbname=x connect_timeout=2");
+    let out = pgmedic(&["check", &nowhere, "--interval", "1s"], None);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("UNKNOWN: "), "{stdout}");
+
+    let out = pgmedic(&["check", "--threshold", "nope=1:2"], None);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unknown threshold \"nope\""), "{stderr}");
+    let out = pgmedic(&["report", "--format", "yaml"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a usage error elsewhere keeps clap's code"
+    );
+}
+
+#[tokio::test]
+async fn profiles_and_thresholds_come_from_the_config_file() {
+    let db = fresh_db("profile").await;
+    let dbname = db.split("dbname=").nth(1).unwrap().to_owned();
+    let dir = tempdir();
+    let config = dir.join("config.toml");
+    let write = |text: &str| {
+        let mut file = std::fs::File::create(&config).unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    };
+    write(&format!(
+        "[profiles.test]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"postgres\"\ndbname = \"{dbname}\"\n\n\
+         [thresholds]\nconnections_pct = {{ warn = 0.1, critical = 99 }}\n",
+        cluster().port()
+    ));
+    let out = pgmedic(
+        &["check", "--profile", "test", "--interval", "1s"],
+        Some(&config),
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("WARNING connection_saturation: "),
+        "{stdout}"
+    );
+
+    write("[profiles.test]\nhost = \"127.0.0.1\"\npassword = \"hunter2\"\n");
+    let out = pgmedic(&["check", "--profile", "test"], Some(&config));
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stdout.starts_with(&format!(
+            "UNKNOWN: config file {}: line 3: password:",
+            config.display()
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("hunter2"));
+
+    write("[profiles.other]\nhost = \"127.0.0.1\"\n");
+    let out = pgmedic(&["report", "--profile", "test"], Some(&config));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("no profile \"test\" (defined: other)"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgmedic-report-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,110 @@
+//! `pgmedic report` on the demo: JSON by the schema, markdown by area, --only and
+//! --min-severity.
+
+use crate::{demo, json_report, of_kind, pgmedic, text};
+
+#[tokio::test]
+async fn the_json_report_on_the_demo_lists_its_problems_and_follows_the_schema() {
+    let conninfo = demo::conninfo();
+    demo::lock_wait_of_at_least(6.0).await;
+    // Idle in transaction is a warning after 60 s by default; lowered so the test need not
+    // wait a minute (the flag is part of what is tested).
+    let report = json_report(conninfo, &["--threshold", "idle_in_transaction_secs=5:600"]);
+    assert_eq!(report["server"]["role"], "primary");
+    assert!(report["server"]["version_num"].as_u64().unwrap() >= 150_000);
+    assert!(report["server"]["extensions"]["pg_stat_statements"].is_string());
+
+    // The lock chain: backoffice idle in transaction ← migrate ← api.
+    let chains = of_kind(&report, "blocking_chain");
+    assert_eq!(chains.len(), 1, "{report:#}");
+    assert!(chains[0]["evidence"]["waiting"].as_i64().unwrap() >= 2);
+    // risk-engine's margin reservation and the chain's holder sit idle in transaction.
+    let idle = of_kind(&report, "idle_in_transaction");
+    assert_eq!(idle.len(), 1, "{report:#}");
+    assert!(idle[0]["evidence"]["sessions"].as_i64().unwrap() >= 2);
+    assert!(idle[0]["evidence"]["age_seconds"].as_f64().unwrap() >= 5.0);
+    // …with no idle_in_transaction_session_timeout to end them.
+    let settings = of_kind(&report, "setting");
+    let timeout = settings
+        .iter()
+        .find(|f| f["evidence"]["setting"] == "idle_in_transaction_session_timeout")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(timeout["severity"], "warning");
+    assert_eq!(timeout["evidence"]["value"], "0");
+    assert!(
+        timeout["sql"]
+            .as_str()
+            .unwrap()
+            .starts_with("ALTER SYSTEM SET \"idle_in_transaction_session_timeout\"")
+    );
+    // The reporting job's sort spills (work_mem 64kB), and some statement holds a large share
+    // of all statement time.
+    let lints = of_kind(&report, "query_lint");
+    assert!(
+        lints.iter().any(|f| f["evidence"]["lint"] == "TEMP"
+            && f["evidence"]["query"]
+                .as_str()
+                .unwrap()
+                .contains("WITHIN GROUP (ORDER BY price)")),
+        "{report:#}"
+    );
+    assert!(!of_kind(&report, "slow_query").is_empty(), "{report:#}");
+    assert_eq!(
+        report["not_checked"],
+        serde_json::json!([]),
+        "a superuser on a primary sees everything"
+    );
+}
+
+#[tokio::test]
+async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked() {
+    let conninfo = demo::conninfo();
+    demo::lock_wait_of_at_least(6.0).await;
+    let out = pgmedic(&["report", conninfo, "--interval", "1s"], None);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with("# pgmedic report: `postgres@"),
+        "{stdout}"
+    );
+    for heading in [
+        "## Connections and transactions\n",
+        "## Queries\n",
+        "### info · query_lint · `trading`\n",
+        "## Settings\n",
+        " · blocking_chain\n",
+        "### info · setting · `log_min_duration_statement`\n",
+        "```sql\nALTER SYSTEM SET \"log_min_duration_statement\" = '1s';\n",
+    ] {
+        assert!(
+            stdout.contains(heading),
+            "{heading:?} missing from\n{stdout}"
+        );
+    }
+    let connections = stdout.find("## Connections").unwrap();
+    let queries = stdout.find("## Queries").unwrap();
+    let settings = stdout.find("## Settings").unwrap();
+    assert!(
+        connections < queries && queries < settings,
+        "areas in report order"
+    );
+
+    let only = json_report(
+        conninfo,
+        &[
+            "--only",
+            "setting,blocking_chain",
+            "--min-severity",
+            "warning",
+        ],
+    );
+    let findings = only["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert!(
+            f["kind"] == "setting" || f["kind"] == "blocking_chain",
+            "{f}"
+        );
+        assert_ne!(f["severity"], "info", "{f}");
+    }
+}
