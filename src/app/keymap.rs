@@ -79,12 +79,9 @@ pub const EXPLAIN: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
-/// Bindings of the Queries pane (`/` filters: words, db:NAME, role:NAME, lint:TAG).
+/// Bindings of the Queries pane beyond the list's (`/` filters: words, db:NAME, role:NAME,
+/// lint:TAG).
 pub const QUERIES: &[Binding] = &[
-    key(KeyCode::Char('j'), Action::Down),
-    key(KeyCode::Down, Action::Down),
-    key(KeyCode::Char('k'), Action::Up),
-    key(KeyCode::Up, Action::Up),
     key(KeyCode::PageDown, Action::PageDown),
     key(KeyCode::PageUp, Action::PageUp),
     Binding {
@@ -97,10 +94,6 @@ pub const QUERIES: &[Binding] = &[
         ctrl: true,
         action: Action::PageUp,
     },
-    key(KeyCode::Char('g'), Action::Top),
-    key(KeyCode::Home, Action::Top),
-    key(KeyCode::Char('G'), Action::Bottom),
-    key(KeyCode::End, Action::Bottom),
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('/'), Action::Filter),
     key(KeyCode::Char('s'), Action::SortNext),
@@ -109,7 +102,6 @@ pub const QUERIES: &[Binding] = &[
     key(KeyCode::Char('v'), Action::CycleScope),
     key(KeyCode::Char('c'), Action::Cumulative),
     key(KeyCode::Char('a'), Action::ToggleIdle),
-    key(KeyCode::Char('y'), Action::Copy),
     key(KeyCode::Char('X'), Action::ResetStatements),
     key(KeyCode::Char('e'), Action::ExplainSelected),
     key(KeyCode::Char('E'), Action::ExplainAnalyzeSelected),
@@ -196,8 +188,8 @@ pub fn bindings(pane: Pane) -> Vec<Binding> {
         Pane::Overview => [MOVE, LIST].concat(),
         Pane::Jobs => [MOVE, JOBS].concat(),
         Pane::Explain => [MOVE, EXPLAIN].concat(),
-        // Their own movement keys: `k` cancels a backend in Activity, pages move in Queries.
-        Pane::Queries => QUERIES.to_vec(),
+        Pane::Queries => [MOVE, LIST, QUERIES].concat(),
+        // Its own movement keys: `k` cancels a backend in Activity.
         Pane::Activity => ACTIVITY.to_vec(),
         Pane::Indexes => [MOVE, INDEXES].concat(),
         Pane::Bloat => BLOAT.to_vec(),
@@ -245,6 +237,8 @@ pub fn key_name(binding: &Binding) -> String {
         KeyCode::Home => "Home".to_owned(),
         KeyCode::End => "End".to_owned(),
         KeyCode::Enter => "Enter".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        KeyCode::PageUp => "PgUp".to_owned(),
         other => format!("{other:?}"),
     };
     if binding.ctrl {
@@ -254,27 +248,58 @@ pub fn key_name(binding: &Binding) -> String {
     }
 }
 
+/// One line of help: the keys, and what they do.
+pub type HelpLine = (String, String);
+
 /// Help lines for a pane: keys grouped by action, e.g. ("j Down", "move down").
 #[must_use]
-pub fn help_lines(pane: Pane) -> Vec<(String, String)> {
-    let mut lines: Vec<(String, Action)> = Vec::new();
-    for binding in bindings(pane) {
-        match lines.iter_mut().find(|(_, a)| *a == binding.action) {
-            Some((keys, _)) => {
-                keys.push(' ');
-                keys.push_str(&key_name(&binding));
-            }
-            None => lines.push((key_name(&binding), binding.action)),
-        }
-    }
+pub fn help_lines(pane: Pane) -> Vec<HelpLine> {
+    let (mut own, global) = help_sections(pane);
+    own.extend(global);
+    own
+}
+
+/// Help lines in two parts: going to panes and the pane's own keys; then the keys that work
+/// everywhere (a short popup folds these into a line).
+#[must_use]
+pub fn help_sections(pane: Pane) -> (Vec<HelpLine>, Vec<HelpLine>) {
+    let all = bindings(pane);
+    // The global bindings come last (those a pane's own key overrides are left out).
+    let global_count = all.iter().rev().take_while(|b| GLOBAL.contains(b)).count();
+    let own_count = all.len() - global_count;
     let panes = Pane::ALL
         .iter()
         .map(|p| p.key().to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut out: Vec<(String, String)> = vec![(panes, "go to pane by number".to_owned())];
-    out.extend(lines.into_iter().map(|(k, a)| (k, a.describe())));
-    out
+    let mut own = vec![(panes, "go to pane by number".to_owned())];
+    own.extend(grouped(&all[..own_count]));
+    let mut global = Vec::new();
+    for (keys, what) in grouped(&all[own_count..]) {
+        match own.iter_mut().find(|(_, w)| *w == what) {
+            Some((own_keys, _)) => {
+                own_keys.push(' ');
+                own_keys.push_str(&keys);
+            }
+            None => global.push((keys, what)),
+        }
+    }
+    (own, global)
+}
+
+/// Keys grouped by action, in the order the actions first appear.
+fn grouped(bindings: &[Binding]) -> Vec<HelpLine> {
+    let mut lines: Vec<(String, Action)> = Vec::new();
+    for binding in bindings {
+        match lines.iter_mut().find(|(_, a)| *a == binding.action) {
+            Some((keys, _)) => {
+                keys.push(' ');
+                keys.push_str(&key_name(binding));
+            }
+            None => lines.push((key_name(binding), binding.action)),
+        }
+    }
+    lines.into_iter().map(|(k, a)| (k, a.describe())).collect()
 }
 
 #[cfg(test)]

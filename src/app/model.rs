@@ -360,29 +360,7 @@ impl Model {
             Action::Open => self.open(),
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
-            Action::SortNext | Action::SortPrev => {
-                let forward = action == Action::SortNext;
-                match self.pane {
-                    Pane::Queries => self.queries.sort_step(forward),
-                    Pane::Activity => self.activity.sort_step(forward),
-                    Pane::Bloat => self.bloat.next_sort(),
-                    Pane::Overview
-                    | Pane::Jobs
-                    | Pane::Explain
-                    | Pane::Indexes
-                    | Pane::Settings => {}
-                }
-            }
-            Action::SortReverse => match self.pane {
-                Pane::Queries => self.queries.reverse_sort(),
-                Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview
-                | Pane::Jobs
-                | Pane::Explain
-                | Pane::Indexes
-                | Pane::Bloat
-                | Pane::Settings => {}
-            },
+            Action::SortNext | Action::SortPrev | Action::SortReverse => self.sort_list(action),
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
             Action::ToggleIdle => self.queries.toggle_idle(),
@@ -436,6 +414,19 @@ impl Model {
             | Action::SwitchList => return self.bloat_action(action),
         }
         Vec::new()
+    }
+
+    /// `s` / `S` / `o`: the focused list sorted by the next or previous column, or reversed.
+    fn sort_list(&mut self, action: Action) {
+        let forward = action == Action::SortNext;
+        match (self.pane, action) {
+            (Pane::Queries, Action::SortReverse) => self.queries.reverse_sort(),
+            (Pane::Queries, _) => self.queries.sort_step(forward),
+            (Pane::Activity, Action::SortReverse) => self.activity.reverse_sort(),
+            (Pane::Activity, _) => self.activity.sort_step(forward),
+            (Pane::Bloat, Action::SortNext | Action::SortPrev) => self.bloat.next_sort(),
+            _ => {}
+        }
     }
 
     /// Brings `pane` into sight; its collector starts at once.
@@ -592,7 +583,12 @@ impl Model {
 
     /// Rows of a list that fit the body (tab bar, status bar, borders and header aside).
     fn page_rows(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(8)).max(1)
+        // The body is the terminal less the tab bar and the status bar.
+        let body = self.size.1.saturating_sub(2);
+        match self.pane {
+            Pane::Queries => crate::app::queries::list_rows(body),
+            _ => usize::from(body.saturating_sub(6)).max(1),
+        }
     }
 
     /// Selects the focused pane's first (or last) row.

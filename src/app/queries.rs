@@ -18,6 +18,20 @@ const RING_CAP: usize = 96;
 /// Older samples are kept about a tenth of their age apart.
 const RING_PER_AGE: f64 = 10.0;
 
+/// Height of the selected statement's box under the list (borders included) in a pane body
+/// `body` rows high: at most 7 rows, a third of the body at most.
+#[must_use]
+pub fn preview_rows(body: u16) -> u16 {
+    7.min(body / 3)
+}
+
+/// Rows of statements the list shows in a pane body `body` rows high (borders and header
+/// aside).
+#[must_use]
+pub fn list_rows(body: u16) -> usize {
+    usize::from(body.saturating_sub(preview_rows(body) + 3)).max(1)
+}
+
 /// A column the list can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {

@@ -42,20 +42,25 @@ struct Prepared {
 /// State kept between refreshes of the pane: its prepared statements and the texts known.
 #[derive(Debug, Default)]
 pub struct QueriesCollector {
-    prepared: Option<Part<Prepared>>,
+    prepared: Option<Prepared>,
     texts: TextCache<Arc<QueryText>>,
 }
 
 impl QueriesCollector {
     /// Reads one snapshot; a pane that cannot read pg_stat_statements says what to run.
     pub async fn collect(&mut self, client: &Client, server: &ServerInfo) -> QueriesSnapshot {
-        if self.prepared.is_none() {
-            self.prepared = Some(prepare(client, server).await);
+        if let Some(problem) = server.pg_stat_statements_problem() {
+            return failed(problem);
         }
-        let prepared = match self.prepared.as_ref() {
-            Some(Ok(prepared)) => prepared,
-            Some(Err(why)) => return failed(why.clone()),
-            None => return failed("not prepared".to_owned()),
+        if self.prepared.is_none() {
+            // A failure (a timeout, a lock) is tried again at the next refresh.
+            match prepare(client, server).await {
+                Ok(prepared) => self.prepared = Some(prepared),
+                Err(why) => return failed(why),
+            }
+        }
+        let Some(prepared) = self.prepared.as_ref() else {
+            return failed("not prepared".to_owned());
         };
         let (counters, info, settings) = tokio::join!(
             client.query(&prepared.counters, &[]),
@@ -160,9 +165,6 @@ fn failed(why: String) -> QueriesSnapshot {
 /// The statements this server's installed pg_stat_statements calls for, or what it needs
 /// before it can be read.
 async fn prepare(client: &Client, server: &ServerInfo) -> Part<Prepared> {
-    if let Some(problem) = server.pg_stat_statements_problem() {
-        return Err(problem);
-    }
     let version = server.installed_version("pg_stat_statements").unwrap_or(0);
     let sql = versioned(STATEMENTS, version).unwrap_or(STATEMENTS[0].1);
     let prepared = async {

@@ -135,7 +135,14 @@ impl QueryRow {
     #[must_use]
     pub fn query(&self) -> std::borrow::Cow<'_, str> {
         match &self.text {
-            Some(t) => std::borrow::Cow::Borrowed(t.text.query.as_str()),
+            Some(t) if !t.text.query.is_empty() => {
+                std::borrow::Cow::Borrowed(t.text.query.as_str())
+            }
+            // pg_stat_statements lost the text (its file was rewritten or could not be read).
+            Some(_) => std::borrow::Cow::Owned(format!(
+                "queryid {} (pg_stat_statements has no text for it)",
+                self.id.0.queryid
+            )),
             None => std::borrow::Cow::Owned(format!("queryid {}", self.id.0.queryid)),
         }
     }
@@ -306,6 +313,7 @@ fn stddev(calls: i64, total_ms: f64, now: &StatementStats, base: &StatementStats
 /// it appeared: steadier evidence than one interval, so lints do not flicker with the scope),
 /// judged against the other statements of its database.
 fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
+    debug_assert_eq!(rows.len(), sample.entries.len());
     let mut by_database: HashMap<i64, Vec<i64>> = HashMap::new();
     for e in sample.entries.iter().filter(|e| e.toplevel) {
         by_database.entry(e.key.dbid).or_default().push(e.calls);
@@ -318,13 +326,9 @@ fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
         block_size: sample.settings.block_size,
         work_mem_bytes: sample.settings.work_mem_bytes,
     };
-    let entries: HashMap<RowId, &StatementStats> = sample
-        .entries
-        .iter()
-        .map(|e| ((e.key, e.toplevel), e))
-        .collect();
-    for r in rows {
-        let (Some(text), Some(e)) = (&r.text, entries.get(&r.id)) else {
+    // The rows are the sample's entries, in the same order, whatever the scope.
+    for (r, e) in rows.iter_mut().zip(&sample.entries) {
+        let Some(text) = &r.text else {
             continue;
         };
         let figures = LintFigures {

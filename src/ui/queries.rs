@@ -37,8 +37,6 @@ use crate::ui::theme::Theme;
 /// Inner widths from which the table adds hit%, max and stddev; read, temp, WAL and I/O;
 /// db/role.
 const WIDER: (u16, u16, u16) = (110, 150, 190);
-/// Height of the selected statement's box (borders included) at most.
-const PREVIEW: u16 = 7;
 
 /// Draws the Queries pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -58,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         detail::render(frame, area, queries, figures, row, theme, old);
         return;
     }
-    let preview = PREVIEW.min(area.height / 3);
+    let preview = crate::app::queries::preview_rows(area.height);
     let [list, below] = area.layout(&Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(preview),
@@ -125,6 +123,12 @@ fn table(
         frame.render_widget(panel::reason(why, block, theme), area);
         return;
     }
+    if figures.latest.settings.track.as_deref() == Some("none") {
+        let why = "pg_stat_statements.track is none: no statement is recorded. ALTER SYSTEM SET \
+                   pg_stat_statements.track = 'top'; SELECT pg_reload_conf()";
+        frame.render_widget(panel::reason(why, block, theme), area);
+        return;
+    }
     if queries.visible.is_empty() {
         let why = if queries.filter.is_empty() {
             "no statement ran in this span (a: list the idle ones too, v: a longer window)"
@@ -147,11 +151,11 @@ fn table(
         .rows()
         .skip(offset)
         .take(height)
-        .map(|r| row(r, &columns, figures, theme))
+        .map(|r| row(r, &columns, figures, usize::from(inner.width), theme))
         .collect();
     let header = Row::new(columns.iter().map(|c| {
         let mut name = c.header(figures.scope.is_rate()).to_owned();
-        if c.sorts(queries.sort.column) {
+        if *c == Col::By(queries.sort.column) {
             name.push_str(if queries.sort.descending {
                 "↓"
             } else {
@@ -204,124 +208,99 @@ fn footer(state: &QueriesState, figures: &QueriesFigures, privilege_note: Option
     format!(" {} ", parts.join(" · "))
 }
 
-/// A column of the table.
+/// A column of the table: a sortable one, or the share of time, the lint tags, db/role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
-    Calls,
-    Time,
-    Mean,
-    Max,
-    Stddev,
-    RowsPerCall,
-    Hit,
+    By(Column),
     Share,
-    Read,
-    Temp,
-    Wal,
-    Io,
     Lint,
     Who,
-    Query,
 }
 
 impl Col {
     fn header(self, rate: bool) -> &'static str {
         match (self, rate) {
-            (Col::Calls, true) => "calls/s",
-            (Col::Calls, false) => "calls",
-            (Col::Time, true) => "time/s",
-            (Col::Time, false) => "total",
-            (Col::Mean, _) => "mean",
-            (Col::Max, _) => "max",
-            (Col::Stddev, _) => "stddev",
-            (Col::RowsPerCall, _) => "rows/c",
-            (Col::Hit, _) => "hit%",
+            (Col::By(Column::Calls), true) => "calls/s",
+            (Col::By(Column::Time), true) => "time/s",
+            (Col::By(Column::Time), false) => "total",
+            (Col::By(Column::RowsPerCall), _) => "rows/c",
+            (Col::By(Column::Read), true) => "read/s",
+            (Col::By(Column::Temp), true) => "temp/s",
+            (Col::By(Column::Wal), true) => "WAL/s",
+            (Col::By(Column::Io), true) => "I/O/s",
+            (Col::By(column), _) => column.name(),
             (Col::Share, _) => "%time",
-            (Col::Read, true) => "read/s",
-            (Col::Read, false) => "read",
-            (Col::Temp, true) => "temp/s",
-            (Col::Temp, false) => "temp",
-            (Col::Wal, true) => "WAL/s",
-            (Col::Wal, false) => "WAL",
-            (Col::Io, true) => "I/O/s",
-            (Col::Io, false) => "I/O",
             (Col::Lint, _) => "lint",
             (Col::Who, _) => "db/role",
-            (Col::Query, _) => "query",
         }
     }
 
     fn width(self) -> Constraint {
         match self {
-            Col::Calls | Col::Time | Col::Mean | Col::Max | Col::Stddev | Col::Io => {
-                Constraint::Length(7)
-            }
-            Col::RowsPerCall | Col::Hit | Col::Share => Constraint::Length(6),
-            Col::Lint => Constraint::Length(7),
-            Col::Read | Col::Temp | Col::Wal => Constraint::Length(8),
+            Col::By(Column::RowsPerCall | Column::HitPct) | Col::Share => Constraint::Length(6),
+            Col::By(Column::Read | Column::Temp | Column::Wal) => Constraint::Length(8),
+            Col::By(Column::Query) => Constraint::Fill(1),
+            Col::By(_) | Col::Lint => Constraint::Length(7),
             Col::Who => Constraint::Length(18),
-            Col::Query => Constraint::Fill(1),
         }
     }
 
     fn numeric(self) -> bool {
-        !matches!(self, Col::Lint | Col::Who | Col::Query)
-    }
-
-    /// The list is sorted by this column.
-    fn sorts(self, column: Column) -> bool {
-        matches!(
-            (self, column),
-            (Col::Calls, Column::Calls)
-                | (Col::Time, Column::Time)
-                | (Col::Mean, Column::Mean)
-                | (Col::Max, Column::Max)
-                | (Col::Stddev, Column::Stddev)
-                | (Col::RowsPerCall, Column::RowsPerCall)
-                | (Col::Hit, Column::HitPct)
-                | (Col::Read, Column::Read)
-                | (Col::Temp, Column::Temp)
-                | (Col::Wal, Column::Wal)
-                | (Col::Io, Column::Io)
-                | (Col::Query, Column::Query)
-        )
+        !matches!(self, Col::Lint | Col::Who | Col::By(Column::Query))
     }
 }
 
 /// The columns that fit `width`: the essentials at 80 columns, more as the terminal widens.
 fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
     let sample = &figures.latest;
-    let mut cols = vec![Col::Calls, Col::Time, Col::Mean];
+    let mut cols = vec![
+        Col::By(Column::Calls),
+        Col::By(Column::Time),
+        Col::By(Column::Mean),
+    ];
     if width >= WIDER.0 {
-        cols.extend([Col::Max, Col::Stddev]);
+        cols.extend([Col::By(Column::Max), Col::By(Column::Stddev)]);
     }
-    cols.push(Col::RowsPerCall);
+    cols.push(Col::By(Column::RowsPerCall));
     if width >= WIDER.0 {
-        cols.push(Col::Hit);
+        cols.push(Col::By(Column::HitPct));
     }
     cols.push(Col::Share);
     if width >= WIDER.1 {
-        cols.extend([Col::Read, Col::Temp]);
+        cols.extend([Col::By(Column::Read), Col::By(Column::Temp)]);
         if sample.columns.wal {
-            cols.push(Col::Wal);
+            cols.push(Col::By(Column::Wal));
         }
         if sample.settings.track_io_timing {
-            cols.push(Col::Io);
+            cols.push(Col::By(Column::Io));
         }
     }
     cols.push(Col::Lint);
     if width >= WIDER.2 {
         cols.push(Col::Who);
     }
-    cols.push(Col::Query);
+    cols.push(Col::By(Column::Query));
     cols
 }
 
-fn row<'a>(r: &'a QueryRow, cols: &[Col], figures: &QueriesFigures, theme: &Theme) -> Row<'a> {
-    Row::new(cols.iter().map(|c| cell(*c, r, figures, theme)))
+/// One statement's row; its text is cut to `width`, the most the query column can show.
+fn row<'a>(
+    r: &'a QueryRow,
+    cols: &[Col],
+    figures: &QueriesFigures,
+    width: usize,
+    theme: &Theme,
+) -> Row<'a> {
+    Row::new(cols.iter().map(|c| cell(*c, r, figures, width, theme)))
 }
 
-fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) -> Cell<'a> {
+fn cell<'a>(
+    col: Col,
+    r: &'a QueryRow,
+    figures: &QueriesFigures,
+    width: usize,
+    theme: &Theme,
+) -> Cell<'a> {
     let number = |text: String| Cell::from(Line::styled(text, theme.value).right_aligned());
     if col.numeric() && r.is_unknown() {
         return Cell::from(Line::styled("-", theme.dim).right_aligned());
@@ -329,20 +308,28 @@ fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) 
     let per = Per::new(figures);
     let block = figures.latest.settings.block_size as f64;
     match col {
-        Col::Calls => number(per.count(r.calls as f64)),
-        Col::Time => number(format::millis(per.value(r.total_ms))),
-        Col::Mean => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
-        Col::Max => number(format::millis(r.max_ms)),
-        Col::Stddev => number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis)),
-        Col::RowsPerCall => number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows)),
-        Col::Hit => number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent)),
+        Col::By(Column::Calls) => number(per.count(r.calls as f64)),
+        Col::By(Column::Time) => number(format::millis(per.value(r.total_ms))),
+        Col::By(Column::Mean) => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
+        Col::By(Column::Max) => number(format::millis(r.max_ms)),
+        Col::By(Column::Stddev) => {
+            number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis))
+        }
+        Col::By(Column::RowsPerCall) => {
+            number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows))
+        }
+        Col::By(Column::HitPct) => {
+            number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent))
+        }
         Col::Share => {
             Cell::from(Line::styled(format!("{:.1}%", r.share_pct), theme.text).right_aligned())
         }
-        Col::Read => number(per.bytes(r.shared_blks_read as f64 * block)),
-        Col::Temp => number(per.bytes(r.temp_blks_written as f64 * block)),
-        Col::Wal => number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w))),
-        Col::Io => number(format::millis(per.value(r.io_ms()))),
+        Col::By(Column::Read) => number(per.bytes(r.shared_blks_read as f64 * block)),
+        Col::By(Column::Temp) => number(per.bytes(r.temp_blks_written as f64 * block)),
+        Col::By(Column::Wal) => {
+            number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w)))
+        }
+        Col::By(Column::Io) => number(format::millis(per.value(r.io_ms()))),
         Col::Lint => Cell::from(lint::tags(r, theme)),
         Col::Who => {
             let who = r
@@ -355,14 +342,19 @@ fn cell<'a>(col: Col, r: &'a QueryRow, figures: &QueriesFigures, theme: &Theme) 
                 theme.dim,
             ))
         }
-        Col::Query => {
+        Col::By(Column::Query) => {
             let mut spans = Vec::new();
             if !r.toplevel() {
                 spans.push(Span::styled("(nested) ", theme.dim));
             }
-            let text = one_line(&r.query());
-            // The cell shows a line's worth: highlight no more than that.
-            let text = format::truncate(&text, 400).into_owned();
+            // The cell shows a line's worth: lay out and highlight no more than that (a long
+            // statement's whitespace is collapsed only as far as it can show).
+            let query = r.query();
+            let head = query
+                .char_indices()
+                .nth(width * 4)
+                .map_or(query.as_ref(), |(at, _)| &query[..at]);
+            let text = format::truncate(&one_line(head), width).into_owned();
             spans.extend(
                 sql::tokens(&text)
                     .into_iter()

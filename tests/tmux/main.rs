@@ -15,4 +15,5 @@ mod activity;
 mod bloat;
 mod explain;
 mod indexes;
+mod queries;
 mod screen;

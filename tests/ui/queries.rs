@@ -199,3 +199,62 @@ fn the_reset_key_asks_for_the_typed_word_before_anything_runs() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn help_at_80x24_lists_every_key_of_the_pane() {
+    let mut m = shop();
+    press(&mut m, KeyCode::Char('?'));
+    let terminal = draw(&m, &dark(), 80, 24);
+    insta::assert_snapshot!(terminal.backend());
+    let screen = screen(&terminal).join("\n");
+    for what in [
+        "reset pg_stat_statements (asks first)",
+        "since the statistics reset",
+        "sort by the next column",
+        "everywhere:",
+        "quit",
+    ] {
+        assert!(screen.contains(what), "{what:?} in\n{screen}");
+    }
+}
+
+#[test]
+fn a_server_that_records_nothing_says_how_to_start() {
+    let mut m = shop();
+    let texts = crate::queries_fixtures::texts(WORKLOAD);
+    let mut snapshot = crate::queries_fixtures::snapshot(9, WORKLOAD, &texts);
+    if let Ok(sample) = &mut snapshot.statements {
+        sample.settings.track = Some("none".to_owned());
+    }
+    m.update(Msg::Queries(Box::new(snapshot)));
+    let screen = text(&m, 80, 24);
+    assert!(
+        screen.contains("pg_stat_statements.track is none"),
+        "{screen}"
+    );
+    assert!(screen.contains("pg_reload_conf()"), "{screen}");
+}
+
+#[test]
+fn pages_move_by_the_rows_on_screen_and_the_selection_stays_in_sight() {
+    let workload = crate::queries_fixtures::many(60);
+    let mut m = model(&workload, 3);
+    m.update(Msg::Resize(80, 24));
+    press(&mut m, KeyCode::PageDown);
+    press(&mut m, KeyCode::PageDown);
+    assert_eq!(m.queries.selected, 24, "12 rows a page at 80x24");
+    let selected = m.queries.selected_row().unwrap().query().into_owned();
+    let lines = screen(&draw(&m, &dark(), 80, 24));
+    let row = lines.iter().find(|l| l.contains('▸')).unwrap();
+    let start: String = selected.chars().take(25).collect();
+    assert!(row.contains(&start), "{row} for {selected}");
+    press(&mut m, KeyCode::PageUp);
+    assert_eq!(m.queries.selected, 12);
+    press(&mut m, KeyCode::Char('G'));
+    assert_eq!(m.queries.selected, m.queries.visible.len() - 1);
+    assert!(
+        screen(&draw(&m, &dark(), 80, 24))
+            .iter()
+            .any(|l| l.contains('▸'))
+    );
+}

@@ -10,7 +10,7 @@ use pgmedic::app::model::Model;
 use pgmedic::app::msg::{ConnEvent, Msg};
 use pgmedic::app::pane::Pane;
 use pgmedic::diagnose::statement::shape;
-use pgmedic::server::{Extension, Privileges, ServerInfo};
+use pgmedic::server::ServerInfo;
 use pgmedic::snapshot::queries::{
     Columns, QueriesSample, QueriesSnapshot, QueryText, StatementStats, StatementsSettings,
 };
@@ -214,27 +214,11 @@ pub fn snapshot(
     }
 }
 
+/// The Overview's primary, seen by a monitoring role.
 pub fn server() -> ServerInfo {
     ServerInfo {
-        version_num: 150_018,
-        version: "15.18 (Debian 15.18-0+deb12u1)".to_owned(),
-        is_standby: false,
         role: "dba".to_owned(),
-        database: "shop".to_owned(),
-        backend_pid: 4242,
-        privileges: Privileges {
-            pg_monitor: true,
-            ..Privileges::default()
-        },
-        max_connections: 100,
-        superuser_reserved_connections: 3,
-        shared_preload_libraries: Some(vec!["pg_stat_statements".to_owned()]),
-        read_only_session: true,
-        extensions: vec![Extension {
-            name: "pg_stat_statements".to_owned(),
-            installed: Some("1.10".to_owned()),
-            available: "1.10".to_owned(),
-        }],
+        ..crate::fixtures::primary()
     }
 }
 

@@ -164,15 +164,13 @@ fn drop_asks_for_the_word_with_the_quoted_sql() {
     reason = "three whole models, once, in a test"
 )]
 fn read_only_standby_and_foreign_tables_refuse_with_the_reason() {
-    for (m, reason) in [
-        (model(true, false, true), "--read-only"),
-        (model(false, true, true), "standby"),
-        (
-            model(false, false, false),
-            "app does not own public.Weird \"T\"",
-        ),
+    // The models are built one at a time: three side by side would crowd the stack.
+    for ((read_only, standby, owner), reason) in [
+        ((true, false, true), "--read-only"),
+        ((false, true, true), "standby"),
+        ((false, false, false), "app does not own public.Weird \"T\""),
     ] {
-        let mut m = m;
+        let mut m = model(read_only, standby, owner);
         select(&mut m, crate::diagnose::indexes::FindingKind::Unused);
         key(&mut m, 'd');
         assert_eq!(m.mode, Mode::Normal);
