@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::collect::activity::ActivityCollector;
 use crate::collect::overview::{OverviewCollector, Prepared};
 use crate::collect::queries::QueriesCollector;
 use crate::collect::settings::SettingsCollector;
@@ -12,7 +13,8 @@ use crate::collect::{self, CollectError};
 use crate::conn::ConnParams;
 use crate::diagnose::health::Thresholds;
 use crate::diagnose::queries::Scope;
-use crate::diagnose::{overview, queries, settings};
+use crate::diagnose::{activity, overview, queries, settings};
+use crate::report::activity::Activity;
 use crate::report::areas::Analyses;
 use crate::server::ServerInfo;
 
@@ -45,7 +47,9 @@ pub async fn gather(
     let (first, settings_first) = bounded(sample()).await?;
     tokio::time::sleep(interval).await;
     let (second, settings_second) = bounded(sample()).await?;
-    // Slow statements and lints are judged on the figures since the reset: one reading.
+    // Sessions and locks are judged as they are now, slow statements and lints on the
+    // figures since the reset: one reading each.
+    let sessions = bounded(ActivityCollector::default().collect(&client, &server)).await?;
     let statements = bounded(QueriesCollector::default().collect(&client, &server)).await?;
     let overview = overview::build(Some(&first), Some(&first), &second, &server, limits);
     let context = settings::Context {
@@ -57,6 +61,10 @@ pub async fn gather(
     let settings = settings::build(Some(&settings_first), &settings_second, &context);
     let analyses = Analyses {
         overview: Ok(overview),
+        activity: sessions.map(|snapshot| Activity {
+            view: activity::build(&snapshot, &server, limits),
+            snapshot,
+        }),
         queries: statements
             .statements
             .map(|latest| queries::build(None, &Arc::new(latest), Scope::Cumulative)),

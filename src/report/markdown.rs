@@ -122,12 +122,21 @@ fn sql_block(out: &mut String, sql: &str) {
     let _ = writeln!(out, "{fence}sql\n{}\n{fence}\n", sql.trim_end());
 }
 
-/// `public.orders`, index `orders_dup` (or the setting, or the database), as code spans.
+/// `public.orders`, index `orders_dup` — or, for findings about no relation, the setting,
+/// the session (`pid 4242`, `root pid 4242`) or the database.
 fn object(finding: &Finding) -> String {
-    for key in ["setting", "database"] {
-        if finding.table.is_none()
-            && let Some(serde_json::Value::String(name)) = finding.evidence.get(key)
-        {
+    if finding.table.is_none() {
+        let evidence = |key: &str| finding.evidence.get(key).filter(|v| !v.is_null());
+        if let Some(serde_json::Value::String(name)) = evidence("setting") {
+            return code(name);
+        }
+        if let Some(pid) = evidence("root_pid") {
+            return format!("root pid {pid}");
+        }
+        if let Some(pid) = evidence("pid") {
+            return format!("pid {pid}");
+        }
+        if let Some(serde_json::Value::String(name)) = evidence("database") {
             return code(name);
         }
     }

@@ -3,6 +3,7 @@
 //! (docs/report-schema.md). Every pane's findings are converted here from the pane's own
 //! analysis — never computed a second time.
 
+pub mod activity;
 pub mod areas;
 pub mod check;
 pub mod gather;

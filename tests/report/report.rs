@@ -14,15 +14,29 @@ async fn the_json_report_on_the_demo_lists_its_problems_and_follows_the_schema()
     assert!(report["server"]["version_num"].as_u64().unwrap() >= 150_000);
     assert!(report["server"]["extensions"]["pg_stat_statements"].is_string());
 
-    // The lock chain: backoffice idle in transaction ← migrate ← api.
+    // The lock chain: backoffice idle in transaction ← migrate ← api, one tree by its root.
     let chains = of_kind(&report, "blocking_chain");
     assert_eq!(chains.len(), 1, "{report:#}");
-    assert!(chains[0]["evidence"]["waiting"].as_i64().unwrap() >= 2);
-    // risk-engine's margin reservation and the chain's holder sit idle in transaction.
+    let chain = &chains[0]["evidence"];
+    let root = chain["root_pid"].as_i64().unwrap();
+    assert_eq!(chain["chain"].as_array().unwrap().len(), 3, "{chain}");
+    assert_eq!(chain["chain"][0], root);
+    assert_eq!(chain["root_application_name"], "backoffice");
+    assert!(
+        chains[0]["sql"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("SELECT pg_terminate_backend({root});")),
+        "an idle root is ended, not cancelled"
+    );
+    // The chain's holder sits idle in transaction: found by its pid.
     let idle = of_kind(&report, "idle_in_transaction");
-    assert_eq!(idle.len(), 1, "{report:#}");
-    assert!(idle[0]["evidence"]["sessions"].as_i64().unwrap() >= 2);
-    assert!(idle[0]["evidence"]["age_seconds"].as_f64().unwrap() >= 5.0);
+    let holder = idle
+        .iter()
+        .find(|f| f["evidence"]["pid"] == root)
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(holder["evidence"]["application_name"], "backoffice");
+    assert!(holder["evidence"]["age_seconds"].as_f64().unwrap() >= 5.0);
     // …with no idle_in_transaction_session_timeout to end them.
     let settings = of_kind(&report, "setting");
     let timeout = settings
@@ -68,8 +82,9 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
         "{stdout}"
     );
     for heading in [
-        "## Connections and transactions\n",
+        "## Connections and sessions\n",
         "## Queries\n",
+        "## Wraparound\n",
         "### info · query_lint · `trading`\n",
         "## Settings\n",
         " · blocking_chain\n",
@@ -81,7 +96,7 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
             "{heading:?} missing from\n{stdout}"
         );
     }
-    let connections = stdout.find("## Connections").unwrap();
+    let connections = stdout.find("## Connections and sessions").unwrap();
     let queries = stdout.find("## Queries").unwrap();
     let settings = stdout.find("## Settings").unwrap();
     assert!(
