@@ -30,6 +30,7 @@ pub mod pgbouncer;
 pub mod plan;
 pub mod quote;
 pub mod report;
+pub mod review;
 pub mod server;
 pub mod snapshot;
 pub mod ui;

@@ -86,6 +86,36 @@ pub enum Action {
     Explain,
     /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
     ExplainAnalyze,
+    /// Create the selected suggestion or foreign key's index.
+    CreateIndex,
+    /// Drop the selected index.
+    DropIndex,
+    /// Rebuild the selected index.
+    Reindex,
+    /// Re-plan the heaviest statements on the table with the selected index hidden.
+    WhatIfDrop,
+    /// Start or resume the guided index review.
+    Review,
+    /// Review: apply the current finding now.
+    ReviewApply,
+    /// Review: add the current finding to the migration.
+    ReviewMigration,
+    /// Review: skip the current finding.
+    ReviewSkip,
+    /// Review: note on the current finding.
+    ReviewNote,
+    /// Review: write the migration and the report now.
+    ReviewWrite,
+    /// Measure the selected relation exactly (pgstattuple, pgstatindex).
+    Measure,
+    /// VACUUM (ANALYZE) the selected table.
+    Vacuum,
+    /// ANALYZE the selected table.
+    Analyze,
+    /// VACUUM FULL the selected table (ACCESS EXCLUSIVE lock).
+    VacuumFull,
+    /// Switch between the tables and the indexes list.
+    SwitchList,
 }
 
 impl Action {
@@ -137,6 +167,24 @@ impl Action {
             Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
             Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
             Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
+            Action::CreateIndex => {
+                "create the suggested / foreign key's index (CONCURRENTLY, re-checked first)"
+                    .to_owned()
+            }
+            Action::DropIndex => "drop the index (CONCURRENTLY, typed confirmation)".to_owned(),
+            Action::Reindex => "rebuild the index (REINDEX CONCURRENTLY)".to_owned(),
+            Action::WhatIfDrop => "what if I drop it? (re-plan with it hidden, HypoPG)".to_owned(),
+            Action::Review => "start / resume the guided review".to_owned(),
+            Action::ReviewApply => "review: apply now".to_owned(),
+            Action::ReviewMigration => "review: add to the migration".to_owned(),
+            Action::ReviewSkip => "review: skip".to_owned(),
+            Action::ReviewNote => "review: note (Enter ends it)".to_owned(),
+            Action::ReviewWrite => "review: write the migration and report now".to_owned(),
+            Action::Measure => "measure exactly (pgstattuple, pgstatindex)".to_owned(),
+            Action::Vacuum => "VACUUM (ANALYZE) the table".to_owned(),
+            Action::Analyze => "ANALYZE the table".to_owned(),
+            Action::VacuumFull => "VACUUM FULL the table (ACCESS EXCLUSIVE lock)".to_owned(),
+            Action::SwitchList => "tables / indexes".to_owned(),
         }
     }
 }

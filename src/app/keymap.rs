@@ -137,6 +137,52 @@ pub const ACTIVITY: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
+/// Bindings of the Indexes pane: the list, its actions and the review's (`r` rebuilds an
+/// index here, so Ctrl-r refreshes).
+pub const INDEXES: &[Binding] = &[
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('y'), Action::Copy),
+    key(KeyCode::Char('c'), Action::CreateIndex),
+    key(KeyCode::Char('d'), Action::DropIndex),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('w'), Action::WhatIfDrop),
+    key(KeyCode::Char('R'), Action::Review),
+    key(KeyCode::Char('a'), Action::ReviewApply),
+    key(KeyCode::Char('m'), Action::ReviewMigration),
+    key(KeyCode::Char('s'), Action::ReviewSkip),
+    key(KeyCode::Char('n'), Action::ReviewNote),
+    key(KeyCode::Char('W'), Action::ReviewWrite),
+    Binding {
+        code: KeyCode::Char('r'),
+        ctrl: true,
+        action: Action::Refresh,
+    },
+];
+
+/// Bindings of the Bloat & vacuum pane (`r` is REINDEX here: `R` refreshes).
+pub const BLOAT: &[Binding] = &[
+    key(KeyCode::Char('j'), Action::Down),
+    key(KeyCode::Down, Action::Down),
+    key(KeyCode::Char('k'), Action::Up),
+    key(KeyCode::Up, Action::Up),
+    key(KeyCode::Char('g'), Action::Top),
+    key(KeyCode::Home, Action::Top),
+    key(KeyCode::Char('G'), Action::Bottom),
+    key(KeyCode::End, Action::Bottom),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('i'), Action::SwitchList),
+    key(KeyCode::Char('s'), Action::SortNext),
+    key(KeyCode::Char('x'), Action::Measure),
+    key(KeyCode::Char('v'), Action::Vacuum),
+    key(KeyCode::Char('a'), Action::Analyze),
+    key(KeyCode::Char('F'), Action::VacuumFull),
+    key(KeyCode::Char('r'), Action::Reindex),
+    key(KeyCode::Char('R'), Action::Refresh),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
 /// Bindings of the Settings pane (after the shared movement keys).
 pub const SETTINGS: &[Binding] = &[
     key(KeyCode::Enter, Action::Open),
@@ -153,9 +199,18 @@ pub fn bindings(pane: Pane) -> Vec<Binding> {
         // Their own movement keys: `k` cancels a backend in Activity, pages move in Queries.
         Pane::Queries => QUERIES.to_vec(),
         Pane::Activity => ACTIVITY.to_vec(),
+        Pane::Indexes => [MOVE, INDEXES].concat(),
+        Pane::Bloat => BLOAT.to_vec(),
         Pane::Settings => [MOVE, SETTINGS].concat(),
     };
-    own.into_iter().chain(GLOBAL.iter().copied()).collect()
+    // A pane's own key wins over a global one (`r` rebuilds an index in Indexes), and help
+    // lists only what is bound.
+    let global = GLOBAL
+        .iter()
+        .filter(|g| !own.iter().any(|o| o.code == g.code && o.ctrl == g.ctrl))
+        .copied()
+        .collect::<Vec<_>>();
+    [own, global].concat()
 }
 
 /// The action for a key in normal mode on `pane`, if any (number keys select panes).

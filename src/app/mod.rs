@@ -2,8 +2,10 @@
 
 pub mod action;
 pub mod activity;
+pub mod bloat;
 pub mod effect;
 pub mod explain;
+pub mod indexes;
 pub mod jobs;
 pub mod keymap;
 pub mod model;

@@ -12,8 +12,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::advisor::{Advice, AdviseOptions};
 use crate::app::action::Action;
 use crate::app::activity::{ActivityState, Scope};
+use crate::app::bloat::BloatState;
 use crate::app::effect::Effect;
 use crate::app::explain::ExplainState;
+use crate::app::indexes::{IndexesEvent, IndexesState};
 use crate::app::jobs::JobsState;
 use crate::app::keymap;
 use crate::app::msg::{ConnEvent, Msg};
@@ -26,6 +28,7 @@ pub use crate::diagnose::history::HistoryPoint;
 use crate::diagnose::overview::{self, Overview};
 use crate::diagnose::window::Recent;
 use crate::jobs::{JobEvent, JobKind, JobSpec, Outcome, refusal};
+use crate::review::Decision;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
@@ -128,7 +131,10 @@ pub struct Model {
     pub activity: ActivityState,
     pub jobs: JobsState,
     pub explain: ExplainState,
-    pub settings: SettingsState,
+    pub indexes: IndexesState,
+    pub bloat: BloatState,
+    /// Boxed: the snapshots it keeps would make every model (and every copy in tests) large.
+    pub settings: Box<SettingsState>,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -155,7 +161,9 @@ impl Model {
             activity: ActivityState::default(),
             jobs: JobsState::default(),
             explain: ExplainState::default(),
-            settings: SettingsState::default(),
+            indexes: IndexesState::default(),
+            bloat: BloatState::default(),
+            settings: Box::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -176,6 +184,25 @@ impl Model {
             server: Box::new(server),
             options: AdviseOptions::default(),
         }))
+    }
+
+    /// The advisor answered: its suggestions join the Indexes pane's findings, and why they
+    /// are unverified (no HypoPG) is said there.
+    fn on_advice(&mut self, advice: Result<Advice, String>) -> Vec<Effect> {
+        let suggestions = advice
+            .as_ref()
+            .map(|a| a.suggestions.clone())
+            .map_err(Clone::clone);
+        let effects = self.on_indexes(IndexesEvent::Suggestions(suggestions));
+        if let Ok(Advice {
+            unverified_reason: Some(reason),
+            ..
+        }) = &advice
+        {
+            self.indexes.suggestions_note = Some(reason.clone());
+        }
+        self.advice = Some(advice);
+        effects
     }
 
     /// Folds one message into the state; returns what the loop should do next.
@@ -207,11 +234,10 @@ impl Model {
             }
             Msg::Job(event) => self.on_job(&event),
             Msg::Explain(outcome) => self.on_explain(*outcome),
-            Msg::Advice(advice) => {
-                self.advice = Some(*advice);
-                self.dirty = true;
-                Vec::new()
-            }
+            Msg::Advice(advice) => self.on_advice(*advice),
+            Msg::Indexes(event) => self.on_indexes(*event),
+            Msg::Bloat(snapshot) => self.on_bloat(*snapshot),
+            Msg::BloatExact(reply) => self.on_bloat_exact(*reply),
             Msg::Shutdown => vec![Effect::Quit],
         }
     }
@@ -304,7 +330,13 @@ impl Model {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
-            Action::Refresh => return vec![Effect::RefreshNow],
+            Action::Refresh => {
+                let mut effects = vec![Effect::RefreshNow];
+                if self.pane == Pane::Indexes {
+                    effects.extend(self.request_advice());
+                }
+                return effects;
+            }
             Action::NextPane => return self.set_pane(self.pane.next()),
             Action::PrevPane => return self.set_pane(self.pane.prev()),
             Action::GoTo(pane) => return self.set_pane(pane),
@@ -325,19 +357,7 @@ impl Model {
             Action::Open => self.open(),
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
-            Action::SortNext | Action::SortPrev => {
-                let forward = action == Action::SortNext;
-                match self.pane {
-                    Pane::Queries => self.queries.sort_step(forward),
-                    Pane::Activity => self.activity.sort_step(forward),
-                    Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Settings => {}
-                }
-            }
-            Action::SortReverse => match self.pane {
-                Pane::Queries => self.queries.reverse_sort(),
-                Pane::Activity => self.activity.reverse_sort(),
-                Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Settings => {}
-            },
+            Action::SortNext | Action::SortPrev | Action::SortReverse => self.sort(action),
             Action::CycleScope => self.queries.cycle_scope(),
             Action::Cumulative => self.queries.toggle_cumulative(),
             Action::ToggleIdle => self.queries.toggle_idle(),
@@ -373,8 +393,37 @@ impl Model {
             | Action::EditSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),
+            Action::CreateIndex => return self.indexes_create(),
+            Action::DropIndex => return self.indexes_drop(),
+            Action::Reindex if self.pane == Pane::Indexes => return self.indexes_reindex(),
+            Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::Review => return self.review_start(),
+            Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
+            Action::ReviewMigration => return self.review_decide(Decision::Migration),
+            Action::ReviewSkip => return self.review_decide(Decision::Skip),
+            Action::ReviewNote => return self.review_note(),
+            Action::ReviewWrite => return self.review_write(),
+            Action::Measure
+            | Action::Vacuum
+            | Action::Analyze
+            | Action::VacuumFull
+            | Action::Reindex
+            | Action::SwitchList => return self.bloat_action(action),
         }
         Vec::new()
+    }
+
+    /// s / S / o: the focused list's sort, where it has one.
+    fn sort(&mut self, action: Action) {
+        let forward = action == Action::SortNext;
+        match (self.pane, action) {
+            (Pane::Queries, Action::SortReverse) => self.queries.reverse_sort(),
+            (Pane::Queries, _) => self.queries.sort_step(forward),
+            (Pane::Activity, Action::SortReverse) => self.activity.reverse_sort(),
+            (Pane::Activity, _) => self.activity.sort_step(forward),
+            (Pane::Bloat, Action::SortNext | Action::SortPrev) => self.bloat.next_sort(),
+            _ => {}
+        }
     }
 
     /// Brings `pane` into sight; its collector starts at once.
@@ -383,7 +432,12 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
-        vec![Effect::Focus(pane)]
+        let mut effects = vec![Effect::Focus(pane)];
+        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
+        if pane == Pane::Indexes && self.advice.is_none() {
+            effects.extend(self.request_advice());
+        }
+        effects
     }
 
     /// Esc: closes the detail view of the pane, else the notice.
@@ -391,6 +445,16 @@ impl Model {
         self.mode = Mode::Normal;
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
+            Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
+            Pane::Indexes => {
+                if !self.review_pause() {
+                    if self.indexes.detail {
+                        self.indexes.detail = false;
+                    } else {
+                        self.notice = None;
+                    }
+                }
+            }
             Pane::Queries if self.queries.detail.is_some() => self.queries.detail = None,
             Pane::Activity if self.activity.detail.is_some() => self.activity.detail = None,
             Pane::Explain if self.explain.detail => self.explain.detail = false,
@@ -400,6 +464,7 @@ impl Model {
             | Pane::Activity
             | Pane::Jobs
             | Pane::Explain
+            | Pane::Bloat
             | Pane::Settings => {
                 self.notice = None;
             }
@@ -415,8 +480,15 @@ impl Model {
                 self.explain.detail =
                     !self.explain.detail && self.explain.selected_node().is_some();
             }
+            Pane::Indexes => {
+                self.indexes.detail =
+                    !self.indexes.detail && self.indexes.selected_finding().is_some();
+            }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();
+            }
+            Pane::Bloat => {
+                self.bloat.detail = !self.bloat.detail && self.bloat.selected().is_some();
             }
             Pane::Settings => {
                 self.settings.detail =
@@ -432,6 +504,8 @@ impl Model {
             Pane::Queries => Some(&self.queries.filter),
             Pane::Activity => Some(&self.activity.filter_text),
             Pane::Explain => Some(&self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed()),
+            Pane::Bloat => Some(&self.bloat.filter),
             Pane::Settings => Some(&self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
@@ -443,6 +517,8 @@ impl Model {
             Pane::Queries => Some(&mut self.queries.filter),
             Pane::Activity => Some(&mut self.activity.filter_text),
             Pane::Explain => Some(&mut self.explain.filter),
+            Pane::Indexes => Some(self.indexes.typed_mut()),
+            Pane::Bloat => Some(&mut self.bloat.filter),
             Pane::Settings => Some(&mut self.settings.filter),
             Pane::Overview | Pane::Jobs => None,
         }
@@ -453,8 +529,9 @@ impl Model {
         match self.pane {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
+            Pane::Indexes => self.indexes.refilter(),
             // The Settings list filters as it is drawn.
-            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Settings => {}
+            Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat | Pane::Settings => {}
         }
     }
 
@@ -494,8 +571,10 @@ impl Model {
                 self.queries.move_selection(delta, page);
             }
             Pane::Activity => self.activity.move_selection(delta),
+            Pane::Indexes => self.indexes.move_selection(delta),
             Pane::Jobs => self.jobs.move_selection(delta),
             Pane::Explain => self.explain.move_selection(delta),
+            Pane::Bloat => self.bloat.move_selection(delta),
             Pane::Settings => self.settings.move_selection(delta),
         }
     }
@@ -520,8 +599,10 @@ impl Model {
                 self.queries.select_edge(last, page);
             }
             Pane::Activity => self.activity.select_edge(last),
+            Pane::Indexes => self.indexes.select_edge(last),
             Pane::Jobs => self.jobs.select_edge(last),
             Pane::Explain => self.explain.select_edge(last),
+            Pane::Bloat => self.bloat.select_edge(last),
             Pane::Settings => self.settings.select_edge(last),
         }
     }
@@ -538,8 +619,14 @@ impl Model {
                 .map(|q| q.query.clone()),
             Pane::Queries => self.queries.selected_statement().map(|(_, text)| text),
             Pane::Activity => self.activity.query_to_copy(),
+            Pane::Indexes => self
+                .indexes
+                .selected_finding()
+                .and_then(|f| self.fix_of(f).ok())
+                .map(|fix| format!("{};\n-- rollback:\n{};", fix.apply, fix.rollback)),
             Pane::Jobs => self.jobs.selected_job().map(|j| j.spec.sql()),
             Pane::Explain => Some(self.explain.sql()).filter(|s| !s.trim().is_empty()),
+            Pane::Bloat => self.bloat.selected_name(),
             Pane::Settings => self
                 .settings
                 .selected_check()
@@ -565,8 +652,12 @@ impl Model {
             KeyCode::Esc => {
                 filter.clear();
                 self.mode = Mode::Normal;
+                self.indexes.noting = false;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                self.indexes.noting = false;
+            }
             KeyCode::Backspace => {
                 filter.pop();
             }
@@ -636,7 +727,13 @@ impl Model {
         self.dirty = true;
         match self.pane {
             Pane::Explain => self.explain_input(key),
-            Pane::Overview | Pane::Queries | Pane::Activity | Pane::Jobs | Pane::Settings => {
+            Pane::Overview
+            | Pane::Queries
+            | Pane::Activity
+            | Pane::Indexes
+            | Pane::Bloat
+            | Pane::Jobs
+            | Pane::Settings => {
                 self.mode = Mode::Normal;
                 Vec::new()
             }
@@ -849,6 +946,8 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
+        effects.extend(self.indexes_on_job(event));
+        effects.extend(self.bloat_job_finished(event));
         effects
     }
 

@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::advisor::Advice;
+use crate::app::indexes::IndexesEvent;
+use crate::diagnose::maintenance::BloatSnapshot;
 use crate::jobs::JobEvent;
 use crate::server::ServerInfo;
 use crate::snapshot::OverviewSnapshot;
@@ -12,6 +14,7 @@ use crate::snapshot::Part;
 use crate::snapshot::activity::ActivitySnapshot;
 use crate::snapshot::queries::QueriesSnapshot;
 use crate::snapshot::settings::SettingsSnapshot;
+use crate::work::bloat::ExactReply;
 
 /// An event for the model.
 #[derive(Debug, Clone)]
@@ -38,12 +41,18 @@ pub enum Msg {
     },
     /// A read of PgBouncer's admin console (or why it failed).
     PgBouncer(Box<Result<crate::pgbouncer::PgBouncerSnapshot, String>>),
+    /// A new Bloat & vacuum snapshot from its collector.
+    Bloat(Box<BloatSnapshot>),
+    /// An exact bloat measurement (pgstattuple) came back.
+    BloatExact(Box<ExactReply>),
     /// A job started, progressed or finished.
     Job(JobEvent),
     /// An EXPLAIN came back (Explain pane).
     Explain(Box<crate::explain::run::ExplainOutcome>),
     /// The index advisor's answer to `work::Request::Advise` (the Indexes pane shows it).
     Advice(Box<Result<Advice, String>>),
+    /// The Indexes pane's snapshot, or the answer to its on-demand work.
+    Indexes(Box<IndexesEvent>),
     /// The terminal went away or the process was asked to stop (SIGTERM, SIGHUP).
     Shutdown,
 }

@@ -7,6 +7,8 @@
 //! resumes by itself; the app keeps the last data on screen, marked stale.
 
 pub mod activity;
+pub mod bloat;
+pub mod indexes;
 pub mod overview;
 pub mod panes;
 pub mod queries;
@@ -211,7 +213,7 @@ async fn monitor(
             _ = ticker.tick() => {}
             request = control.recv() => match request {
                 None => return None,
-                Some(Control::RefreshNow) => {}
+                Some(Control::RefreshNow) => state.panes.refresh_requested(),
                 Some(Control::SetRefresh(every)) => {
                     *state.refresh = every;
                     ticker = ticker_after(every);

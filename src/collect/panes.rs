@@ -7,9 +7,11 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
+use crate::app::indexes::IndexesEvent;
 use crate::app::msg::Msg;
 use crate::app::pane::Pane;
 use crate::collect::activity::ActivityCollector;
+use crate::collect::bloat::BloatCollector;
 use crate::collect::queries::QueriesCollector;
 use crate::collect::settings::SettingsCollector;
 use crate::server::ServerInfo;
@@ -19,6 +21,8 @@ use crate::server::ServerInfo;
 pub struct PaneCollectors {
     queries: QueriesCollector,
     activity: ActivityCollector,
+    indexes: crate::collect::indexes::IndexesCollector,
+    bloat: BloatCollector,
     settings: SettingsCollector,
 }
 
@@ -26,6 +30,13 @@ impl PaneCollectors {
     /// Forgets what was read on the previous session (prepared statements, counters).
     pub fn restart(&mut self) {
         *self = Self::default();
+    }
+
+    /// The DBA asked for a refresh (or an action finished): collectors with a slow cadence
+    /// read everything again now.
+    pub fn refresh_requested(&mut self) {
+        self.indexes.request_full();
+        self.bloat.invalidate();
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.
@@ -48,6 +59,16 @@ impl PaneCollectors {
             Pane::Activity => {
                 let snapshot = self.activity.collect(client, server).await;
                 tx.send(Msg::Activity(Box::new(snapshot))).is_ok()
+            }
+            Pane::Indexes => match self.indexes.collect(client, server).await {
+                Some(part) => tx
+                    .send(Msg::Indexes(Box::new(IndexesEvent::Snapshot(part))))
+                    .is_ok(),
+                None => true,
+            },
+            Pane::Bloat => {
+                let snapshot = self.bloat.collect(client, server).await;
+                tx.send(Msg::Bloat(Box::new(snapshot))).is_ok()
             }
             Pane::Settings => match self.settings.collect(client, server).await {
                 Some(snapshot) => tx.send(Msg::Settings(Box::new(snapshot))).is_ok(),

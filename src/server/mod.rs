@@ -17,6 +17,9 @@ pub const MONITORING_SETTINGS: &[(&str, &str)] = &[
     ("lock_timeout", "500ms"),
     ("idle_in_transaction_session_timeout", "30s"),
     ("default_transaction_read_only", "on"),
+    // Catalog reads over many thousand relations cost enough to be JIT-compiled, which
+    // takes longer than running them.
+    ("jit", "off"),
 ];
 
 /// The extensions pgmedic uses when they are there.

@@ -152,7 +152,7 @@ fn state_word(job: &Job) -> (&'static str, Level) {
 }
 
 /// `██████····  61% scanning heap`, or what it waits for.
-fn progress_spans<'a>(job: &Job, theme: &Theme) -> Vec<Span<'a>> {
+pub(crate) fn progress_spans<'a>(job: &Job, theme: &Theme) -> Vec<Span<'a>> {
     let Some(progress) = job.progress.as_ref().filter(|_| job.is_running()) else {
         return Vec::new();
     };

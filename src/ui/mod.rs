@@ -20,11 +20,13 @@
 //! Below 80x24 the whole frame is one centered notice instead.
 
 mod activity;
+mod bloat;
 mod command_line;
 mod confirm;
 pub mod explain;
 pub mod format;
 mod help;
+mod indexes;
 mod jobs;
 mod overview;
 mod panel;
@@ -65,8 +67,10 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Overview => overview::render(frame, body, model, theme),
         Pane::Queries => queries::render(frame, body, model, theme),
         Pane::Activity => activity::render(frame, body, model, theme),
+        Pane::Indexes => indexes::render(frame, body, model, theme),
         Pane::Jobs => jobs::render(frame, body, model, theme),
         Pane::Explain => explain::render(frame, body, model, theme),
+        Pane::Bloat => bloat::render(frame, body, model, theme),
         Pane::Settings => settings::render(frame, body, model, theme),
     }
     status_bar::render(frame, status, model, theme);
@@ -77,7 +81,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Mode::Command(line) => command_line::render(frame, command_row, ":", line, theme),
         Mode::Filter => {
             let typed = model.filter().unwrap_or_default();
-            command_line::render(frame, command_row, "/", typed, theme);
+            command_line::render(frame, command_row, model.filter_prompt(), typed, theme);
         }
         Mode::Confirm(confirm) => confirm::render(frame, body, confirm, theme),
     }

@@ -4,6 +4,9 @@
 //!
 //! A pane asks with `Effect::Work(Request::…)`; `spawn` starts the task for it.
 
+pub mod bloat;
+pub mod indexes;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::Client;
 
@@ -16,6 +19,8 @@ use crate::server::ServerInfo;
 /// A piece of on-demand work, with everything it needs from the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
+    /// pgstattuple / pgstatindex of one relation (the Bloat & vacuum pane's `x`).
+    BloatExact(bloat::ExactRequest),
     /// The whole query of one backend, for the Activity detail view.
     ActivityQuery { pid: i32, backend_start: String },
     /// EXPLAIN a statement (Explain pane).
@@ -26,6 +31,8 @@ pub enum Request {
         server: Box<ServerInfo>,
         options: AdviseOptions,
     },
+    /// The Indexes pane's: what if dropped, re-check, leftover, follow-up, review files.
+    Indexes(indexes::IndexesRequest),
 }
 
 /// What every task gets: the server's connection parameters and the app's inbox.
@@ -38,6 +45,14 @@ pub struct WorkContext {
 /// Starts the task for `request`; it reports through `context.tx`.
 pub fn spawn(request: Request, context: &WorkContext) {
     match request {
+        Request::BloatExact(request) => {
+            let context = context.clone();
+            tokio::spawn(async move {
+                let reply = bloat::measure(&context.params, request).await;
+                let _ = context.tx.send(Msg::BloatExact(Box::new(reply)));
+            });
+        }
+        Request::Indexes(request) => indexes::spawn(request, context),
         Request::Advise { server, options } => {
             let (params, tx) = (context.params.clone(), context.tx.clone());
             tokio::spawn(async move {

@@ -11,10 +11,14 @@
 mod common;
 
 mod activity;
+mod bloat;
+mod bloat_jobs;
 mod bouncer;
 mod cluster;
 mod collect;
 mod explain;
+mod index_actions;
+mod indexes;
 mod jobs;
 mod pgbouncer_view;
 mod pooler;

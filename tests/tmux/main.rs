@@ -12,5 +12,7 @@
 mod common;
 
 mod activity;
+mod bloat;
 mod explain;
+mod indexes;
 mod screen;

@@ -3,8 +3,10 @@
 //! themes.
 
 mod activity;
+mod bloat;
 mod explain;
 mod fixtures;
+mod indexes;
 mod jobs;
 mod overview;
 mod queries;

@@ -1,0 +1,74 @@
+//! The migration a review leaves: the statements decided "migration", in review order, each
+//! preceded by its evidence and its rollback as comments. CONCURRENTLY statements cannot run
+//! inside a transaction block, so the file has none: psql runs it statement by statement and
+//! stops at the first error.
+
+use std::fmt::Write as _;
+
+use crate::review::{Decision, Review, evidence};
+
+/// The migration file's text; `generated_at` is an RFC 3339 time.
+#[must_use]
+pub fn render(review: &Review, generated_at: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "-- pgmedic index review of database {} ({}), PostgreSQL {}, {generated_at}",
+        review.database, review.target, review.server_version
+    );
+    out.push_str(
+        "-- Apply with: psql -X -v ON_ERROR_STOP=1 -f <this file> <database>\n\
+         -- No transaction block: CREATE/DROP INDEX CONCURRENTLY cannot run inside one. A CREATE\n\
+         -- that fails leaves an invalid index behind: drop it (its rollback) before a retry.\n\
+         -- Each step carries its evidence and, commented out, the statement that undoes it.\n\n",
+    );
+    out.push_str("\\set ON_ERROR_STOP on\nSET lock_timeout = '5s';\n");
+    let mut steps = 0;
+    for (i, item) in review.items.iter().enumerate() {
+        let Ok(fix) = &item.fix else {
+            continue;
+        };
+        match item.decision {
+            Some(Decision::Migration) => {
+                steps += 1;
+                let f = &item.finding;
+                let _ = writeln!(
+                    out,
+                    "\n-- {steps}. (finding {}) {} on {}: {}",
+                    i + 1,
+                    f.kind.word(),
+                    f.table_name(),
+                    fix.target
+                );
+                for line in evidence(item, review.taken_at, review.stats_reset) {
+                    let _ = writeln!(out, "--    {}", comment(&line));
+                }
+                if !item.note.is_empty() {
+                    let _ = writeln!(out, "--    note: {}", comment(&item.note));
+                }
+                let _ = writeln!(out, "--    rollback: {};", comment(fix.rollback.trim()));
+                let _ = writeln!(out, "{};", fix.apply.trim_end_matches(';'));
+            }
+            Some(Decision::ApplyNow) => {
+                let outcome = item.outcome.as_deref().unwrap_or("not run");
+                let _ = writeln!(
+                    out,
+                    "\n-- (finding {}) applied during the review ({}): {};",
+                    i + 1,
+                    comment(outcome),
+                    comment(&fix.apply)
+                );
+            }
+            _ => {}
+        }
+    }
+    if steps == 0 {
+        out.push_str("\n-- Nothing was added to the migration.\n");
+    }
+    out
+}
+
+/// Text safe inside a `--` comment: one line.
+fn comment(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}

@@ -1,0 +1,165 @@
+use super::*;
+use crate::diagnose::health::Level;
+use crate::diagnose::indexes::fix::{self, FixKind};
+use crate::diagnose::indexes::{ForeignKey, IndexRef, IndexesSnapshot};
+
+fn unused() -> Finding {
+    Finding {
+        kind: FindingKind::Unused,
+        level: Level::Warn,
+        table_oid: Some(1),
+        schema: "public".to_owned(),
+        table: "Order \"Book\" Snapshots".to_owned(),
+        index: Some(IndexRef {
+            schema: "public".to_owned(),
+            table: "Order \"Book\" Snapshots".to_owned(),
+            name: "Snapshots by \"Best Bid\"".to_owned(),
+            definition: "CREATE INDEX \"Snapshots by \"\"Best Bid\"\"\" ON public.\"Order \
+                         \"\"Book\"\" Snapshots\" USING btree (\"Best Bid\")"
+                .to_owned(),
+            valid: true,
+            ..IndexRef::default()
+        }),
+        kept: None,
+        foreign_key: None,
+        suggestion: None,
+        size_bytes: Some(2 << 20),
+        table_size: Some(64 << 20),
+        writes_per_sec: Some(3.5),
+        actionable: true,
+        notes: vec!["1 standby server streams from this one".to_owned()],
+    }
+}
+
+fn missing_fk() -> Finding {
+    Finding {
+        kind: FindingKind::MissingFkIndex,
+        index: None,
+        foreign_key: Some(ForeignKey {
+            oid: 9,
+            name: "trades_order_id_fkey".to_owned(),
+            schema: "public".to_owned(),
+            table: "trades".to_owned(),
+            attnums: vec![2],
+            columns: vec!["order_id".to_owned()],
+            referenced: "public.orders".to_owned(),
+            referenced_columns: vec!["id".to_owned()],
+            on_delete: 'a',
+            ..ForeignKey::default()
+        }),
+        table: "trades".to_owned(),
+        notes: Vec::new(),
+        ..unused()
+    }
+}
+
+pub(crate) fn item(finding: Finding, decision: Option<Decision>) -> ReviewItem {
+    let fix = fix::fix(&finding, &[], &IndexesSnapshot::default());
+    ReviewItem {
+        finding,
+        suggestion: None,
+        fix,
+        decision,
+        note: String::new(),
+        outcome: None,
+        drop_check: None,
+    }
+}
+
+pub(crate) fn review(items: Vec<ReviewItem>) -> Review {
+    Review {
+        database: "trading".to_owned(),
+        server_version: "15.18".to_owned(),
+        target: "postgres@/tmp:5432/trading".to_owned(),
+        stats_reset: None,
+        standbys: 1,
+        taken_at: 1_000_000.0,
+        items,
+        at: 0,
+    }
+}
+
+#[test]
+fn decisions_move_through_the_items() {
+    let mut r = review(vec![item(unused(), None), item(missing_fk(), None)]);
+    assert_eq!(r.current().unwrap().finding.kind, FindingKind::Unused);
+    r.decide(Decision::Migration);
+    r.decide(Decision::Skip);
+    assert!(r.is_done());
+    r.decide(Decision::Skip);
+    assert_eq!(r.at, 2, "past the end stays there");
+    assert_eq!(r.count(Decision::Migration), 1);
+}
+
+#[test]
+fn the_migration_has_each_statement_with_its_evidence_and_rollback_and_no_transaction() {
+    let mut with_note = item(unused(), Some(Decision::Migration));
+    with_note.note = "checked with the reporting team\nover lunch".to_owned();
+    let mut applied = item(missing_fk(), Some(Decision::ApplyNow));
+    applied.outcome = Some("ok in 1.2 s".to_owned());
+    let r = review(vec![
+        with_note,
+        applied,
+        item(missing_fk(), Some(Decision::Migration)),
+        item(unused(), Some(Decision::Skip)),
+    ]);
+    let sql = migration::render(&r, "2026-11-22T19:30:00Z");
+    assert!(!sql.contains("BEGIN") && !sql.contains("COMMIT"), "{sql}");
+    assert!(sql.contains(
+        "\nDROP INDEX CONCURRENTLY IF EXISTS \"public\".\"Snapshots by \"\"Best Bid\"\"\";\n"
+    ));
+    assert!(sql.contains("--    rollback: CREATE INDEX CONCURRENTLY \"Snapshots by"));
+    assert!(sql.contains("--    note: checked with the reporting team over lunch\n"));
+    assert!(sql.contains("--    1 standby server streams from this one\n"));
+    assert!(sql.contains(
+        "\nCREATE INDEX CONCURRENTLY \"trades_order_id_idx\" ON \"public\".\"trades\" USING \
+         \"btree\" (\"order_id\");\n"
+    ));
+    assert!(sql.contains("-- (finding 2) applied during the review (ok in 1.2 s)"));
+    let statements = sql
+        .lines()
+        .filter(|l| !l.starts_with("--") && l.ends_with(';'));
+    assert_eq!(
+        statements.count(),
+        3,
+        "SET lock_timeout and the two steps:\n{sql}"
+    );
+    assert!(sql.contains(
+        "--    rollback: DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"trades_order_id_idx\";\n"
+    ));
+}
+
+#[test]
+fn the_report_tells_context_summary_and_each_decision() {
+    let mut skipped = item(unused(), Some(Decision::Skip));
+    skipped.note = "used by the month-end job".to_owned();
+    let r = review(vec![skipped, item(missing_fk(), None)]);
+    let md = report::render(&r, "2026-11-22T19:30:00Z", "/tmp/review.sql");
+    assert!(md.starts_with("# Index review of database `trading`"));
+    assert!(md.contains("- statistics: never reset"));
+    assert!(md.contains("2 findings: 0 applied now, 0 in the migration, 1 skipped, 1 undecided."));
+    assert!(md.contains("| 1 | unused | `public.Order \"Book\" Snapshots` |"));
+    assert!(md.contains("Note: used by the month-end job"));
+    assert!(md.contains("Decision: **undecided**"));
+    assert!(
+        md.contains("- foreign key trades_order_id_fkey (order_id) references public.orders (id)")
+    );
+    assert!(md.contains("- migration: `/tmp/review.sql`"));
+}
+
+#[test]
+fn a_finding_without_a_statement_says_why_and_stays_out_of_the_migration() {
+    let mut both = unused();
+    both.kind = FindingKind::Duplicate;
+    both.actionable = false;
+    both.notes = vec!["both back constraints".to_owned()];
+    let r = review(vec![item(both, Some(Decision::Migration))]);
+    assert!(r.items[0].fix.is_err());
+    let sql = migration::render(&r, "t");
+    assert!(sql.contains("Nothing was added"));
+    assert!(report::render(&r, "t", "m").contains("No statement: both back constraints"));
+    assert_eq!(
+        fix::fix(&unused(), &[], &IndexesSnapshot::default()).map(|f| f.kind),
+        Ok(FixKind::Drop)
+    );
+}
