@@ -8,6 +8,8 @@ use crate::diagnose::overview::Overview;
 use crate::diagnose::queries::QueriesFigures;
 use crate::diagnose::settings::SettingsView;
 use crate::report::activity::{self, Activity};
+use crate::report::bloat::{self, Bloat};
+use crate::report::indexes::{self, Indexes};
 use crate::report::{Finding, Kind, Severity, overview, queries, settings};
 use crate::snapshot::Part;
 
@@ -18,6 +20,8 @@ pub struct Analyses {
     pub activity: Part<Activity>,
     /// pg_stat_statements since its reset, as the Queries pane figures it.
     pub queries: Part<QueriesFigures>,
+    pub indexes: Part<Indexes>,
+    pub bloat: Part<Bloat>,
     pub settings: Part<SettingsView>,
 }
 
@@ -68,6 +72,8 @@ macro_rules! area {
 pub const AREAS: &[Area] = &[
     area!("Connections and sessions", activity, activity),
     area!("Queries", queries, queries),
+    area!("Indexes", indexes, indexes),
+    area!("Bloat and vacuum", bloat, bloat),
     area!("Wraparound", overview, overview),
     area!("Settings", settings, settings),
 ];
@@ -137,6 +143,8 @@ mod tests {
             overview: Err("permission denied for view pg_stat_database".to_owned()),
             activity: Err("permission denied for view pg_stat_activity".to_owned()),
             queries: Err("pg_stat_statements is not loaded".to_owned()),
+            indexes: Err("canceling statement due to lock timeout".to_owned()),
+            bloat: Err("permission denied for table pg_statistic".to_owned()),
             settings: Err("canceling statement due to statement timeout".to_owned()),
         };
         let filter = Filter {
@@ -151,6 +159,8 @@ mod tests {
             [
                 "Connections and sessions: permission denied for view pg_stat_activity",
                 "Queries: pg_stat_statements is not loaded",
+                "Indexes: canceling statement due to lock timeout",
+                "Bloat and vacuum: permission denied for table pg_statistic",
                 "Wraparound: permission denied for view pg_stat_database",
                 "Settings: canceling statement due to statement timeout"
             ]

@@ -94,15 +94,35 @@ fn write_finding(out: &mut String, finding: &Finding) {
         let columns: Vec<String> = finding.columns.iter().map(|c| code(c)).collect();
         let _ = writeln!(out, "Columns: {}\n", columns.join(", "));
     }
-    // A statement's text is shown as a block of its own, not in the evidence line.
-    let items: Vec<String> = finding
+    // Figures on one line; long texts and lists one per line below it; a statement's text
+    // as a block of its own.
+    let (short, long): (Vec<_>, Vec<_>) = finding
         .evidence
         .iter()
         .filter(|(key, _)| *key != "query")
+        .partition(|(_, value)| is_short(value));
+    let items: Vec<String> = short
+        .iter()
         .map(|(key, value)| format!("{key} {}", code(&evidence_value(value))))
         .collect();
     if !items.is_empty() {
         let _ = writeln!(out, "Evidence: {}\n", items.join(" · "));
+    }
+    for (key, value) in &long {
+        match value {
+            serde_json::Value::Array(list) => {
+                let _ = writeln!(out, "- {key}:");
+                for item in list {
+                    let _ = writeln!(out, "  - {}", escape(&evidence_value(item)));
+                }
+            }
+            other => {
+                let _ = writeln!(out, "- {key}: {}", code(&evidence_value(other)));
+            }
+        }
+    }
+    if !long.is_empty() {
+        out.push('\n');
     }
     if let Some(serde_json::Value::String(query)) = finding.evidence.get("query") {
         out.push_str("Statement:\n\n");
@@ -113,6 +133,16 @@ fn write_finding(out: &mut String, finding: &Finding) {
             out.push_str("Fix:\n\n");
         }
         sql_block(out, sql);
+    }
+}
+
+/// A figure or a short word, for the evidence line (longer texts and lists go below it).
+fn is_short(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.chars().count() <= 60,
+        serde_json::Value::Array(list) => list.iter().all(|v| !v.is_string()) && list.len() <= 8,
+        serde_json::Value::Object(_) => false,
+        _ => true,
     }
 }
 

@@ -5,8 +5,10 @@
 
 pub mod activity;
 pub mod areas;
+mod bloat;
 pub mod check;
 pub mod gather;
+pub mod indexes;
 pub mod markdown;
 mod overview;
 mod queries;
