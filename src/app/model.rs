@@ -133,7 +133,8 @@ pub struct Model {
     pub explain: ExplainState,
     pub indexes: IndexesState,
     pub bloat: BloatState,
-    pub settings: SettingsState,
+    /// Boxed: the snapshots it keeps would make every model (and every copy in tests) large.
+    pub settings: Box<SettingsState>,
     pub refresh: Duration,
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -162,7 +163,7 @@ impl Model {
             explain: ExplainState::default(),
             indexes: IndexesState::default(),
             bloat: BloatState::default(),
-            settings: SettingsState::default(),
+            settings: Box::default(),
             refresh,
             read_only,
             thresholds: Thresholds::default(),
@@ -533,6 +534,7 @@ impl Model {
             Pane::Queries => self.queries.refilter(),
             Pane::Activity => self.activity.refilter(),
             Pane::Indexes => self.indexes.refilter(),
+            // The Settings list filters as it is drawn.
             Pane::Overview | Pane::Jobs | Pane::Explain | Pane::Bloat | Pane::Settings => {}
         }
     }

@@ -37,6 +37,7 @@ impl PaneCollectors {
     pub fn refresh_requested(&mut self) {
         self.indexes.request_full();
         self.bloat.invalidate();
+        self.settings.request();
     }
 
     /// Reads the focused pane's snapshot and sends it; `false` once the app is gone.

@@ -7,6 +7,9 @@ use crate::diagnose::health::Thresholds;
 use crate::diagnose::overview::Overview;
 use crate::diagnose::queries::QueriesFigures;
 use crate::diagnose::settings::SettingsView;
+use crate::report::activity::{self, Activity};
+use crate::report::bloat::{self, Bloat};
+use crate::report::indexes::{self, Indexes};
 use crate::report::{Finding, Kind, Severity, overview, queries, settings};
 use crate::snapshot::Part;
 
@@ -14,8 +17,11 @@ use crate::snapshot::Part;
 #[derive(Debug, Clone)]
 pub struct Analyses {
     pub overview: Part<Overview>,
+    pub activity: Part<Activity>,
     /// pg_stat_statements since its reset, as the Queries pane figures it.
     pub queries: Part<QueriesFigures>,
+    pub indexes: Part<Indexes>,
+    pub bloat: Part<Bloat>,
     pub settings: Part<SettingsView>,
 }
 
@@ -64,8 +70,11 @@ macro_rules! area {
 
 /// The areas, in report order: one line each.
 pub const AREAS: &[Area] = &[
-    area!("Connections and transactions", overview, overview),
+    area!("Connections and sessions", activity, activity),
     area!("Queries", queries, queries),
+    area!("Indexes", indexes, indexes),
+    area!("Bloat and vacuum", bloat, bloat),
+    area!("Wraparound", overview, overview),
     area!("Settings", settings, settings),
 ];
 
@@ -131,8 +140,11 @@ mod tests {
     #[test]
     fn an_analysis_that_failed_is_not_checked_and_filters_keep_what_was_asked() {
         let analyses = Analyses {
-            overview: Err("permission denied for view pg_stat_activity".to_owned()),
+            overview: Err("permission denied for view pg_stat_database".to_owned()),
+            activity: Err("permission denied for view pg_stat_activity".to_owned()),
             queries: Err("pg_stat_statements is not loaded".to_owned()),
+            indexes: Err("canceling statement due to lock timeout".to_owned()),
+            bloat: Err("permission denied for table pg_statistic".to_owned()),
             settings: Err("canceling statement due to statement timeout".to_owned()),
         };
         let filter = Filter {
@@ -145,8 +157,11 @@ mod tests {
         assert_eq!(
             not_checked,
             [
-                "Connections and transactions: permission denied for view pg_stat_activity",
+                "Connections and sessions: permission denied for view pg_stat_activity",
                 "Queries: pg_stat_statements is not loaded",
+                "Indexes: canceling statement due to lock timeout",
+                "Bloat and vacuum: permission denied for table pg_statistic",
+                "Wraparound: permission denied for view pg_stat_database",
                 "Settings: canceling statement due to statement timeout"
             ]
         );

@@ -94,15 +94,35 @@ fn write_finding(out: &mut String, finding: &Finding) {
         let columns: Vec<String> = finding.columns.iter().map(|c| code(c)).collect();
         let _ = writeln!(out, "Columns: {}\n", columns.join(", "));
     }
-    // A statement's text is shown as a block of its own, not in the evidence line.
-    let items: Vec<String> = finding
+    // Figures on one line; long texts and lists one per line below it; a statement's text
+    // as a block of its own.
+    let (short, long): (Vec<_>, Vec<_>) = finding
         .evidence
         .iter()
         .filter(|(key, _)| *key != "query")
+        .partition(|(_, value)| is_short(value));
+    let items: Vec<String> = short
+        .iter()
         .map(|(key, value)| format!("{key} {}", code(&evidence_value(value))))
         .collect();
     if !items.is_empty() {
         let _ = writeln!(out, "Evidence: {}\n", items.join(" · "));
+    }
+    for (key, value) in &long {
+        match value {
+            serde_json::Value::Array(list) => {
+                let _ = writeln!(out, "- {key}:");
+                for item in list {
+                    let _ = writeln!(out, "  - {}", escape(&evidence_value(item)));
+                }
+            }
+            other => {
+                let _ = writeln!(out, "- {key}: {}", code(&evidence_value(other)));
+            }
+        }
+    }
+    if !long.is_empty() {
+        out.push('\n');
     }
     if let Some(serde_json::Value::String(query)) = finding.evidence.get("query") {
         out.push_str("Statement:\n\n");
@@ -116,18 +136,37 @@ fn write_finding(out: &mut String, finding: &Finding) {
     }
 }
 
+/// A figure or a short word, for the evidence line (longer texts and lists go below it).
+fn is_short(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.chars().count() <= 60,
+        serde_json::Value::Array(list) => list.iter().all(|v| !v.is_string()) && list.len() <= 8,
+        serde_json::Value::Object(_) => false,
+        _ => true,
+    }
+}
+
 /// A fenced SQL block no backtick run inside can close early.
 fn sql_block(out: &mut String, sql: &str) {
     let fence = "`".repeat(longest_run(sql, '`').max(2) + 1);
     let _ = writeln!(out, "{fence}sql\n{}\n{fence}\n", sql.trim_end());
 }
 
-/// `public.orders`, index `orders_dup` (or the setting, or the database), as code spans.
+/// `public.orders`, index `orders_dup` — or, for findings about no relation, the setting,
+/// the session (`pid 4242`, `root pid 4242`) or the database.
 fn object(finding: &Finding) -> String {
-    for key in ["setting", "database"] {
-        if finding.table.is_none()
-            && let Some(serde_json::Value::String(name)) = finding.evidence.get(key)
-        {
+    if finding.table.is_none() {
+        let evidence = |key: &str| finding.evidence.get(key).filter(|v| !v.is_null());
+        if let Some(serde_json::Value::String(name)) = evidence("setting") {
+            return code(name);
+        }
+        if let Some(pid) = evidence("root_pid") {
+            return format!("root pid {pid}");
+        }
+        if let Some(pid) = evidence("pid") {
+            return format!("pid {pid}");
+        }
+        if let Some(serde_json::Value::String(name)) = evidence("database") {
             return code(name);
         }
     }

@@ -3,9 +3,12 @@
 //! (docs/report-schema.md). Every pane's findings are converted here from the pane's own
 //! analysis — never computed a second time.
 
+pub mod activity;
 pub mod areas;
+mod bloat;
 pub mod check;
 pub mod gather;
+pub mod indexes;
 pub mod markdown;
 mod overview;
 mod queries;

@@ -9,21 +9,52 @@ use crate::{demo, pgmedic, text};
 #[tokio::test]
 async fn check_exits_2_on_the_demo_and_0_on_a_fresh_database() {
     let conninfo = demo::conninfo();
-    // The lock chain's migration has waited past the default critical threshold (30 s).
-    demo::lock_wait_of_at_least(32.0).await;
     let out = pgmedic(&["check", conninfo, "--interval", "1s"], None);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
+    // positions: autovacuum switched off on it, dead rows past the threshold.
     assert!(
-        lines[0].starts_with("CRITICAL blocking_chain: "),
+        lines
+            .iter()
+            .any(|l| l.starts_with("CRITICAL vacuum_overdue public.positions: ")),
         "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l
+                .starts_with("WARNING invalid_index public.trades.trades_external_trade_id_key: ")),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].starts_with("CRITICAL "),
+        "the worst first: {stdout}"
     );
     assert!(
         lines
             .iter()
             .all(|l| l.starts_with("CRITICAL ") || l.starts_with("WARNING ")),
         "one line per problem, advice left out: {stdout}"
+    );
+    // The lock chain's migration waits past the default critical threshold (30 s).
+    demo::lock_wait_of_at_least(32.0).await;
+    let out = pgmedic(
+        &[
+            "check",
+            conninfo,
+            "--interval",
+            "1s",
+            "--only",
+            "blocking_chain",
+        ],
+        None,
+    );
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.starts_with("CRITICAL blocking_chain: pid "),
+        "{stdout}"
     );
 
     let fresh = fresh_db("check_ok").await;

@@ -13,18 +13,44 @@ async fn the_json_report_on_the_demo_lists_its_problems_and_follows_the_schema()
     assert_eq!(report["server"]["role"], "primary");
     assert!(report["server"]["version_num"].as_u64().unwrap() >= 150_000);
     assert!(report["server"]["extensions"]["pg_stat_statements"].is_string());
+    sessions_and_settings(&report);
+    statements(&report);
+    indexes(&report);
+    vacuum(&report);
+    let hidden = report["not_checked"].to_string();
+    assert!(
+        !hidden.contains("grant") && !hidden.contains("hidden"),
+        "a superuser on a primary is refused nothing: {hidden}"
+    );
+}
 
-    // The lock chain: backoffice idle in transaction ← migrate ← api.
-    let chains = of_kind(&report, "blocking_chain");
+/// The lock chain and the idle transactions, with no timeout to end them.
+fn sessions_and_settings(report: &serde_json::Value) {
+    // The lock chain: backoffice idle in transaction ← migrate ← api, one tree by its root.
+    let chains = of_kind(report, "blocking_chain");
     assert_eq!(chains.len(), 1, "{report:#}");
-    assert!(chains[0]["evidence"]["waiting"].as_i64().unwrap() >= 2);
-    // risk-engine's margin reservation and the chain's holder sit idle in transaction.
-    let idle = of_kind(&report, "idle_in_transaction");
-    assert_eq!(idle.len(), 1, "{report:#}");
-    assert!(idle[0]["evidence"]["sessions"].as_i64().unwrap() >= 2);
-    assert!(idle[0]["evidence"]["age_seconds"].as_f64().unwrap() >= 5.0);
+    let chain = &chains[0]["evidence"];
+    let root = chain["root_pid"].as_i64().unwrap();
+    assert_eq!(chain["chain"].as_array().unwrap().len(), 3, "{chain}");
+    assert_eq!(chain["chain"][0], root);
+    assert_eq!(chain["root_application_name"], "backoffice");
+    assert!(
+        chains[0]["sql"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("SELECT pg_terminate_backend({root});")),
+        "an idle root is ended, not cancelled"
+    );
+    // The chain's holder sits idle in transaction: found by its pid.
+    let idle = of_kind(report, "idle_in_transaction");
+    let holder = idle
+        .iter()
+        .find(|f| f["evidence"]["pid"] == root)
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(holder["evidence"]["application_name"], "backoffice");
+    assert!(holder["evidence"]["age_seconds"].as_f64().unwrap() >= 5.0);
     // …with no idle_in_transaction_session_timeout to end them.
-    let settings = of_kind(&report, "setting");
+    let settings = of_kind(report, "setting");
     let timeout = settings
         .iter()
         .find(|f| f["evidence"]["setting"] == "idle_in_transaction_session_timeout")
@@ -37,9 +63,12 @@ async fn the_json_report_on_the_demo_lists_its_problems_and_follows_the_schema()
             .unwrap()
             .starts_with("ALTER SYSTEM SET \"idle_in_transaction_session_timeout\"")
     );
-    // The reporting job's sort spills (work_mem 64kB), and some statement holds a large share
-    // of all statement time.
-    let lints = of_kind(&report, "query_lint");
+}
+
+/// The reporting job's sort spills (work_mem 64kB), and some statement holds a large share of
+/// all statement time.
+fn statements(report: &serde_json::Value) {
+    let lints = of_kind(report, "query_lint");
     assert!(
         lints.iter().any(|f| f["evidence"]["lint"] == "TEMP"
             && f["evidence"]["query"]
@@ -48,11 +77,103 @@ async fn the_json_report_on_the_demo_lists_its_problems_and_follows_the_schema()
                 .contains("WITHIN GROUP (ORDER BY price)")),
         "{report:#}"
     );
-    assert!(!of_kind(&report, "slow_query").is_empty(), "{report:#}");
-    assert_eq!(
-        report["not_checked"],
-        serde_json::json!([]),
-        "a superuser on a primary sees everything"
+    assert!(!of_kind(report, "slow_query").is_empty(), "{report:#}");
+}
+
+/// The planted index problems, each with its object, and the advisor's suggestions for the
+/// statements that lack an index.
+fn indexes(report: &serde_json::Value) {
+    let object = |f: &&serde_json::Value| {
+        (
+            f["table"].as_str().unwrap_or_default().to_owned(),
+            f["index"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    let objects = |kind: &str| -> Vec<(String, String)> {
+        of_kind(report, kind).iter().map(object).collect()
+    };
+    let has = |kind: &str, table: &str, index: &str| {
+        objects(kind).contains(&(table.to_owned(), index.to_owned()))
+    };
+    assert!(
+        has("invalid_index", "trades", "trades_external_trade_id_key"),
+        "{report:#}"
+    );
+    assert!(
+        has("duplicate_index", "trades", "idx_trades_account_time")
+            || has(
+                "duplicate_index",
+                "trades",
+                "trades_account_id_executed_at_idx"
+            ),
+        "{report:#}"
+    );
+    assert!(
+        has("redundant_index", "orders", "orders_account_id_idx"),
+        "{report:#}"
+    );
+    for (table, index) in [
+        ("trades", "trades_venue_idx"),
+        ("audit_logs", "audit_logs_ip_idx"),
+        ("audit_logs", "audit_logs_action_idx"),
+        ("Order \"Book\" Snapshots", "Snapshots by \"Best Bid\""),
+    ] {
+        assert!(
+            has("unused_index", table, index),
+            "{table}.{index}: {report:#}"
+        );
+    }
+    let fks: Vec<(String, Vec<serde_json::Value>)> = of_kind(report, "missing_fk_index")
+        .iter()
+        .map(|f| {
+            (
+                f["table"].as_str().unwrap().to_owned(),
+                f["columns"].as_array().unwrap().clone(),
+            )
+        })
+        .collect();
+    for (table, column) in [
+        ("orders", "user_id"),
+        ("trades", "order_id"),
+        ("trades", "instrument_id"),
+        ("alerts", "user_id"),
+    ] {
+        assert!(
+            fks.contains(&(table.to_owned(), vec![column.into()])),
+            "{table}.{column}: {fks:?}"
+        );
+    }
+
+    let suggested: Vec<String> = of_kind(report, "index_suggestion")
+        .iter()
+        .map(|f| f["table"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        suggested
+            .iter()
+            .any(|t| ["orders", "trades", "alerts"].contains(&t.as_str())),
+        "{suggested:?}"
+    );
+}
+
+/// The tables autovacuum does not look after.
+fn vacuum(report: &serde_json::Value) {
+    let overdue: Vec<(String, String)> = of_kind(report, "vacuum_overdue")
+        .iter()
+        .map(|f| {
+            (
+                f["table"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        overdue.contains(&("positions".to_owned(), "critical".to_owned())),
+        "{overdue:?}"
+    );
+    assert!(
+        overdue.iter().any(|(t, _)| t == "Order \"Book\" Snapshots"),
+        "never analyzed: {overdue:?}"
     );
 }
 
@@ -68,11 +189,14 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
         "{stdout}"
     );
     for heading in [
-        "## Connections and transactions\n",
+        "## Connections and sessions\n",
         "## Queries\n",
+        "## Indexes\n",
+        "## Bloat and vacuum\n",
+        "## Wraparound\n",
         "### info · query_lint · `trading`\n",
         "## Settings\n",
-        " · blocking_chain\n",
+        " · blocking_chain · root pid ",
         "### info · setting · `log_min_duration_statement`\n",
         "```sql\nALTER SYSTEM SET \"log_min_duration_statement\" = '1s';\n",
     ] {
@@ -81,7 +205,7 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
             "{heading:?} missing from\n{stdout}"
         );
     }
-    let connections = stdout.find("## Connections").unwrap();
+    let connections = stdout.find("## Connections and sessions").unwrap();
     let queries = stdout.find("## Queries").unwrap();
     let settings = stdout.find("## Settings").unwrap();
     assert!(

@@ -23,10 +23,10 @@ async fn a_role_without_pg_monitor_gets_a_report_that_says_what_it_could_not_see
         .map(|l| l.as_str().unwrap())
         .collect();
     assert!(
-        not_checked.iter().any(
-            |l| l.starts_with("Connections and transactions: the state of ")
-                && l.contains("pg_monitor")
-        ),
+        not_checked
+            .iter()
+            .any(|l| l.starts_with("Connections and sessions: the state of ")
+                && l.contains("pg_monitor")),
         "{not_checked:#?}"
     );
     assert!(
