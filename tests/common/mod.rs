@@ -26,6 +26,18 @@ pub fn cluster() -> &'static Cluster {
     })
 }
 
+/// A cluster of its own, for a test whose dead tuples must be removable when it says so: a
+/// transaction left open by another test of the shared cluster can hold the horizon back and
+/// VACUUM keeps what a snapshot might still see. Stopped when the value is dropped.
+pub fn quiet_cluster() -> (Cluster, String) {
+    let own = match Cluster::start(ClusterOptions::default()) {
+        Ok(cluster) => cluster,
+        Err(err) => panic!("cannot start a test cluster: {err}"),
+    };
+    let conninfo = own.conninfo("postgres");
+    (own, conninfo)
+}
+
 /// Creates a fresh database named after the test and returns its conninfo.
 pub async fn fresh_db(test: &str) -> String {
     static SEQ: AtomicU32 = AtomicU32::new(0);

@@ -14,9 +14,8 @@ use pgmedic::work::Request;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::bloat::{BloatWatch, settle};
-use pgmedic::cluster::{Cluster, ClusterOptions};
 
-use crate::common::{connect, fresh_db, params};
+use crate::common::{connect, fresh_db, params, quiet_cluster};
 
 /// The console's model on the Bloat pane of `conninfo`, fed by the real collector.
 struct Console {
@@ -131,15 +130,6 @@ impl Console {
             }
         }
     }
-}
-
-/// A cluster of its own for a test whose dead tuples must be removable: any transaction of
-/// the shared cluster's other tests holds back every snapshot's xmin, in every database, and
-/// VACUUM (FULL) keeps what a snapshot might still see.
-fn quiet_cluster() -> (Cluster, String) {
-    let own = Cluster::start(ClusterOptions::default()).unwrap();
-    let conninfo = own.conninfo("postgres");
-    (own, conninfo)
 }
 
 async fn size_of(conninfo: &str, relation: &str) -> i64 {

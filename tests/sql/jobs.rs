@@ -10,7 +10,7 @@ use pgmedic::jobs::audit::AuditLog;
 use pgmedic::jobs::{JobEvent, JobKind, JobSpec, Outcome, Progress, Runner};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::common::{connect, fresh_db, params};
+use crate::common::{connect, fresh_db, params, quiet_cluster};
 
 /// A scratch directory removed when the test ends, whether it passes or not.
 struct Scratch(PathBuf);
@@ -68,7 +68,7 @@ fn audit_lines(path: &PathBuf) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn a_vacuum_job_runs_on_its_own_session_and_is_audited() {
-    let conninfo = fresh_db("job_vacuum").await;
+    let (_own, conninfo) = quiet_cluster();
     let setup = connect(&conninfo).await;
     setup
         .batch_execute(
