@@ -165,7 +165,9 @@ impl Action {
             Action::FlatView => "tree / nodes by self time".to_owned(),
             Action::ComparePlans => "compare with the previous plan".to_owned(),
             Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
-            Action::Explain => "EXPLAIN (generic plan for $n statements)".to_owned(),
+            Action::Explain => {
+                "EXPLAIN (generic plan for $n statements); again: cancel it".to_owned()
+            }
             Action::ExplainAnalyze => "EXPLAIN ANALYZE: runs the statement, rolled back".to_owned(),
             Action::CreateIndex => {
                 "create the suggested / foreign key's index (CONCURRENTLY, re-checked first)"

@@ -64,6 +64,8 @@ pub struct Running {
     pub id: u64,
     pub analyze: bool,
     pub since: Instant,
+    /// The DBA asked to cancel it; the answer is on its way.
+    pub cancelling: bool,
 }
 
 /// The Explain pane.
@@ -339,6 +341,7 @@ impl ExplainState {
             id,
             analyze,
             since: now,
+            cancelling: false,
         });
         self.error = None;
         ExplainRequest {
@@ -466,9 +469,16 @@ impl Model {
 
     /// Checks the editor's SQL and starts an EXPLAIN (or asks before an ANALYZE).
     fn start_explain(&mut self, analyze: bool) -> Vec<Effect> {
-        if self.explain.running.is_some() {
-            self.notify(Level::Warn, "an EXPLAIN is running already");
-            return Vec::new();
+        if let Some(running) = &mut self.explain.running {
+            // `x` again cancels the one running.
+            if analyze {
+                self.notify(Level::Warn, "an EXPLAIN is running already: x cancels it");
+                return Vec::new();
+            }
+            running.cancelling = true;
+            let id = running.id;
+            self.notify(Level::Ok, "cancelling the EXPLAIN…");
+            return vec![Effect::Work(Request::CancelExplain(id))];
         }
         let Some(server) = self.server.clone() else {
             self.notify(Level::Warn, "no server: this plan viewer only reads plans");
@@ -544,7 +554,10 @@ impl Model {
             return Vec::new();
         }
         self.dirty = true;
-        if let Some(error) = &self.explain.error {
+        if self.explain.error.as_deref() == Some(crate::explain::run::CANCELLED) {
+            self.explain.error = None;
+            self.notify(Level::Ok, "EXPLAIN cancelled");
+        } else if let Some(error) = &self.explain.error {
             let text = format!("EXPLAIN failed: {error}");
             self.notify(Level::Warn, text);
         } else {

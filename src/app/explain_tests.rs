@@ -191,6 +191,38 @@ mod model {
     }
 
     #[test]
+    fn x_again_cancels_the_explain_running_and_its_answer_is_no_failure() {
+        let mut m = model(false);
+        m.pane = Pane::Explain;
+        m.explain.set_sql("SELECT pg_sleep(60)");
+        let effects = m.update(key(KeyCode::Char('x')));
+        let [Effect::Work(Request::Explain(request))] = &effects[..] else {
+            panic!("no EXPLAIN asked for: {effects:?}")
+        };
+        let id = request.id;
+        assert!(
+            m.update(key(KeyCode::Char('a'))).is_empty(),
+            "a second one does not start"
+        );
+        let effects = m.update(key(KeyCode::Char('x')));
+        assert_eq!(effects, [Effect::Work(Request::CancelExplain(id))]);
+        assert!(m.explain.running.as_ref().is_some_and(|r| r.cancelling));
+        m.update(Msg::Explain(Box::new(
+            crate::explain::run::ExplainOutcome {
+                id,
+                result: Err(crate::explain::run::CANCELLED.to_owned()),
+            },
+        )));
+        assert!(m.explain.running.is_none());
+        assert_eq!(m.explain.error, None, "a cancel is not shown as a failure");
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text == "EXPLAIN cancelled")
+        );
+    }
+
+    #[test]
     fn the_timeout_is_the_dbas() {
         let mut m = model(false);
         for c in ":timeout 2m".chars() {

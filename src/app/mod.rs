@@ -89,10 +89,7 @@ pub async fn run(
             audit,
             tx.clone(),
         ),
-        work: WorkContext {
-            params: params.clone(),
-            tx: tx.clone(),
-        },
+        work: WorkContext::new(params.clone(), tx.clone()),
     };
     model.update(Msg::Conn(ConnEvent::Up(Box::new(info))));
 

@@ -171,18 +171,34 @@ pub const LOCK_TIMEOUT: &str = "2s";
 /// answer sent back as `Msg::Explain`.
 pub async fn task(request: ExplainRequest, context: WorkContext) {
     let result = match work::connect(&context.params, &[]).await {
-        Ok(client) => match set_up(&client, request.timeout).await {
-            Ok(()) => explain(&client, &request).await,
-            Err(err) => Err(err),
-        },
+        Ok(client) => {
+            let result = if context.explains.register(request.id, client.cancel_token()) {
+                match set_up(&client, request.timeout).await {
+                    Ok(()) => explain(&client, &request).await,
+                    Err(err) => Err(err),
+                }
+            } else {
+                Err(CANCELLED.to_owned())
+            };
+            // A cancel that came while the statement ran is why it failed.
+            match result {
+                Err(_) if context.explains.asked(request.id) => Err(CANCELLED.to_owned()),
+                other => other,
+            }
+        }
         Err(err) => Err(format!("cannot connect for EXPLAIN: {err}")),
     };
+    context.explains.forget(request.id);
     let outcome = ExplainOutcome {
         id: request.id,
         result,
     };
     let _ = context.tx.send(Msg::Explain(Box::new(outcome)));
 }
+
+/// The error of an EXPLAIN the DBA cancelled (under ANALYZE, its transaction is rolled back
+/// all the same).
+pub const CANCELLED: &str = "cancelled";
 
 #[cfg(test)]
 mod tests {

@@ -146,13 +146,15 @@ fn plan_panel(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             "EXPLAIN"
         };
         let secs = model.now.saturating_duration_since(running.since).as_secs();
-        status.push(Line::styled(
+        let text = if running.cancelling {
+            format!("cancelling {what}… {secs}s")
+        } else {
             format!(
-                "running {what}… {secs}s (statement_timeout {})",
+                "running {what}… {secs}s (statement_timeout {}) · x cancels",
                 humanize(state.timeout)
-            ),
-            theme.notice,
-        ));
+            )
+        };
+        status.push(Line::styled(text, theme.notice));
     }
     if let Some(error) = &state.error {
         status.push(Line::from(vec![

@@ -7,8 +7,12 @@
 pub mod bloat;
 pub mod indexes;
 
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
 use tokio::sync::mpsc::UnboundedSender;
-use tokio_postgres::Client;
+use tokio_postgres::{CancelToken, Client};
 
 use crate::advisor::{self, AdviseOptions};
 use crate::app::msg::Msg;
@@ -25,6 +29,9 @@ pub enum Request {
     ActivityQuery { pid: i32, backend_start: String },
     /// EXPLAIN a statement (Explain pane).
     Explain(crate::explain::run::ExplainRequest),
+    /// Cancel the EXPLAIN of that request id: its statement gets a cancel request, or, still
+    /// connecting, it stops before running anything.
+    CancelExplain(u64),
     /// The index advisor, verifying with HypoPG on a session of its own; answers with
     /// `Msg::Advice`.
     Advise {
@@ -40,6 +47,85 @@ pub enum Request {
 pub struct WorkContext {
     pub params: ConnParams,
     pub tx: UnboundedSender<Msg>,
+    /// The EXPLAINs that can be cancelled.
+    pub explains: Arc<Cancels>,
+}
+
+impl WorkContext {
+    #[must_use]
+    pub fn new(params: ConnParams, tx: UnboundedSender<Msg>) -> Self {
+        Self {
+            params,
+            tx,
+            explains: Arc::default(),
+        }
+    }
+}
+
+/// Cancel keys of the tasks running, by request id, and the ids whose cancel came before the
+/// task had a session (it then stops before its first statement).
+#[derive(Default)]
+pub struct Cancels {
+    state: Mutex<CancelState>,
+}
+
+impl std::fmt::Debug for Cancels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Cancels")
+            .field("running", &state.tokens.keys().collect::<Vec<_>>())
+            .field("asked", &state.asked)
+            .finish()
+    }
+}
+
+#[derive(Default)]
+struct CancelState {
+    tokens: HashMap<u64, CancelToken>,
+    asked: HashSet<u64>,
+}
+
+impl Cancels {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CancelState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers the session of task `id`; false when its cancel was asked for already.
+    pub fn register(&self, id: u64, token: CancelToken) -> bool {
+        let mut state = self.lock();
+        if state.asked.contains(&id) {
+            return false;
+        }
+        state.tokens.insert(id, token);
+        true
+    }
+
+    /// Whether a cancel was asked for task `id`.
+    pub fn asked(&self, id: u64) -> bool {
+        self.lock().asked.contains(&id)
+    }
+
+    /// The task ended: forget it.
+    pub fn forget(&self, id: u64) {
+        let mut state = self.lock();
+        state.tokens.remove(&id);
+        state.asked.remove(&id);
+    }
+
+    /// Asks task `id` to stop: a cancel request to its running statement, if it has one.
+    fn cancel(&self, id: u64, params: &ConnParams) {
+        let token = {
+            let mut state = self.lock();
+            state.asked.insert(id);
+            state.tokens.get(&id).cloned()
+        };
+        if let Some(token) = token {
+            let tls = params.tls_connector();
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
+            });
+        }
+    }
 }
 
 /// Starts the task for `request`; it reports through `context.tx`.
@@ -65,6 +151,7 @@ pub fn spawn(request: Request, context: &WorkContext) {
         Request::Explain(request) => {
             tokio::spawn(crate::explain::run::task(request, context.clone()));
         }
+        Request::CancelExplain(id) => context.explains.cancel(id, &context.params),
         Request::ActivityQuery { pid, backend_start } => {
             let context = context.clone();
             tokio::spawn(async move {

@@ -180,10 +180,7 @@ async fn the_console_gets_the_advice_as_a_message() {
     let (conninfo, client) = database("advisor_request", SHOP).await;
     run_workload(&client).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let context = WorkContext {
-        params: crate::support::params(&conninfo),
-        tx,
-    };
+    let context = WorkContext::new(crate::support::params(&conninfo), tx);
     let request = Request::Advise {
         server: Box::new(crate::support::server(&conninfo).await),
         options: pgmedic::advisor::AdviseOptions::default(),

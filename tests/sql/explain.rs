@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use pgmedic::app::msg::Msg;
-use pgmedic::explain::run::{ExplainRequest, Explained, How, task};
-use pgmedic::work::WorkContext;
+use pgmedic::explain::run::{CANCELLED, ExplainRequest, Explained, How, task};
+use pgmedic::work::{self, Request, WorkContext};
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::common::{connect, fresh_db, params};
@@ -50,10 +50,7 @@ async fn explain(
     };
     // The console hands work tasks its monitoring parameters (read-only transactions and a
     // 3 s statement_timeout as startup options): the EXPLAIN session must override them.
-    let context = WorkContext {
-        params: pgmedic::collect::monitoring_params(&params(conninfo)),
-        tx,
-    };
+    let context = WorkContext::new(pgmedic::collect::monitoring_params(&params(conninfo)), tx);
     tokio::spawn(task(request, context));
     match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
         Ok(Some(Msg::Explain(outcome))) => {
@@ -239,4 +236,76 @@ async fn the_chosen_statement_timeout_applies() {
     .await
     .unwrap();
     assert!(done.plan.execution_ms().unwrap() > 3000.0);
+}
+
+#[tokio::test]
+async fn a_running_explain_analyze_is_cancelled_and_its_changes_are_not_kept() {
+    let (conninfo, client, version) = setup("explain_cancel").await;
+    let before = contents(&client).await;
+    let (tx, mut rx) = unbounded_channel();
+    let context = WorkContext::new(params(&conninfo), tx);
+    // 5,000 rows at 10 ms each: 50 s, far beyond the test, unless cancelled.
+    let sql = "UPDATE accounts SET balance = balance + 1 WHERE pg_sleep(0.01) IS NOT NULL";
+    let request = ExplainRequest {
+        id: 3,
+        sql: sql.to_owned(),
+        analyze: true,
+        timeout: Duration::from_secs(120),
+        server_version_num: version,
+    };
+    work::spawn(Request::Explain(request), &context);
+    let running = "SELECT count(*) FROM pg_stat_activity \
+                   WHERE query LIKE '%EXPLAIN (ANALYZE%pg_sleep(0.01)%' AND pid <> pg_backend_pid()";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n: i64 = client.query_one(running, &[]).await.unwrap().get(0);
+        if n == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the EXPLAIN never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let asked = Instant::now();
+    work::spawn(Request::CancelExplain(3), &context);
+    let outcome = match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+        Ok(Some(Msg::Explain(outcome))) => outcome,
+        other => panic!("expected the EXPLAIN's answer, got {other:?}"),
+    };
+    assert_eq!(outcome.id, 3);
+    assert_eq!(outcome.result.unwrap_err(), CANCELLED);
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "the cancel, not the statement's end, stopped it"
+    );
+    assert_eq!(
+        contents(&client).await,
+        before,
+        "nothing it changed was kept"
+    );
+    let n: i64 = client.query_one(running, &[]).await.unwrap().get(0);
+    assert_eq!(n, 0, "no session still runs it");
+}
+
+#[tokio::test]
+async fn a_cancel_before_the_session_is_up_runs_nothing() {
+    let (conninfo, client, version) = setup("explain_cancel_early").await;
+    let before = contents(&client).await;
+    let (tx, mut rx) = unbounded_channel();
+    let context = WorkContext::new(params(&conninfo), tx);
+    // Asked before the task even starts: it must stop before its first statement.
+    work::spawn(Request::CancelExplain(4), &context);
+    let request = ExplainRequest {
+        id: 4,
+        sql: "UPDATE accounts SET balance = 0".to_owned(),
+        analyze: true,
+        timeout: LONG,
+        server_version_num: version,
+    };
+    work::spawn(Request::Explain(request), &context);
+    let outcome = match tokio::time::timeout(LONG, rx.recv()).await {
+        Ok(Some(Msg::Explain(outcome))) => outcome,
+        other => panic!("expected the EXPLAIN's answer, got {other:?}"),
+    };
+    assert_eq!(outcome.result.unwrap_err(), CANCELLED);
+    assert_eq!(contents(&client).await, before);
 }

@@ -56,10 +56,7 @@ impl Console {
                 None,
                 tx.clone(),
             ),
-            work: WorkContext {
-                params: params(conninfo),
-                tx,
-            },
+            work: WorkContext::new(params(conninfo), tx),
             inbox,
             monitoring,
             collector: IndexesCollector::default(),
