@@ -436,6 +436,10 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
+        if pane == Pane::Queries {
+            // Samples taken out of sight joined the ring without figures.
+            self.queries.rebuild();
+        }
         let mut effects = vec![Effect::Focus(pane)];
         // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
         if pane == Pane::Indexes && self.advice.is_none() {
@@ -867,7 +871,8 @@ impl Model {
     }
 
     fn on_queries(&mut self, snapshot: QueriesSnapshot) -> Vec<Effect> {
-        self.queries.on_snapshot(snapshot);
+        self.queries
+            .on_snapshot(snapshot, self.pane == Pane::Queries);
         self.dirty |= self.pane == Pane::Queries;
         Vec::new()
     }

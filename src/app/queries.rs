@@ -244,14 +244,17 @@ impl Default for QueriesState {
 }
 
 impl QueriesState {
-    /// Takes a new snapshot: a sample joins the ring and the figures are rebuilt; a failure
-    /// is kept to show, with the last figures.
-    pub fn on_snapshot(&mut self, snapshot: QueriesSnapshot) {
+    /// Takes a new snapshot: a sample joins the ring and, when the pane is `in_sight`, the
+    /// figures are rebuilt (else when it comes into sight); a failure is kept to show, with
+    /// the last figures.
+    pub fn on_snapshot(&mut self, snapshot: QueriesSnapshot, in_sight: bool) {
         match snapshot.statements {
             Ok(sample) => {
                 self.error = None;
                 self.samples.push(Arc::new(sample));
-                self.rebuild();
+                if in_sight {
+                    self.rebuild();
+                }
             }
             Err(why) => self.error = Some(why),
         }
@@ -536,7 +539,7 @@ mod tests {
     fn state(refreshes: u32) -> QueriesState {
         let mut s = QueriesState::default();
         for t in 1..=refreshes {
-            s.on_snapshot(snapshot(f64::from(t), WORKLOAD));
+            s.on_snapshot(snapshot(f64::from(t), WORKLOAD), true);
         }
         s
     }
@@ -593,7 +596,7 @@ mod tests {
         assert_eq!(s.selected_row().map(|r| r.key().queryid), Some(3));
         s.sort_step(true);
         assert_eq!(s.selected_row().map(|r| r.key().queryid), Some(3));
-        s.on_snapshot(snapshot(4.0, WORKLOAD));
+        s.on_snapshot(snapshot(4.0, WORKLOAD), true);
         assert_eq!(s.selected_row().map(|r| r.key().queryid), Some(3));
         let (key, text) = s.selected_statement().unwrap();
         assert_eq!((key.queryid, text.as_str()), (3, WORKLOAD[2].2));
@@ -617,7 +620,7 @@ mod tests {
     fn scopes_and_windows_cover_the_time_asked_for() {
         let mut s = QueriesState::default();
         for t in 1..=400 {
-            s.on_snapshot(snapshot(f64::from(t), WORKLOAD));
+            s.on_snapshot(snapshot(f64::from(t), WORKLOAD), true);
         }
         assert_eq!(s.figures.as_ref().unwrap().seconds, Some(1.0));
         s.cycle_scope();
@@ -639,6 +642,23 @@ mod tests {
         assert_eq!(s.rows().find(|r| r.key().queryid == 1).unwrap().calls, 4000);
         s.toggle_cumulative();
         assert_eq!(s.scope, Scope::Interval);
+    }
+
+    #[test]
+    fn samples_taken_out_of_sight_give_the_windows_when_the_pane_comes_into_sight() {
+        let mut s = QueriesState::default();
+        // Five minutes on other panes: a sample every 10 s, no figures built.
+        for t in 0..=30 {
+            s.on_snapshot(snapshot(f64::from(t * 10), WORKLOAD), false);
+        }
+        assert!(s.figures.is_none());
+        s.rebuild();
+        assert_eq!(s.figures.as_ref().unwrap().seconds, Some(10.0));
+        s.cycle_scope();
+        s.cycle_scope();
+        assert_eq!(s.scope, Scope::Minutes(5));
+        let secs = s.figures.as_ref().unwrap().seconds.unwrap();
+        assert!((300.0..=330.0).contains(&secs), "{secs}");
     }
 
     #[test]
@@ -669,7 +689,7 @@ mod tests {
         s.toggle_detail();
         let id = s.detail.as_ref().unwrap().id;
         for t in 4..8 {
-            s.on_snapshot(snapshot(f64::from(t), WORKLOAD));
+            s.on_snapshot(snapshot(f64::from(t), WORKLOAD), true);
             assert_eq!(s.detail.as_ref().map(|d| d.id), Some(id), "refresh {t}");
         }
     }
@@ -677,10 +697,13 @@ mod tests {
     #[test]
     fn a_failed_read_keeps_the_figures_and_says_why() {
         let mut s = state(2);
-        s.on_snapshot(QueriesSnapshot {
-            taken_at: 3.0,
-            statements: Err("canceling statement due to statement timeout".to_owned()),
-        });
+        s.on_snapshot(
+            QueriesSnapshot {
+                taken_at: 3.0,
+                statements: Err("canceling statement due to statement timeout".to_owned()),
+            },
+            true,
+        );
         assert!(s.error.as_deref().unwrap().contains("timeout"));
         assert_eq!(listed(&s), [2, 3, 1]);
     }

@@ -49,6 +49,26 @@ pub struct QueriesCollector {
 impl QueriesCollector {
     /// Reads one snapshot; a pane that cannot read pg_stat_statements says what to run.
     pub async fn collect(&mut self, client: &Client, server: &ServerInfo) -> QueriesSnapshot {
+        self.read(client, server, true).await
+    }
+
+    /// Reads the counters only, for the ring of samples while the pane is out of sight: the
+    /// texts of new statements (reading them reads the server's whole query-text file) wait
+    /// until the pane is in sight.
+    pub async fn collect_counters(
+        &mut self,
+        client: &Client,
+        server: &ServerInfo,
+    ) -> QueriesSnapshot {
+        self.read(client, server, false).await
+    }
+
+    async fn read(
+        &mut self,
+        client: &Client,
+        server: &ServerInfo,
+        with_texts: bool,
+    ) -> QueriesSnapshot {
         if let Some(problem) = server.pg_stat_statements_problem() {
             return failed(problem);
         }
@@ -90,6 +110,7 @@ impl QueriesCollector {
             &rows,
             info.as_ref(),
             &settings,
+            with_texts,
         );
         match read.await {
             Ok(sample) => QueriesSnapshot {
@@ -109,6 +130,7 @@ async fn sample(
     rows: &[Row],
     info: Option<&Row>,
     settings: &Row,
+    with_texts: bool,
 ) -> Result<QueriesSample, tokio_postgres::Error> {
     let mut entries = Vec::with_capacity(rows.len());
     let mut hidden = 0;
@@ -129,7 +151,7 @@ async fn sample(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    if !unknown.is_empty() {
+    if with_texts && !unknown.is_empty() {
         texts
             .fetch(client, &prepared.texts, &unknown, |text| {
                 let shape = shape(&text.query);
@@ -138,8 +160,10 @@ async fn sample(
             .await;
     }
     entries.retain(|e| !texts.is_own(&e.key));
-    let live: HashSet<StatementKey> = entries.iter().map(|e| e.key).collect();
-    texts.retain(&live);
+    if with_texts {
+        let live: HashSet<StatementKey> = entries.iter().map(|e| e.key).collect();
+        texts.retain(&live);
+    }
     Ok(QueriesSample {
         taken_at: match taken_at {
             Some(at) => at,

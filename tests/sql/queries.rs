@@ -36,7 +36,7 @@ impl Watch {
     /// One snapshot, also folded into the pane's state.
     async fn collect(&mut self) -> QueriesSnapshot {
         let snapshot = self.collector.collect(&self.client, &self.info).await;
-        self.pane.on_snapshot(snapshot.clone());
+        self.pane.on_snapshot(snapshot.clone(), true);
         snapshot
     }
 
@@ -490,4 +490,53 @@ async fn a_reset_between_two_snapshots_shows_statements_as_new_never_as_huge_rat
     } else {
         assert_eq!(row.origin, DeltaOrigin::Unknown, "stats_reset changed");
     }
+}
+
+/// Out of sight, the pane still gets a sample of the counters every 10 s (no texts: reading
+/// them reads the server's whole query-text file); in sight, a sample with texts at every
+/// refresh.
+#[tokio::test]
+async fn out_of_sight_the_ring_gets_counters_every_ten_seconds() {
+    use pgmedic::app::msg::Msg;
+    use pgmedic::app::pane::Pane;
+    use pgmedic::collect::panes::{PaneCollectors, QUERIES_BACKGROUND_EVERY};
+    use tokio::sync::mpsc::unbounded_channel;
+
+    let conninfo = fresh_db("q_background").await;
+    let app = connect(&conninfo).await;
+    app.batch_execute("SELECT 42 AS q_background_marker")
+        .await
+        .unwrap();
+    let (client, info) = collect::open_session(&params(&conninfo)).await.unwrap();
+    let mut panes = PaneCollectors::default();
+    let (tx, mut rx) = unbounded_channel();
+    let samples = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>| {
+        let mut out = Vec::new();
+        while let Ok(msg) = rx.try_recv() {
+            if let Msg::Queries(snapshot) = msg {
+                out.push(snapshot.statements.unwrap());
+            }
+        }
+        out
+    };
+    assert!(panes.collect(&client, &info, Pane::Overview, &tx).await);
+    let first = samples(&mut rx);
+    assert_eq!(first.len(), 1, "a sample at once");
+    assert!(first[0].entries.len() > 1, "counters read");
+    assert!(first[0].texts.is_empty(), "no texts out of sight");
+    assert!(panes.collect(&client, &info, Pane::Overview, &tx).await);
+    assert!(samples(&mut rx).is_empty(), "not again before 10 s");
+    tokio::time::sleep(QUERIES_BACKGROUND_EVERY).await;
+    assert!(panes.collect(&client, &info, Pane::Activity, &tx).await);
+    assert_eq!(samples(&mut rx).len(), 1, "again after 10 s");
+    assert!(panes.collect(&client, &info, Pane::Queries, &tx).await);
+    let shown = samples(&mut rx);
+    assert_eq!(shown.len(), 1, "in sight: one sample per refresh");
+    assert!(
+        shown[0]
+            .texts
+            .values()
+            .any(|t| t.text.query.contains("q_background_marker")),
+        "texts read in sight"
+    );
 }
