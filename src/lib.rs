@@ -134,7 +134,10 @@ pub async fn console_with(
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)
         .await
         .map_err(collect::pooler_hint)?;
-    params = monitoring; // keeps a password typed at the prompt for reconnections
+    // A password typed at the prompt serves every later session. The other settings of the
+    // monitoring session (read-only transactions, its timeouts) are its own: jobs, EXPLAIN and
+    // the other work sessions start from the plain parameters and set their own.
+    params.passwords_from(&monitoring);
     let session = collect::set_up_session(client).await?;
     app::run(params, session, &settings, theme).await?;
     Ok(())

@@ -195,6 +195,14 @@ impl ConnParams {
         }
     }
 
+    /// The passwords of `other` (the same parameters with other startup settings, after a
+    /// prompt), host by host.
+    pub fn passwords_from(&mut self, other: &ConnParams) {
+        for (target, theirs) in self.targets.iter_mut().zip(&other.targets) {
+            target.password.clone_from(&theirs.password);
+        }
+    }
+
     /// The TLS connector sessions are opened with, e.g. for `CancelToken::cancel_query`.
     #[must_use]
     pub fn tls_connector(&self) -> MakeRustlsConnect {

@@ -1,11 +1,12 @@
-//! A review session on the demo, driven in a real terminal: every finding goes to the
-//! migration, and psql applies that migration cleanly to a fresh copy of the demo database.
+//! The Indexes pane in a real terminal: a review session on the demo, where every finding goes
+//! to the migration and psql applies it cleanly to a fresh copy of the demo database; and the
+//! create and drop actions changing the server through the binary.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::common::{cluster, fresh_db};
-use crate::screen::{Scratch, Tmux, UP};
+use crate::common::{cluster, connect, fresh_db};
+use crate::screen::{Scratch, Tmux, UP, pgmedic};
 
 /// The demo's scale: a load of about a second, every planted problem present.
 const SCALE: &str = "0.02";
@@ -135,4 +136,81 @@ fn wait_until(tmux: &Tmux, done: impl Fn(&str) -> bool) -> String {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The index actions through the binary a DBA runs: its sessions, not a test harness's, must
+/// be allowed to build and drop (the monitoring session's read-only transactions are its own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_and_drop_from_the_pane_change_the_server() {
+    let conninfo = fresh_db("tmux_index_actions").await;
+    let db = connect(&conninfo).await;
+    db.batch_execute(
+        "CREATE TABLE desks (id int PRIMARY KEY, name text);
+         CREATE TABLE fills (id int PRIMARY KEY, desk_id int REFERENCES desks, qty int);
+         INSERT INTO desks SELECT g, 'desk ' || g FROM generate_series(1, 100) g;
+         INSERT INTO fills SELECT g, 1 + g % 100, g FROM generate_series(1, 20000) g;
+         CREATE INDEX fills_qty_idx ON fills (qty);
+         ANALYZE;",
+    )
+    .await
+    .unwrap();
+    let scratch = Scratch::new("index-actions");
+    let command = format!(
+        "PGMEDIC_AUDIT_LOG='{}' {}",
+        scratch.0.join("audit.log").display(),
+        pgmedic(&conninfo, "")
+    );
+    let tmux = Tmux::start("index-actions", 160, 50, &command);
+    tmux.wait_for("Top statements", UP);
+    tmux.keys(&["4"]);
+    tmux.wait_for("fk unindexed", UP);
+
+    tmux.keys(&["/", "fills_desk_id_fkey", "Enter", "c"]);
+    tmux.wait_for("CREATE INDEX CONCURRENTLY", UP);
+    tmux.keys(&["y"]);
+    tmux.wait_for("create index", UP);
+    let done = tmux.wait_for(": done", Duration::from_secs(60));
+    assert!(!done.contains("failed"), "{done}");
+    let built: i64 = db
+        .query_one(
+            "SELECT count(*) FROM pg_index i JOIN pg_attribute a
+                 ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+              WHERE i.indrelid = 'fills'::regclass AND a.attname = 'desk_id' AND i.indisvalid",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(built, 1, "the foreign key's index was built:\n{done}");
+
+    // Esc clears the filter; sent on its own, or the terminal reads Esc and the next key as
+    // one Alt key.
+    tmux.keys(&["/", "Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["/", "fills_qty_idx", "Enter", "d"]);
+    tmux.wait_for("DROP INDEX CONCURRENTLY", UP);
+    tmux.keys(&["d", "r", "o", "p", "Enter"]);
+    tmux.wait_for("drop index", UP);
+    let dropped = tmux.wait_for(
+        "drop index public.fills_qty_idx: done",
+        Duration::from_secs(60),
+    );
+    let left: i64 = db
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'fills_qty_idx'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "the unused index was dropped:\n{dropped}");
+
+    tmux.keys(&["q"]);
+    tmux.assert_clean_exit();
+    let audit = std::fs::read_to_string(scratch.0.join("audit.log")).unwrap();
+    assert_eq!(
+        audit.lines().count(),
+        4,
+        "two jobs, started and ended:\n{audit}"
+    );
 }
