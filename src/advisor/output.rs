@@ -243,7 +243,7 @@ fn suggestion_block(out: &mut String, n: usize, s: &Suggestion) {
         );
     }
     let _ = writeln!(out, "{};", s.create_sql);
-    let _ = writeln!(out, "-- rollback: {};", s.rollback_sql);
+    let _ = writeln!(out, "-- rollback: {};", one_line(&s.rollback_sql));
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ pub fn render(review: &Review, generated_at: &str) -> String {
     let _ = writeln!(
         out,
         "-- pgmedic index review of database {} ({}), PostgreSQL {}, {generated_at}",
-        review.database, review.target, review.server_version
+        comment(&review.database),
+        comment(&review.target),
+        comment(&review.server_version)
     );
     out.push_str(
         "-- Apply with: psql -X -v ON_ERROR_STOP=1 -f <this file> <database>\n\
@@ -37,8 +39,8 @@ pub fn render(review: &Review, generated_at: &str) -> String {
                     "\n-- {steps}. (finding {}) {} on {}: {}",
                     i + 1,
                     f.kind.word(),
-                    f.table_name(),
-                    fix.target
+                    comment(&f.table_name()),
+                    comment(&fix.target)
                 );
                 for line in evidence(item, review.taken_at, review.stats_reset) {
                     let _ = writeln!(out, "--    {}", comment(&line));
@@ -68,7 +70,9 @@ pub fn render(review: &Review, generated_at: &str) -> String {
     out
 }
 
-/// Text safe inside a `--` comment: one line.
+/// Text safe inside a `--` comment: one line. Every name and word that goes into a comment
+/// passes here: a name with a line break would otherwise end the comment and put the rest of
+/// the name in the file as SQL.
 fn comment(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }

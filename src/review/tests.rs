@@ -163,3 +163,39 @@ fn a_finding_without_a_statement_says_why_and_stays_out_of_the_migration() {
         Ok(FixKind::Drop)
     );
 }
+
+#[test]
+fn a_name_with_a_line_break_cannot_put_sql_into_the_migration() {
+    let hostile = "x\nCREATE TABLE injected();\n--";
+    let mut finding = unused();
+    finding.table = hostile.to_owned();
+    if let Some(index) = &mut finding.index {
+        index.table = hostile.to_owned();
+        index.name = format!("{hostile} idx");
+        index.definition = format!(
+            "CREATE INDEX {} ON public.{} USING btree (a)",
+            crate::quote::ident(&index.name),
+            crate::quote::ident(hostile)
+        );
+    }
+    let mut r = review(vec![item(finding, Some(Decision::Migration))]);
+    r.database = hostile.to_owned();
+    r.target = hostile.to_owned();
+    let sql = migration::render(&r, "t");
+    // What psql would run: everything but its one meta-command, split by PostgreSQL's parser.
+    let body = sql.replace("\\set ON_ERROR_STOP on\n", "");
+    let statements = pg_query::split_with_parser(&body).expect("the migration parses");
+    let firsts: Vec<String> = statements
+        .iter()
+        .map(|s| {
+            let tree = pg_query::parse(s, pg_query::ParserOptions::DEFAULT)
+                .expect("each statement parses");
+            format!("{:?}", tree.statement_types())
+        })
+        .collect();
+    assert_eq!(
+        firsts,
+        ["[\"VariableSetStmt\"]", "[\"DropStmt\"]"],
+        "only SET and the DROP:\n{sql}"
+    );
+}
