@@ -8,6 +8,7 @@ pub mod explain;
 pub mod indexes;
 pub mod jobs;
 pub mod keymap;
+pub mod line;
 pub mod model;
 pub mod msg;
 pub mod pane;
@@ -37,6 +38,10 @@ use crate::pgbouncer::{self, PgBouncerHandle};
 use crate::server::ServerInfo;
 use crate::ui::theme::Theme;
 use crate::work::{self, WorkContext};
+
+/// How long quitting waits for the cancels of the jobs and EXPLAINs still running, and for
+/// the jobs' ends to reach the audit log.
+const QUIT_GRACE: Duration = Duration::from_secs(3);
 
 /// How many messages the loop folds in before drawing once.
 const BATCH: usize = 256;
@@ -173,7 +178,17 @@ async fn event_loop(
         let effects: Vec<Effect> = batch.drain(..).flat_map(|msg| model.update(msg)).collect();
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => {
+                    // Nothing pgmedic started may go on running once it is gone.
+                    tokio::join!(
+                        outside.runner.cancel_all(QUIT_GRACE),
+                        outside
+                            .work
+                            .explains
+                            .cancel_all(&outside.work.params, QUIT_GRACE)
+                    );
+                    return Ok(());
+                }
                 Effect::RefreshNow => {
                     let _ = outside.control.send(Control::RefreshNow);
                     if let Some(bouncer) = &outside.pgbouncer {

@@ -58,6 +58,8 @@ pub enum Mode {
     /// Keys go to the focused pane's own input (the Explain pane's SQL editor, or its
     /// question before an EXPLAIN ANALYZE).
     Input,
+    /// `q` while jobs run: quitting cancels them, so it asks first.
+    ConfirmQuit,
 }
 
 /// An action shown with its exact SQL, waiting for a yes (or for its word, typed out).
@@ -294,11 +296,24 @@ impl Model {
             Mode::Filter => self.on_filter_key(key),
             Mode::Confirm(_) => self.on_confirm_key(key),
             Mode::Input => self.on_pane_input(key),
+            Mode::ConfirmQuit => {
+                self.mode = Mode::Normal;
+                self.dirty = true;
+                match (key.code, keymap::lookup(self.pane, key)) {
+                    (KeyCode::Char('y') | KeyCode::Enter, _) | (_, Some(Action::Quit)) => {
+                        vec![Effect::Quit]
+                    }
+                    _ => {
+                        self.notify(Level::Ok, "still here: the jobs go on");
+                        Vec::new()
+                    }
+                }
+            }
             Mode::Help => {
                 self.mode = Mode::Normal;
                 self.dirty = true;
                 match keymap::lookup(self.pane, key) {
-                    Some(Action::Quit) => vec![Effect::Quit],
+                    Some(Action::Quit) => self.quit(),
                     _ => Vec::new(),
                 }
             }
@@ -331,7 +346,7 @@ impl Model {
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         match action {
-            Action::Quit => return vec![Effect::Quit],
+            Action::Quit => return self.quit(),
             Action::Help => self.mode = Mode::Help,
             Action::CommandLine => self.mode = Mode::Command(String::new()),
             Action::Refresh => {
@@ -428,6 +443,16 @@ impl Model {
             (Pane::Bloat, Action::SortNext | Action::SortPrev) => self.bloat.next_sort(),
             _ => {}
         }
+    }
+
+    /// Quits, or asks first while jobs run: quitting cancels them (the console that started
+    /// them is the one that watches, audits and cleans up after them).
+    fn quit(&mut self) -> Vec<Effect> {
+        if self.jobs.running() == 0 {
+            return vec![Effect::Quit];
+        }
+        self.mode = Mode::ConfirmQuit;
+        Vec::new()
     }
 
     /// Brings `pane` into sight; its collector starts at once.
@@ -671,11 +696,9 @@ impl Model {
                 self.mode = Mode::Normal;
                 self.indexes.noting = false;
             }
-            KeyCode::Backspace => {
-                filter.pop();
+            _ => {
+                crate::app::line::edit(filter, key);
             }
-            KeyCode::Char(c) => filter.push(c),
-            _ => {}
         }
         self.filter_changed();
         Vec::new()
@@ -706,12 +729,8 @@ impl Model {
                     return Vec::new();
                 }
             }
-            (KeyCode::Backspace, Some(_)) => {
-                confirm.typed.pop();
-                false
-            }
-            (KeyCode::Char(c), Some(_)) => {
-                confirm.typed.push(c);
+            (_, Some(_)) => {
+                crate::app::line::edit(&mut confirm.typed, key);
                 false
             }
             _ => false,
@@ -761,16 +780,14 @@ impl Model {
         match key.code {
             KeyCode::Esc => self.mode = Mode::Normal,
             KeyCode::Backspace if line.is_empty() => self.mode = Mode::Normal,
-            KeyCode::Backspace => {
-                line.pop();
-            }
-            KeyCode::Char(c) => line.push(c),
             KeyCode::Enter => {
                 let line = std::mem::take(line);
                 self.mode = Mode::Normal;
                 return self.run_command(&line);
             }
-            _ => {}
+            _ => {
+                crate::app::line::edit(line, key);
+            }
         }
         Vec::new()
     }
@@ -780,7 +797,8 @@ impl Model {
         let mut words = line.split_whitespace();
         match (words.next(), words.next(), words.next()) {
             (None, ..) => Vec::new(),
-            (Some("q" | "quit" | "q!"), None, _) => vec![Effect::Quit],
+            (Some("q" | "quit"), None, _) => self.quit(),
+            (Some("q!"), None, _) => vec![Effect::Quit],
             (Some("help" | "h"), None, _) => {
                 self.mode = Mode::Help;
                 Vec::new()
@@ -1118,6 +1136,32 @@ mod tests {
         let later = m.now + Duration::from_secs(30);
         m.update(Msg::Tick(later));
         assert!(m.is_stale());
+    }
+
+    #[test]
+    fn quitting_while_a_job_runs_asks_first() {
+        let mut m = model();
+        let spec = crate::jobs::JobSpec::new(
+            crate::jobs::JobKind::CreateIndex,
+            "public.fills",
+            vec!["CREATE INDEX CONCURRENTLY i ON fills (a)".to_owned()],
+        );
+        m.jobs.add(spec, m.now);
+        assert!(m.update(key('q')).is_empty(), "not at once");
+        assert_eq!(m.mode, Mode::ConfirmQuit);
+        assert!(m.update(key('x')).is_empty(), "another key stays");
+        assert_eq!(m.mode, Mode::Normal);
+        m.update(key('q'));
+        assert_eq!(m.update(key('q')), vec![Effect::Quit], "q again quits");
+        m.update(key(':'));
+        m.update(key('q'));
+        let enter = Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert!(m.update(enter.clone()).is_empty(), ":q asks too");
+        assert_eq!(m.update(key('y')), vec![Effect::Quit]);
+        for c in ":q!".chars() {
+            m.update(key(c));
+        }
+        assert_eq!(m.update(enter), vec![Effect::Quit], ":q! does not ask");
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub enum JobEvent {
 /// before the job had a backend to cancel.
 #[derive(Default)]
 struct Running {
+    /// From `start` until the end is logged.
+    active: HashSet<JobId>,
     tokens: HashMap<JobId, CancelToken>,
     cancel_asked: HashSet<JobId>,
 }
@@ -136,6 +138,7 @@ impl Runner {
 
     /// Runs `spec` as job `id` in the background.
     pub fn start(&self, id: JobId, spec: JobSpec) {
+        self.lock().active.insert(id);
         let runner = self.clone();
         tokio::spawn(async move {
             let started = Instant::now();
@@ -150,6 +153,7 @@ impl Runner {
                     elapsed,
                 },
             );
+            runner.lock().active.remove(&id);
             let outcome = match (logged, outcome) {
                 (Err(err), Outcome::Done { .. }) => Outcome::Failed {
                     error: format!("done, but the audit log could not be written: {err}"),
@@ -169,29 +173,46 @@ impl Runner {
     /// Cancels job `id`: its running statement gets a cancel request; a job still connecting
     /// stops before its first statement.
     pub fn cancel(&self, id: JobId) {
+        let runner = self.clone();
+        tokio::spawn(async move { runner.send_cancel(id).await });
+    }
+
+    /// Cancels every job still running and waits, at most `within`, for their ends to be
+    /// logged: what the console does before it quits, so that nothing it started goes on
+    /// unwatched and unaudited.
+    pub async fn cancel_all(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        let active: Vec<JobId> = self.lock().active.iter().copied().collect();
+        let cancels = active.iter().map(|id| self.send_cancel(*id));
+        let _ = tokio::time::timeout_at(deadline, futures_util::future::join_all(cancels)).await;
+        while !self.lock().active.is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Asks job `id` to stop, and sends its statement a cancel request when it has one.
+    async fn send_cancel(&self, id: JobId) {
         let token = {
-            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut running = self.lock();
             running.cancel_asked.insert(id);
             running.tokens.get(&id).cloned()
         };
         if let Some(token) = token {
             let tls = self.params.tls_connector();
-            tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
-            });
+            let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
         }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, Running> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn cancel_asked(&self, id: JobId) -> bool {
-        self.running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .cancel_asked
-            .contains(&id)
+        self.lock().cancel_asked.contains(&id)
     }
 
     fn forget(&self, id: JobId) {
-        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut running = self.lock();
         running.tokens.remove(&id);
         running.cancel_asked.remove(&id);
     }
@@ -229,7 +250,7 @@ impl Runner {
             };
         }
         {
-            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut running = self.lock();
             running.tokens.insert(id, client.cancel_token());
         }
         if self.cancel_asked(id) {

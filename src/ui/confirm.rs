@@ -6,8 +6,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::app::jobs::JobsState;
 use crate::app::model::{Confirm, humanize};
 use crate::diagnose::health::Level;
+use crate::jobs::JobKind;
 use crate::ui::panel;
 use crate::ui::sql;
 use crate::ui::theme::Theme;
@@ -59,6 +61,60 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         ),
     });
     popup(frame, area, " Confirm ", Text::from(lines), 100, theme);
+}
+
+/// The question before quitting while jobs run: which, and what cancelling them leaves.
+pub fn render_quit(frame: &mut Frame, area: Rect, jobs: &JobsState, theme: &Theme) {
+    let running: Vec<_> = jobs.jobs.iter().filter(|j| j.is_running()).collect();
+    let mut lines: Vec<Line> = vec![
+        Line::styled(
+            match running.len() {
+                1 => "1 job is still running:".to_owned(),
+                n => format!("{n} jobs are still running:"),
+            },
+            theme.popup.patch(theme.title),
+        ),
+        Line::default(),
+    ];
+    for job in &running {
+        let progress = job
+            .progress
+            .as_ref()
+            .map_or_else(String::new, |p| match p.fraction() {
+                Some(f) => format!(" · {} {:.0} %", p.phase, f * 100.0),
+                None => format!(" · {}", p.phase),
+            });
+        lines.push(Line::styled(
+            format!(
+                "  #{} {} {}{progress}",
+                job.id,
+                job.spec.kind.name(),
+                job.spec.target
+            ),
+            theme.popup,
+        ));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "Quitting cancels them (their end goes to the audit log).",
+        theme.popup,
+    ));
+    if running
+        .iter()
+        .any(|j| matches!(j.spec.kind, JobKind::CreateIndex | JobKind::Reindex))
+    {
+        lines.push(Line::styled(
+            "WARN a cancelled CONCURRENTLY build leaves an invalid index behind: drop it later \
+             (the Indexes pane offers it)",
+            theme.popup.patch(theme.level(Level::Warn)),
+        ));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "q / y / Enter cancels them and quits · any other key stays",
+        theme.popup.patch(theme.key),
+    ));
+    popup(frame, area, " Quit? ", Text::from(lines), 90, theme);
 }
 
 /// Draws `text` in a popup titled `title`, centered over `area`, at most `max_width` wide

@@ -84,6 +84,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
             command_line::render(frame, command_row, model.filter_prompt(), typed, theme);
         }
         Mode::Confirm(confirm) => confirm::render(frame, body, confirm, theme),
+        Mode::ConfirmQuit => confirm::render_quit(frame, body, &model.jobs, theme),
     }
 }
 

@@ -114,17 +114,30 @@ impl Cancels {
 
     /// Asks task `id` to stop: a cancel request to its running statement, if it has one.
     fn cancel(&self, id: u64, params: &ConnParams) {
-        let token = {
-            let mut state = self.lock();
-            state.asked.insert(id);
-            state.tokens.get(&id).cloned()
-        };
-        if let Some(token) = token {
+        if let Some(token) = self.ask(id) {
             let tls = params.tls_connector();
             tokio::spawn(async move {
                 let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
             });
         }
+    }
+
+    /// Cancels every task running, waiting (at most `within`) for the requests to be sent:
+    /// before the console quits, so that no EXPLAIN ANALYZE goes on running on the server.
+    pub async fn cancel_all(&self, params: &ConnParams, within: Duration) {
+        let ids: Vec<u64> = self.lock().tokens.keys().copied().collect();
+        let cancels = ids.into_iter().filter_map(|id| self.ask(id)).map(|token| {
+            let tls = params.tls_connector();
+            async move { token.cancel_query(tls).await }
+        });
+        let _ = tokio::time::timeout(within, futures_util::future::join_all(cancels)).await;
+    }
+
+    /// Marks task `id` as asked to stop; its cancel key when it has a session.
+    fn ask(&self, id: u64) -> Option<CancelToken> {
+        let mut state = self.lock();
+        state.asked.insert(id);
+        state.tokens.get(&id).cloned()
     }
 }
 

@@ -137,6 +137,42 @@ async fn a_running_job_can_be_cancelled_and_the_next_statement_never_runs() {
 }
 
 #[tokio::test]
+async fn quitting_cancels_every_job_and_waits_for_their_ends_in_the_audit_log() {
+    let conninfo = fresh_db("job_cancel_all").await;
+    let (runner, mut rx, audit, _scratch) = runner(&conninfo, "cancel_all");
+    for id in [1, 2] {
+        let spec = JobSpec::new(
+            JobKind::Analyze,
+            "sleep",
+            vec![format!("SELECT pg_sleep(60) /* cancel_all {id} */")],
+        );
+        runner.start(id, spec);
+        assert!(matches!(next(&mut rx).await, JobEvent::Started { .. }));
+    }
+    runner.cancel_all(Duration::from_secs(10)).await;
+    // Both ends are logged by the time cancel_all returns, not later.
+    let lines = audit_lines(&audit);
+    let ends: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["outcome"] != "started").collect();
+    assert_eq!(ends.len(), 2, "{lines:#?}");
+    assert!(
+        ends.iter().all(|l| l["outcome"] == "cancelled"),
+        "{lines:#?}"
+    );
+    let left: i64 = connect(&conninfo)
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%/* cancel_all %' \
+             AND state = 'active' AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "nothing goes on running on the server");
+}
+
+#[tokio::test]
 async fn a_failing_statement_stops_the_job_with_the_servers_message() {
     let conninfo = fresh_db("job_fail").await;
     let (runner, mut rx, audit, _scratch) = runner(&conninfo, "fail");

@@ -130,6 +130,63 @@ async fn explain_and_analyze_from_the_editor() {
     assert_eq!(changed, 200, "the UPDATE was rolled back");
 }
 
+/// An EXPLAIN ANALYZE running when the DBA cancels it with `x`, then one running when the DBA
+/// quits: neither goes on running on the server.
+#[tokio::test]
+async fn a_running_explain_analyze_is_cancelled_by_x_and_by_quitting() {
+    let conninfo = fresh_db("tmux_explain_cancel").await;
+    let db = connect(&conninfo).await;
+    let running = |marker: &'static str| {
+        let db = &db;
+        async move {
+            let n: i64 = db
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
+                     AND query LIKE '%pg_sleep(60)%' AND query LIKE '%' || $1 || '%' \
+                     AND pid <> pg_backend_pid()",
+                    &[&marker],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            n
+        }
+    };
+    let tmux = Tmux::start("explain-cancel", 120, 40, &pgmedic(&conninfo, ""));
+    tmux.wait_for("1 Overview", UP);
+    tmux.keys(&["6"]);
+    tmux.wait_for("No plan yet", UP);
+    for (marker, stop) in [("by_x", "x"), ("by_quit", "q")] {
+        tmux.keys(&["e"]);
+        tmux.wait_for("Esc leaves the editor", UP);
+        tmux.keys(&["C-a", "C-k"]);
+        let sql = format!("SELECT pg_sleep(60) AS {marker}");
+        tmux.keys(&["-l", &sql]);
+        tmux.keys(&["Escape"]);
+        tmux.wait_for("e edit · x EXPLAIN", UP);
+        tmux.keys(&["a"]);
+        tmux.wait_for("EXPLAIN ANALYZE runs", UP);
+        tmux.keys(&["y"]);
+        tmux.wait_for("x cancels", UP);
+        let deadline = std::time::Instant::now() + UP;
+        while running(marker).await == 0 {
+            assert!(std::time::Instant::now() < deadline, "{marker}: never ran");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tmux.keys(&[stop]);
+        if stop == "x" {
+            tmux.wait_for("EXPLAIN cancelled", UP);
+        } else {
+            tmux.assert_clean_exit();
+        }
+        assert_eq!(
+            running(marker).await,
+            0,
+            "{marker}: still running on the server"
+        );
+    }
+}
+
 #[test]
 fn on_the_demo_a_slow_report_is_explained_from_the_queries_pane() {
     let command = format!("{} demo --scale 0.02", env!("CARGO_BIN_EXE_pgmedic"));
