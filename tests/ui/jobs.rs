@@ -118,3 +118,31 @@ fn a_destructive_action_shows_its_sql_and_asks_for_its_word() {
     assert!(lines.iter().any(|l| l.contains("type drop and Enter")));
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn quitting_while_a_job_runs_asks_and_says_what_it_cancels() {
+    let mut m = jobs_model();
+    let build = JobSpec::new(
+        JobKind::CreateIndex,
+        "public.trades (order_id)",
+        vec!["CREATE INDEX CONCURRENTLY \"trades_order_id_idx\" ON \"public\".\"trades\" (\"order_id\")".to_owned()],
+    );
+    let now = m.now;
+    m.jobs.add(build, now);
+    m.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('q'),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let terminal = draw(&m, &dark(), 80, 24);
+    let text = screen(&terminal).join("\n");
+    for expected in [
+        "2 jobs are still running:",
+        "vacuum public.orders · scanning heap",
+        "create index public.trades (order_id)",
+        "Quitting cancels them",
+        "invalid index behind",
+        "q / y / Enter cancels them and quits",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
+}
