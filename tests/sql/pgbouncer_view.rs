@@ -111,7 +111,8 @@ async fn the_pgbouncer_view_shows_what_show_pools_says_under_a_pgbench_load() {
     .await;
 
     let mut load = tokio::process::Command::new(&pgbench)
-        .args(["-n", "-c", CLIENTS, "-j", "2", "-T", "4"])
+        // Long enough to be still running when the pool is paused, on a loaded machine too.
+        .args(["-n", "-c", CLIENTS, "-j", "2", "-T", "8"])
         .arg(format!(
             "host=127.0.0.1 port={} user=postgres dbname=bench",
             bouncer.port
@@ -120,8 +121,21 @@ async fn the_pgbouncer_view_shows_what_show_pools_says_under_a_pgbench_load() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let busy = pgbouncer::read(&ours).await.unwrap();
+    // Until pgbench's clients are connected (their start is slow on a loaded machine).
+    let deadline = Instant::now() + Duration::from_secs(6);
+    let busy = loop {
+        // The pool exists once its first client has connected.
+        let read = pgbouncer::read(&ours).await.unwrap();
+        let clients = read
+            .pools
+            .iter()
+            .find(|p| p.database == "bench")
+            .map_or(0, |p| p.cl_active + p.cl_waiting);
+        if clients > 0 || Instant::now() > deadline {
+            break read;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(
         bench(&busy).cl_active + bench(&busy).cl_waiting > 0,
         "{busy:?}"
