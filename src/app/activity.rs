@@ -386,15 +386,32 @@ impl ActivityState {
             JobKind::TerminateBackend => Signal::Terminate,
             _ => Signal::Cancel,
         };
-        let targets = signal::targets(chosen, signal, server.privileges, own);
+        let listed = chosen.len();
+        let mut targets = signal::targets(chosen, signal, server.privileges, own);
         if targets.allowed.is_empty() {
-            return Err(match targets.refused.first() {
-                Some((pid, why)) => format!("{what} pid {pid}: {why}"),
-                None => format!("{what}: no session is listed"),
+            return Err(match (scope, targets.refused.as_slice()) {
+                (_, []) => format!("{what}: no session is listed"),
+                (Scope::Selected, [(pid, why), ..]) => format!("{what} pid {pid}: {why}"),
+                (Scope::Filtered, refused) => none_qualifies(what, signal, listed, refused),
             });
+        }
+        if scope == Scope::Filtered {
+            for target in &mut targets.allowed {
+                if let Some(session) = self.session(target.pid) {
+                    target.recheck = self.filter.recheck(session);
+                }
+            }
         }
         let label = self.describe_targets(&targets.allowed);
         let mut spec = backend::spec(kind, &targets.allowed, label.clone());
+        if scope == Scope::Filtered {
+            let warning = spec.warning.take().unwrap_or_default();
+            spec.warning = Some(format!(
+                "{warning}; each only if it still matches the filter when you confirm (the \
+                 server checks it in the same statement): a session that changed since is left \
+                 alone"
+            ));
+        }
         if !targets.refused.is_empty() {
             let left: Vec<String> = targets
                 .refused
@@ -450,6 +467,36 @@ impl ActivityState {
             .find(|(t, _)| t == target)
             .map(|(_, pids)| pids.as_slice())
     }
+}
+
+/// Why a signal for the listed sessions has nothing to do: "none of the 5 listed sessions is
+/// running a statement", or the first reasons.
+fn none_qualifies(what: &str, signal: Signal, listed: usize, refused: &[(i32, String)]) -> String {
+    let (sessions, not) = if listed == 1 {
+        ("the listed session".to_owned(), "not ")
+    } else {
+        (format!("none of the {listed} listed sessions"), "")
+    };
+    if signal == Signal::Cancel && refused.iter().all(|(_, why)| why.starts_with("idle")) {
+        return format!(
+            "{what}: {sessions} is {not}running a statement (a cancel stops a running \
+             statement only; X terminates)"
+        );
+    }
+    let reasons: Vec<String> = refused
+        .iter()
+        .take(3)
+        .map(|(pid, why)| format!("{pid}: {why}"))
+        .collect();
+    let more = match refused.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!("; {n} more"),
+    };
+    let may = if listed == 1 { "may not" } else { "may" };
+    format!(
+        "{what}: {sessions} {may} be signalled ({}{more})",
+        reasons.join("; ")
+    )
 }
 
 fn plural(n: usize) -> &'static str {
