@@ -108,6 +108,8 @@ pub struct ActivityState {
     pub selected: usize,
     selected_pid: Option<i32>,
     pub tree_selected: usize,
+    /// The pid selected in the tree and its root's: the selection follows them.
+    tree_pids: Option<(i32, i32)>,
     pub pool_selected: usize,
     pub detail: Option<Detail>,
     pub pgbouncer: PgBouncerState,
@@ -140,14 +142,20 @@ impl ActivityState {
             taken_at: snapshot.taken_at,
             by_state: view.usage.by_state,
         });
+        let rows = &view.blocking.rows;
+        let at = |pid: i32| rows.iter().position(|r| r.pid == pid);
+        // The selected session where it is now; gone, its root; else the same row.
         self.tree_selected = self
-            .tree_selected
-            .min(view.blocking.rows.len().saturating_sub(1));
+            .tree_pids
+            .and_then(|(pid, root)| at(pid).or_else(|| at(root)))
+            .unwrap_or(self.tree_selected)
+            .min(rows.len().saturating_sub(1));
         self.pool_selected = self.pool_selected.min(view.pools.len().saturating_sub(1));
         self.snapshot = Some(snapshot);
         self.view = Some(view);
         self.updated_at = Some(now);
         self.relist();
+        self.remember_tree_selection();
     }
 
     /// The filter text changed: parse it again and list anew.
@@ -183,6 +191,17 @@ impl ActivityState {
 
     fn remember_selection(&mut self) {
         self.selected_pid = self.selected_session().map(|s| s.pid);
+        self.remember_tree_selection();
+    }
+
+    fn remember_tree_selection(&mut self) {
+        let Some(tree) = self.view.as_ref().map(|v| &v.blocking) else {
+            return;
+        };
+        self.tree_pids = tree.rows.get(self.tree_selected).map(|row| {
+            let root = tree.root_of(self.tree_selected).map_or(row.pid, |r| r.pid);
+            (row.pid, root)
+        });
     }
 
     /// The sessions as listed.

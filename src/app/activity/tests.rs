@@ -243,3 +243,45 @@ fn a_finished_signal_says_who_it_reached_and_refreshes_at_once() {
     );
     assert_eq!(notice.level, Level::Warn);
 }
+
+#[test]
+fn the_tree_selection_follows_its_pid_and_falls_back_to_its_root() {
+    use crate::diagnose::activity::fixture::{client, idle_in_transaction, waiting};
+    let snapshot = |sessions| ActivitySnapshot {
+        taken_at: 100.0,
+        sessions,
+        ..ActivitySnapshot::default()
+    };
+    let mut m = model(Vec::new());
+    m.update(Msg::Activity(Box::new(Ok(snapshot(vec![
+        idle_in_transaction(100, "root", 60.0),
+        waiting(101, "mid", &[100], 50.0),
+        waiting(102, "leaf", &[101], 40.0),
+        client(200, "other", SessionState::Active),
+        waiting(201, "other", &[200], 5.0),
+    ])))));
+    m.activity.next_section();
+    m.activity.move_selection(2);
+    assert_eq!(m.activity.selected_pid(), Some(102));
+    // Another tree grows bigger and is drawn first: the selection stays on the leaf.
+    m.update(Msg::Activity(Box::new(Ok(snapshot(vec![
+        idle_in_transaction(100, "root", 62.0),
+        waiting(101, "mid", &[100], 52.0),
+        waiting(102, "leaf", &[101], 42.0),
+        client(200, "other", SessionState::Active),
+        waiting(201, "other", &[200], 7.0),
+        waiting(202, "other", &[200], 7.0),
+        waiting(203, "other", &[200], 7.0),
+    ])))));
+    assert_eq!(m.activity.selected_pid(), Some(102));
+    // The leaf was cancelled: its root, not whatever row now has its index.
+    m.update(Msg::Activity(Box::new(Ok(snapshot(vec![
+        idle_in_transaction(100, "root", 64.0),
+        waiting(101, "mid", &[100], 54.0),
+        client(200, "other", SessionState::Active),
+        waiting(201, "other", &[200], 9.0),
+        waiting(202, "other", &[200], 9.0),
+        waiting(203, "other", &[200], 9.0),
+    ])))));
+    assert_eq!(m.activity.selected_pid(), Some(100));
+}
