@@ -101,11 +101,25 @@ fn check_that_cannot_check_exits_3_with_one_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("unknown threshold \"nope\""), "{stderr}");
     let out = pgmedic(&["report", "--format", "yaml"], None);
+    assert_eq!(out.status.code(), Some(3), "report's code is check's");
+    let out = pgmedic(&["advise", "--format", "yaml"], None);
     assert_eq!(
         out.status.code(),
         Some(2),
         "a usage error elsewhere keeps clap's code"
     );
+    let out = pgmedic(&["report", &nowhere, "--interval", "1s"], None);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    for bad in ["connections_pct=90:80", "cache_hit_pct=90:95"] {
+        let out = pgmedic(&["check", "--threshold", bad], None);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("it would never warn"), "{stderr}");
+    }
 }
 
 #[tokio::test]
@@ -150,7 +164,7 @@ async fn profiles_and_thresholds_come_from_the_config_file() {
     write("[profiles.other]\nhost = \"127.0.0.1\"\n");
     let out = pgmedic(&["report", "--profile", "test"], Some(&config));
     let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(
         stderr.contains("no profile \"test\" (defined: other)"),
         "{stderr}"

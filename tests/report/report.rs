@@ -193,7 +193,7 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
         "## Queries\n",
         "## Indexes\n",
         "## Bloat and vacuum\n",
-        "## Wraparound\n",
+        "## Cluster\n",
         "### info · query_lint · `trading`\n",
         "## Settings\n",
         " · blocking_chain · root pid ",
