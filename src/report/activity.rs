@@ -60,8 +60,9 @@ pub fn not_checked(a: &Activity) -> Vec<String> {
         .count();
     if hidden > 0 {
         out.push(format!(
-            "the state of {hidden} sessions of other roles is hidden from this role (sessions \
-             idle in transaction among them are not seen): grant it pg_monitor"
+            "the state, query and durations of {hidden} sessions of other roles are hidden \
+             from this role (sessions idle in transaction or in long transactions among them \
+             are not seen; their lock waits are, from pg_locks): grant it pg_monitor"
         ));
     }
     if let Err(why) = &a.snapshot.locks {
