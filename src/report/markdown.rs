@@ -179,7 +179,9 @@ fn object(finding: &Finding) -> String {
         if let Some(pid) = evidence("pid") {
             return format!("pid {pid}");
         }
-        if let Some(serde_json::Value::String(name)) = evidence("database") {
+        if let Some(serde_json::Value::String(name)) = evidence("database")
+            && finding.database.is_none()
+        {
             return code(name);
         }
     }

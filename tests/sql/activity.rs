@@ -637,3 +637,38 @@ async fn the_whole_query_is_read_for_the_detail_view_and_only_for_the_same_backe
         .unwrap();
     assert_eq!(stale, None);
 }
+
+#[tokio::test]
+async fn a_row_lock_wait_names_the_row_and_its_table() {
+    let conninfo = fresh_db("activity_rowlock").await;
+    let setup = session(&conninfo, "act_row_setup").await;
+    setup
+        .batch_execute(
+            "CREATE TABLE qa_t (id int PRIMARY KEY, v int); INSERT INTO qa_t VALUES (1, 0)",
+        )
+        .await
+        .unwrap();
+    let holder = session(&conninfo, "act_row_root").await;
+    holder
+        .batch_execute("BEGIN; UPDATE qa_t SET v = 1 WHERE id = 1")
+        .await
+        .unwrap();
+    let waiter = session(&conninfo, "act_row_wait").await;
+    let waiting = spawn_statement(waiter, "UPDATE qa_t SET v = 2 WHERE id = 1");
+    let mut watch = Watch::on(&conninfo).await;
+    let snapshot = watch.until(waits("act_row_wait")).await;
+    let view = watch.state(snapshot).view.unwrap();
+    let rows = &view.blocking.rows;
+    let awaited = rows[1].waits.as_ref().unwrap();
+    assert_eq!(awaited.mode, "ShareLock");
+    assert!(
+        awaited
+            .object
+            .starts_with("row (0,1) of public.qa_t (transaction "),
+        "{}",
+        awaited.object
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    let (result, _) = waiting.await.unwrap();
+    result.unwrap();
+}
