@@ -278,7 +278,7 @@ fn activity_160x50() {
         "PgBouncer · SHOW POOLS",
         "6 clients waiting for a server, the oldest 2.4s (the pool is full)",
         "[autovacuum]",
-        "relation ←2403",
+        "←2403 relation",
     ] {
         assert!(all.contains(expected), "{expected:?} missing:\n{all}");
     }
