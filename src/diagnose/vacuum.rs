@@ -340,10 +340,7 @@ pub fn status(t: &TableCounters, tr: &Triggers) -> Judged {
             ),
         );
     }
-    // Never maintained is worth a word only once autovacuum should have come: a small table
-    // below its vacuum and analyze thresholds is one autovacuum rightly leaves alone.
-    let due = tr.vacuum.fired() || tr.analyze.fired() || tr.insert.is_some_and(|i| i.fired());
-    if due && never_maintained(t) {
+    if never_maintained(t) {
         return judged(
             Status::Never,
             "never vacuumed nor analyzed since the statistics were reset".to_owned(),

@@ -79,9 +79,9 @@ pub enum Signal {
 pub fn cancel_is_useless(session: &Session) -> Option<String> {
     match session.state {
         SessionState::Idle => Some("idle, no statement to cancel".to_owned()),
-        SessionState::IdleInTransaction | SessionState::IdleInTransactionAborted => Some(
-            "idle in transaction, a cancel does nothing; K terminates it (rolls back)".to_owned(),
-        ),
+        SessionState::IdleInTransaction | SessionState::IdleInTransactionAborted => {
+            Some("idle in transaction: K terminates it (a cancel does nothing)".to_owned())
+        }
         _ => None,
     }
 }
