@@ -31,13 +31,13 @@ pub struct Cli {
     help: Option<bool>,
 }
 
-/// True when the arguments (without the program name) ask for `pgmedic check`, so that a
-/// usage error can exit with check's "could not check" code.
+/// True when the arguments (without the program name) ask for `pgmedic check` or `pgmedic
+/// report`, so that a usage error can exit with their "could not check" code (3).
 #[must_use]
 pub fn is_check(args: &[std::ffi::OsString]) -> bool {
     args.iter()
         .find(|a| !a.to_string_lossy().starts_with('-'))
-        .is_some_and(|a| a == "check")
+        .is_some_and(|a| a == "check" || a == "report")
 }
 
 #[derive(Debug, Subcommand)]

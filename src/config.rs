@@ -131,6 +131,8 @@ pub struct Threshold {
     pub about: &'static str,
     /// Its warn and critical bounds in [`Thresholds`].
     pub bounds: fn(&mut Thresholds) -> (&mut f64, &mut f64),
+    /// Higher values are worse (all but the cache hit ratio).
+    pub higher_is_worse: bool,
 }
 
 /// One [`Threshold`] per field of [`Thresholds`], named after it.
@@ -142,6 +144,10 @@ macro_rules! thresholds {
             bounds: |t| {
                 let bounds = &mut t.$field;
                 (&mut bounds.warn, &mut bounds.critical)
+            },
+            higher_is_worse: {
+                const DEFAULTS: Thresholds = Thresholds::DEFAULT;
+                DEFAULTS.$field.higher_is_worse()
             },
         },)*]
     };
@@ -163,7 +169,8 @@ pub const THRESHOLDS: &[Threshold] = thresholds! {
     statement_mean_ms: "a statement's mean execution time since the statistics reset, ms",
 };
 
-/// Sets one threshold by name; an unknown name is an error listing the known ones.
+/// Sets one threshold by name; an unknown name is an error listing the known ones, and so is
+/// a warning bound past the critical one (with the bounds it would leave).
 pub fn set_threshold(
     thresholds: &mut Thresholds,
     name: &str,
@@ -174,12 +181,21 @@ pub fn set_threshold(
         format!("unknown threshold {name:?} (known: {})", known.join(", "))
     })?;
     let (warn, critical) = (threshold.bounds)(thresholds);
-    if let Some(w) = bounds.warn {
-        *warn = w;
+    let new_warn = bounds.warn.unwrap_or(*warn);
+    let new_critical = bounds.critical.unwrap_or(*critical);
+    let (past, worse) = if threshold.higher_is_worse {
+        (new_warn > new_critical, "above")
+    } else {
+        (new_warn < new_critical, "below")
+    };
+    if past {
+        return Err(format!(
+            "{name}: warning {new_warn} is {worse} critical {new_critical} (it would never \
+             warn before it is critical)"
+        ));
     }
-    if let Some(c) = bounds.critical {
-        *critical = c;
-    }
+    *warn = new_warn;
+    *critical = new_critical;
     Ok(())
 }
 

@@ -75,7 +75,7 @@ pub async fn run(cli: Cli) -> Result<std::process::ExitCode, Error> {
         Some(Command::Advise(args)) => advisor::command::run(&args, &mut std::io::stdout())
             .await
             .map(|()| done),
-        Some(Command::Report(args)) => report::run::report(&args).await.map(|()| done),
+        Some(Command::Report(args)) => Ok(report::run::report(&args).await),
         Some(Command::Check(args)) => Ok(report::run::check(&args).await),
         None => {
             let config = config::Config::load()?;

@@ -11,7 +11,8 @@ fn main() -> ExitCode {
         Err(err) if !err.use_stderr() => err.exit(), // --help, --version
         Err(err) => {
             eprintln!("pgmedic: {}", pgmedic::cli::one_line(&err));
-            // A usage error, as clap and psql report it; check's own code for "could not check".
+            // A usage error, as clap and psql report it; report's and check's own code for
+            // "could not check".
             let args: Vec<_> = std::env::args_os().skip(1).collect();
             return ExitCode::from(if pgmedic::cli::is_check(&args) { 3 } else { 2 });
         }

@@ -108,6 +108,8 @@ pub struct ActivityState {
     pub selected: usize,
     selected_pid: Option<i32>,
     pub tree_selected: usize,
+    /// The pid selected in the tree and its root's: the selection follows them.
+    tree_pids: Option<(i32, i32)>,
     pub pool_selected: usize,
     pub detail: Option<Detail>,
     pub pgbouncer: PgBouncerState,
@@ -140,14 +142,20 @@ impl ActivityState {
             taken_at: snapshot.taken_at,
             by_state: view.usage.by_state,
         });
+        let rows = &view.blocking.rows;
+        let at = |pid: i32| rows.iter().position(|r| r.pid == pid);
+        // The selected session where it is now; gone, its root; else the same row.
         self.tree_selected = self
-            .tree_selected
-            .min(view.blocking.rows.len().saturating_sub(1));
+            .tree_pids
+            .and_then(|(pid, root)| at(pid).or_else(|| at(root)))
+            .unwrap_or(self.tree_selected)
+            .min(rows.len().saturating_sub(1));
         self.pool_selected = self.pool_selected.min(view.pools.len().saturating_sub(1));
         self.snapshot = Some(snapshot);
         self.view = Some(view);
         self.updated_at = Some(now);
         self.relist();
+        self.remember_tree_selection();
     }
 
     /// The filter text changed: parse it again and list anew.
@@ -183,6 +191,17 @@ impl ActivityState {
 
     fn remember_selection(&mut self) {
         self.selected_pid = self.selected_session().map(|s| s.pid);
+        self.remember_tree_selection();
+    }
+
+    fn remember_tree_selection(&mut self) {
+        let Some(tree) = self.view.as_ref().map(|v| &v.blocking) else {
+            return;
+        };
+        self.tree_pids = tree.rows.get(self.tree_selected).map(|row| {
+            let root = tree.root_of(self.tree_selected).map_or(row.pid, |r| r.pid);
+            (row.pid, root)
+        });
     }
 
     /// The sessions as listed.
@@ -386,15 +405,32 @@ impl ActivityState {
             JobKind::TerminateBackend => Signal::Terminate,
             _ => Signal::Cancel,
         };
-        let targets = signal::targets(chosen, signal, server.privileges, own);
+        let listed = chosen.len();
+        let mut targets = signal::targets(chosen, signal, server.privileges, own);
         if targets.allowed.is_empty() {
-            return Err(match targets.refused.first() {
-                Some((pid, why)) => format!("{what} pid {pid}: {why}"),
-                None => format!("{what}: no session is listed"),
+            return Err(match (scope, targets.refused.as_slice()) {
+                (_, []) => format!("{what}: no session is listed"),
+                (Scope::Selected, [(pid, why), ..]) => format!("{what} pid {pid}: {why}"),
+                (Scope::Filtered, refused) => none_qualifies(what, signal, listed, refused),
             });
+        }
+        if scope == Scope::Filtered {
+            for target in &mut targets.allowed {
+                if let Some(session) = self.session(target.pid) {
+                    target.recheck = self.filter.recheck(session);
+                }
+            }
         }
         let label = self.describe_targets(&targets.allowed);
         let mut spec = backend::spec(kind, &targets.allowed, label.clone());
+        if scope == Scope::Filtered {
+            let warning = spec.warning.take().unwrap_or_default();
+            spec.warning = Some(format!(
+                "{warning}; each only if it still matches the filter when you confirm (the \
+                 server checks it in the same statement): a session that changed since is left \
+                 alone"
+            ));
+        }
         if !targets.refused.is_empty() {
             let left: Vec<String> = targets
                 .refused
@@ -450,6 +486,36 @@ impl ActivityState {
             .find(|(t, _)| t == target)
             .map(|(_, pids)| pids.as_slice())
     }
+}
+
+/// Why a signal for the listed sessions has nothing to do: "none of the 5 listed sessions is
+/// running a statement", or the first reasons.
+fn none_qualifies(what: &str, signal: Signal, listed: usize, refused: &[(i32, String)]) -> String {
+    let (sessions, not) = if listed == 1 {
+        ("the listed session".to_owned(), "not ")
+    } else {
+        (format!("none of the {listed} listed sessions"), "")
+    };
+    if signal == Signal::Cancel && refused.iter().all(|(_, why)| why.starts_with("idle")) {
+        return format!(
+            "{what}: {sessions} is {not}running a statement (a cancel stops a running \
+             statement only; X terminates)"
+        );
+    }
+    let reasons: Vec<String> = refused
+        .iter()
+        .take(3)
+        .map(|(pid, why)| format!("{pid}: {why}"))
+        .collect();
+    let more = match refused.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!("; {n} more"),
+    };
+    let may = if listed == 1 { "may not" } else { "may" };
+    format!(
+        "{what}: {sessions} {may} be signalled ({}{more})",
+        reasons.join("; ")
+    )
 }
 
 fn plural(n: usize) -> &'static str {

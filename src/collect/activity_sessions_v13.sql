@@ -24,7 +24,11 @@ SELECT extract(epoch FROM now.t)::float8 AS taken_at,
        left(a.query, $1) AS query,
        length(a.query) AS query_length,
        -- pg_blocking_pids takes every lock-manager partition lock: only for lock waiters.
-       CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by,
+       -- A session of another role hides its wait from a role without pg_read_all_stats, but
+       -- pg_locks and pg_blocking_pids are open to every role: its waits are found there.
+       CASE WHEN a.wait_event_type = 'Lock'
+              OR (a.state IS NULL AND a.pid IN (SELECT pid FROM pg_locks WHERE NOT granted))
+            THEN pg_blocking_pids(a.pid) END AS blocked_by,
        a.backend_xid::text::int8 AS backend_xid,
        a.backend_xmin::text::int8 AS backend_xmin,
        age(a.backend_xid) AS xid_age,

@@ -123,6 +123,24 @@ fn check_flags_set_thresholds_by_name() {
             .unwrap_err()
             .contains("not a number")
     );
+    assert_eq!(
+        parse_threshold("connections_pct=90:80").unwrap_err(),
+        "connections_pct: warning 90 is above critical 80 (it would never warn before it is \
+         critical)"
+    );
+    assert!(
+        parse_threshold("connections_pct=95")
+            .unwrap_err()
+            .contains("warning 95 is above critical 90"),
+        "a bound given alone is weighed against the other one's default"
+    );
+    assert!(
+        parse_threshold("cache_hit_pct=90:95")
+            .unwrap_err()
+            .contains("warning 90 is below critical 95"),
+        "lower is worse for the cache hit ratio"
+    );
+    assert!(parse_threshold("cache_hit_pct=100:100").is_ok());
 }
 
 #[test]

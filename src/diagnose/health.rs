@@ -56,6 +56,12 @@ impl Above {
         }
     }
 
+    /// Higher values are worse.
+    #[must_use]
+    pub const fn higher_is_worse(self) -> bool {
+        true
+    }
+
     /// Judges an optional value; `None` (nothing of the kind) is fine.
     #[must_use]
     pub fn judge_opt(self, value: Option<f64>) -> Level {
@@ -71,6 +77,12 @@ pub struct Below {
 }
 
 impl Below {
+    /// Lower values are worse.
+    #[must_use]
+    pub const fn higher_is_worse(self) -> bool {
+        false
+    }
+
     #[must_use]
     pub fn judge(self, value: f64) -> Level {
         if value <= self.critical {
@@ -114,57 +126,62 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self {
-            connections_pct: Above {
-                warn: 80.0,
-                critical: 90.0,
-            },
-            idle_in_transaction_secs: Above {
-                warn: 60.0,
-                critical: 300.0,
-            },
-            lock_wait_secs: Above {
-                warn: 5.0,
-                critical: 30.0,
-            },
-            transaction_age_secs: Above {
-                warn: 300.0,
-                critical: 1800.0,
-            },
-            cache_hit_pct: Below {
-                warn: 99.0,
-                critical: 95.0,
-            },
-            temp_bytes_per_sec: Above {
-                warn: 1024.0 * 1024.0,
-                critical: 64.0 * 1024.0 * 1024.0,
-            },
-            deadlocks: Above {
-                warn: 1.0,
-                critical: 5.0,
-            },
-            xid_age: Above {
-                warn: 1.0e9,
-                critical: 1.5e9,
-            },
-            mxid_age: Above {
-                warn: 1.0e9,
-                critical: 1.5e9,
-            },
-            replication_lag_secs: Above {
-                warn: 30.0,
-                critical: 300.0,
-            },
-            replication_lag_bytes: Above {
-                warn: 64.0 * 1024.0 * 1024.0,
-                critical: 1024.0 * 1024.0 * 1024.0,
-            },
-            statement_mean_ms: Above {
-                warn: 1000.0,
-                critical: 10_000.0,
-            },
-        }
+        Self::DEFAULT
     }
+}
+
+impl Thresholds {
+    /// The defaults.
+    pub const DEFAULT: Thresholds = Thresholds {
+        connections_pct: Above {
+            warn: 80.0,
+            critical: 90.0,
+        },
+        idle_in_transaction_secs: Above {
+            warn: 60.0,
+            critical: 300.0,
+        },
+        lock_wait_secs: Above {
+            warn: 5.0,
+            critical: 30.0,
+        },
+        transaction_age_secs: Above {
+            warn: 300.0,
+            critical: 1800.0,
+        },
+        cache_hit_pct: Below {
+            warn: 99.0,
+            critical: 95.0,
+        },
+        temp_bytes_per_sec: Above {
+            warn: 1024.0 * 1024.0,
+            critical: 64.0 * 1024.0 * 1024.0,
+        },
+        deadlocks: Above {
+            warn: 1.0,
+            critical: 5.0,
+        },
+        xid_age: Above {
+            warn: 1.0e9,
+            critical: 1.5e9,
+        },
+        mxid_age: Above {
+            warn: 1.0e9,
+            critical: 1.5e9,
+        },
+        replication_lag_secs: Above {
+            warn: 30.0,
+            critical: 300.0,
+        },
+        replication_lag_bytes: Above {
+            warn: 64.0 * 1024.0 * 1024.0,
+            critical: 1024.0 * 1024.0 * 1024.0,
+        },
+        statement_mean_ms: Above {
+            warn: 1000.0,
+            critical: 10_000.0,
+        },
+    };
 }
 
 #[cfg(test)]

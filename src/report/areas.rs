@@ -52,17 +52,31 @@ impl Outcome {
     }
 }
 
+/// Which database an area's findings are about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The catalog of the database pgmedic connected to (tables, indexes).
+    ThisDatabase,
+    /// Each finding names its own database, or none for the whole cluster.
+    Own,
+}
+
 /// One area of the report.
 pub struct Area {
     pub title: &'static str,
+    /// The kinds of finding it can give (its gaps are listed only when `--only` keeps one).
+    pub kinds: &'static [Kind],
+    pub scope: Scope,
     pub run: fn(&Analyses, &Thresholds) -> Outcome,
 }
 
 /// An area from an [`Analyses`] field and the module with its `findings` and `not_checked`.
 macro_rules! area {
-    ($title:literal, $field:ident, $module:ident) => {
+    ($title:literal, $field:ident, $module:ident, $scope:ident, [$($kind:ident),*]) => {
         Area {
             title: $title,
+            kinds: &[$(Kind::$kind),*],
+            scope: Scope::$scope,
             run: |a, t| Outcome::of(&a.$field, |x| $module::findings(x, t), $module::not_checked),
         }
     };
@@ -70,12 +84,54 @@ macro_rules! area {
 
 /// The areas, in report order: one line each.
 pub const AREAS: &[Area] = &[
-    area!("Connections and sessions", activity, activity),
-    area!("Queries", queries, queries),
-    area!("Indexes", indexes, indexes),
-    area!("Bloat and vacuum", bloat, bloat),
-    area!("Wraparound", overview, overview),
-    area!("Settings", settings, settings),
+    area!(
+        "Connections and sessions",
+        activity,
+        activity,
+        Own,
+        [
+            ConnectionSaturation,
+            IdleInTransaction,
+            LongTransaction,
+            BlockingChain
+        ]
+    ),
+    area!("Queries", queries, queries, Own, [SlowQuery, QueryLint]),
+    area!(
+        "Indexes",
+        indexes,
+        indexes,
+        ThisDatabase,
+        [
+            UnusedIndex,
+            DuplicateIndex,
+            RedundantIndex,
+            InvalidIndex,
+            MissingFkIndex,
+            IndexSuggestion
+        ]
+    ),
+    area!(
+        "Bloat and vacuum",
+        bloat,
+        bloat,
+        ThisDatabase,
+        [TableBloat, IndexBloat, VacuumOverdue, WraparoundRisk]
+    ),
+    area!(
+        "Cluster",
+        overview,
+        overview,
+        Own,
+        [
+            Deadlocks,
+            CacheHitRatio,
+            TempFiles,
+            ReplicationLag,
+            WraparoundRisk
+        ]
+    ),
+    area!("Settings", settings, settings, Own, [Setting]),
 ];
 
 /// Which findings a report keeps: `--only` and `--min-severity`.
@@ -101,13 +157,16 @@ pub struct Section {
     pub findings: Vec<Finding>,
 }
 
-/// Runs every area: the kept findings by area (worst first within each), and what could not
-/// be checked, each line naming its area.
+/// Runs every area for a report on `database`: the kept findings by area (worst first within
+/// each), and what could not be checked, each line naming its area. Each finding names its
+/// database; a statement of another database is told apart and only ever advice, so that a
+/// check of one database is not failed by another's statements.
 #[must_use]
 pub fn run(
     analyses: &Analyses,
     limits: &Thresholds,
     filter: &Filter,
+    database: &str,
 ) -> (Vec<Section>, Vec<String>) {
     let mut sections = Vec::new();
     let mut not_checked = Vec::new();
@@ -116,13 +175,16 @@ pub fn run(
         let mut findings: Vec<Finding> = outcome
             .findings
             .into_iter()
+            .map(|f| placed(f, area.scope, database))
             .filter(|f| filter.keeps(f))
             .collect();
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let asked = filter.only.is_empty() || area.kinds.iter().any(|k| filter.only.contains(k));
         not_checked.extend(
             outcome
                 .not_checked
                 .into_iter()
+                .filter(|_| asked)
                 .map(|why| format!("{}: {why}", area.title)),
         );
         sections.push(Section {
@@ -131,6 +193,33 @@ pub fn run(
         });
     }
     (sections, not_checked)
+}
+
+/// `finding` with its database: this one for the catalog's findings; a statement names its
+/// own, and one of another database is advice about that database.
+fn placed(mut finding: Finding, scope: Scope, database: &str) -> Finding {
+    if scope == Scope::ThisDatabase && finding.database.is_none() {
+        finding.database = Some(database.to_owned());
+    }
+    if matches!(finding.kind, Kind::SlowQuery | Kind::QueryLint) {
+        let own = finding.evidence.get("database").and_then(|d| d.as_str());
+        finding.database = own.map(str::to_owned);
+        if own.is_some_and(|d| d != database) && finding.severity > Severity::Info {
+            finding.evidence.insert(
+                "severity_in_its_database".to_owned(),
+                finding.severity.word().into(),
+            );
+            finding.severity = Severity::Info;
+            finding.summary = format!(
+                "(another database: {} there) {}",
+                finding.evidence["severity_in_its_database"]
+                    .as_str()
+                    .unwrap_or_default(),
+                finding.summary
+            );
+        }
+    }
+    finding
 }
 
 #[cfg(test)]
@@ -151,7 +240,7 @@ mod tests {
             only: Vec::new(),
             min_severity: Severity::Info,
         };
-        let (sections, not_checked) = run(&analyses, &Thresholds::default(), &filter);
+        let (sections, not_checked) = run(&analyses, &Thresholds::default(), &filter, "shop");
         assert_eq!(sections.len(), AREAS.len());
         assert!(sections.iter().all(|s| s.findings.is_empty()));
         assert_eq!(
@@ -161,7 +250,7 @@ mod tests {
                 "Queries: pg_stat_statements is not loaded",
                 "Indexes: canceling statement due to lock timeout",
                 "Bloat and vacuum: permission denied for table pg_statistic",
-                "Wraparound: permission denied for view pg_stat_database",
+                "Cluster: permission denied for view pg_stat_database",
                 "Settings: canceling statement due to statement timeout"
             ]
         );

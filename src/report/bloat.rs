@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::diagnose::health::{Level, Thresholds};
 use crate::diagnose::maintenance::{self, Catalog, IndexView, TableRow, TableView, relation_size};
-use crate::diagnose::vacuum::{Status, Trigger};
+use crate::diagnose::vacuum::{Status, Trigger, Triggers};
 use crate::quote::qualified;
 use crate::report::{Finding, Kind, Severity};
 use crate::ui::format;
@@ -148,13 +148,23 @@ fn index_bloat(b: &Bloat, view: &IndexView) -> Option<Finding> {
     Some(f)
 }
 
+/// A table never vacuumed nor analyzed is overdue only once autovacuum should have come: past
+/// its vacuum, insert or analyze threshold. Below them (a small lookup table, or any table just
+/// after a statistics reset) autovacuum rightly leaves it alone, and a check must not warn
+/// about it forever.
+fn autovacuum_due(triggers: &Triggers) -> bool {
+    triggers.vacuum.fired()
+        || triggers.analyze.fired()
+        || triggers.insert.is_some_and(|t| t.fired())
+}
+
 /// An overdue vacuum, or (past the freeze age) wraparound ahead.
 fn vacuum(view: &TableView, table: &TableRow) -> Option<Finding> {
     let status = view.status.status;
     let severity = match status {
         Status::Urgent => Severity::Critical,
-        Status::Never => Severity::Warning,
-        Status::Soon | Status::Ok => return None,
+        Status::Never if autovacuum_due(&view.triggers) => Severity::Warning,
+        Status::Never | Status::Soon | Status::Ok => return None,
     };
     let past = |t: Option<Trigger>| t.filter(Trigger::fired);
     let freeze = past(view.triggers.freeze).or(past(view.triggers.multixact));
@@ -188,4 +198,39 @@ fn vacuum(view: &TableView, table: &TableRow) -> Option<Finding> {
     f.table = Some(table.name.clone());
     f.sql = Some(sql);
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::vacuum::{AutovacuumSettings, TableCounters, status, triggers};
+
+    #[test]
+    fn a_small_table_autovacuum_never_needs_to_touch_is_not_overdue() {
+        // Five rows in a fresh table: under 50 + 10 % changed rows autovacuum never analyzes
+        // it, under 50 + 20 % dead rows never vacuums it.
+        let small = TableCounters {
+            reltuples: -1.0,
+            relpages: 1,
+            n_live_tup: 5,
+            n_mod_since_analyze: 5,
+            n_ins_since_vacuum: Some(5),
+            xid_age: Some(10),
+            mxid_age: Some(1),
+            ..TableCounters::default()
+        };
+        let settings = AutovacuumSettings::default();
+        let tr = triggers(&small, &settings);
+        assert_eq!(status(&small, &tr).status, Status::Never);
+        assert!(!autovacuum_due(&tr));
+        // 50,000 rows loaded and never analyzed: past the analyze threshold long ago.
+        let loaded = TableCounters {
+            n_live_tup: 50_000,
+            n_mod_since_analyze: 50_000,
+            n_ins_since_vacuum: Some(50_000),
+            relpages: 900,
+            ..small
+        };
+        assert!(autovacuum_due(&triggers(&loaded, &settings)));
+    }
 }

@@ -79,9 +79,13 @@ fn write_finding(out: &mut String, finding: &Finding) {
         Severity::Info => "info",
     };
     let object = object(finding);
+    let place = match &finding.database {
+        Some(db) => format!("db {}", code(db)),
+        None => "cluster".to_owned(),
+    };
     let _ = writeln!(
         out,
-        "### {word} · {}{}\n",
+        "### {word} · {}{} · {place}\n",
         finding.kind.name(),
         if object.is_empty() {
             String::new()
@@ -103,7 +107,7 @@ fn write_finding(out: &mut String, finding: &Finding) {
         .partition(|(_, value)| is_short(value));
     let items: Vec<String> = short
         .iter()
-        .map(|(key, value)| format!("{key} {}", code(&evidence_value(value))))
+        .map(|(key, value)| format!("{key} {}", code(&shown(key, value))))
         .collect();
     if !items.is_empty() {
         let _ = writeln!(out, "Evidence: {}\n", items.join(" · "));
@@ -113,11 +117,20 @@ fn write_finding(out: &mut String, finding: &Finding) {
             serde_json::Value::Array(list) => {
                 let _ = writeln!(out, "- {key}:");
                 for item in list {
-                    let _ = writeln!(out, "  - {}", escape(&evidence_value(item)));
+                    let line = match item {
+                        serde_json::Value::Object(fields) => fields
+                            .iter()
+                            .filter(|(_, v)| !v.is_null())
+                            .map(|(k, v)| format!("{k} {}", code(&shown(k, v))))
+                            .collect::<Vec<_>>()
+                            .join(" · "),
+                        other => escape(&evidence_value(other)),
+                    };
+                    let _ = writeln!(out, "  - {line}");
                 }
             }
             other => {
-                let _ = writeln!(out, "- {key}: {}", code(&evidence_value(other)));
+                let _ = writeln!(out, "- {key}: {}", code(&shown(key, other)));
             }
         }
     }
@@ -166,7 +179,9 @@ fn object(finding: &Finding) -> String {
         if let Some(pid) = evidence("pid") {
             return format!("pid {pid}");
         }
-        if let Some(serde_json::Value::String(name)) = evidence("database") {
+        if let Some(serde_json::Value::String(name)) = evidence("database")
+            && finding.database.is_none()
+        {
             return code(name);
         }
     }
@@ -183,6 +198,36 @@ fn object(finding: &Finding) -> String {
         parts.push(format!("index {}", code(index)));
     }
     parts.join(" ")
+}
+
+/// An evidence value by what its key says it is: times since the epoch as UTC times, bytes
+/// and bytes per second in units, seconds as ages, a chain of pids with arrows; else as
+/// [`evidence_value`] writes it.
+fn shown(key: &str, value: &serde_json::Value) -> String {
+    use crate::ui::format;
+    if let serde_json::Value::Array(list) = value
+        && key == "chain"
+    {
+        let pids: Vec<String> = list.iter().map(evidence_value).collect();
+        return pids.join(" → ");
+    }
+    let Some(n) = value.as_f64() else {
+        return evidence_value(value);
+    };
+    if key.starts_with("last_") && n > 0.0 {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(n);
+        return humantime::format_rfc3339_seconds(at).to_string();
+    }
+    if key.ends_with("_bytes_per_sec") {
+        return format::bytes_per_sec(n);
+    }
+    if key.ends_with("_bytes") {
+        return format::bytes(n);
+    }
+    if key.ends_with("_seconds") {
+        return format::age(n);
+    }
+    evidence_value(value)
 }
 
 /// A JSON evidence value as a reader wants it: numbers without float noise, strings bare.
@@ -252,7 +297,11 @@ mod tests {
     fn a_finding_reads_with_its_object_evidence_and_sql() {
         let mut finding = Finding::new(Kind::DuplicateIndex, Severity::Warning, "same as x")
             .with("size_bytes", 8192)
-            .with("ratio", 0.123_456);
+            .with("ratio", 0.123_456)
+            .with("last_analyze", 1_795_386_124.54)
+            .with("temp_bytes_per_sec", 1_873_387.0)
+            .with("chain", vec![1, 2, 3]);
+        finding.database = Some("shop".to_owned());
         finding.schema = Some("public".to_owned());
         finding.table = Some("Order \"Book\"".to_owned());
         finding.index = Some("dup".to_owned());
@@ -261,9 +310,10 @@ mod tests {
         write_finding(&mut out, &finding);
         assert_eq!(
             out,
-            "### WARNING · duplicate_index · `public.Order \"Book\"` index `dup`\n\n\
+            "### WARNING · duplicate_index · `public.Order \"Book\"` index `dup` · db `shop`\n\n\
              same as x\n\n\
-             Evidence: ratio `0.12` · size_bytes `8192`\n\n\
+             Evidence: chain `1 → 2 → 3` · last_analyze `2026-11-22T22:22:04Z` · ratio `0.12` · \
+             size_bytes `8.0 KiB` · temp_bytes_per_sec `1.8 MiB/s`\n\n\
              ```sql\nDROP INDEX CONCURRENTLY \"public\".\"dup\";\n```\n\n"
         );
     }

@@ -14,6 +14,8 @@ mod overview;
 mod queries;
 pub mod run;
 mod settings;
+#[cfg(test)]
+mod thresholds_tests;
 
 use std::collections::BTreeMap;
 
@@ -70,8 +72,13 @@ pub enum Kind {
     VacuumOverdue,
     WraparoundRisk,
     IdleInTransaction,
+    LongTransaction,
     BlockingChain,
     ConnectionSaturation,
+    Deadlocks,
+    CacheHitRatio,
+    TempFiles,
+    ReplicationLag,
     Setting,
 }
 
@@ -90,8 +97,13 @@ impl Kind {
         Kind::VacuumOverdue,
         Kind::WraparoundRisk,
         Kind::IdleInTransaction,
+        Kind::LongTransaction,
         Kind::BlockingChain,
         Kind::ConnectionSaturation,
+        Kind::Deadlocks,
+        Kind::CacheHitRatio,
+        Kind::TempFiles,
+        Kind::ReplicationLag,
         Kind::Setting,
     ];
 
@@ -112,8 +124,13 @@ impl Kind {
             Kind::VacuumOverdue => "vacuum_overdue",
             Kind::WraparoundRisk => "wraparound_risk",
             Kind::IdleInTransaction => "idle_in_transaction",
+            Kind::LongTransaction => "long_transaction",
             Kind::BlockingChain => "blocking_chain",
             Kind::ConnectionSaturation => "connection_saturation",
+            Kind::Deadlocks => "deadlocks",
+            Kind::CacheHitRatio => "cache_hit_ratio",
+            Kind::TempFiles => "temp_files",
+            Kind::ReplicationLag => "replication_lag",
             Kind::Setting => "setting",
         }
     }
@@ -134,6 +151,9 @@ impl Kind {
 pub struct Finding {
     pub kind: Kind,
     pub severity: Severity,
+    /// The database it is about; `None` for what concerns the whole cluster (connections,
+    /// the rates of pg_stat_database, replication, settings).
+    pub database: Option<String>,
     pub schema: Option<String>,
     pub table: Option<String>,
     pub index: Option<String>,
@@ -152,6 +172,7 @@ impl Finding {
         Self {
             kind,
             severity,
+            database: None,
             schema: None,
             table: None,
             index: None,
@@ -160,6 +181,13 @@ impl Finding {
             sql: None,
             evidence: serde_json::Map::new(),
         }
+    }
+
+    /// The database it is about.
+    #[must_use]
+    pub fn in_database(mut self, database: Option<impl Into<String>>) -> Self {
+        self.database = database.map(Into::into);
+        self
     }
 
     /// Adds one evidence key.
@@ -251,7 +279,8 @@ mod tests {
             .with("age_seconds", 372.5);
         let json = serde_json::to_value(&finding).unwrap();
         for key in [
-            "kind", "severity", "schema", "table", "index", "columns", "summary", "sql", "evidence",
+            "kind", "severity", "database", "schema", "table", "index", "columns", "summary",
+            "sql", "evidence",
         ] {
             assert!(json.get(key).is_some(), "{key}");
         }

@@ -29,8 +29,10 @@ fn plan(conn: &ConnArgs, scope: &ScopeArgs, min_severity: Severity) -> Result<Pl
     let params = config.connection(conn)?;
     let mut limits = config.thresholds();
     for (name, bounds) in &scope.thresholds {
-        // Names were checked when the flag was parsed.
-        let _ = config::set_threshold(&mut limits, name, *bounds);
+        // Names were checked when the flag was parsed; the order of the bounds only now,
+        // over the config file's.
+        config::set_threshold(&mut limits, name, *bounds)
+            .map_err(|why| Error::Report(format!("--threshold {why}")))?;
     }
     Ok(Plan {
         params,
@@ -47,13 +49,25 @@ fn plan(conn: &ConnArgs, scope: &ScopeArgs, min_severity: Severity) -> Result<Pl
 async fn analyse(plan: &Plan) -> Result<(Report, Vec<Section>), Error> {
     let gathering = gather::gather(&plan.params, plan.interval, &plan.limits);
     let (server, analyses) = Box::pin(gathering).await?;
-    let (sections, not_checked) = areas::run(&analyses, &plan.limits, &plan.filter);
+    let (sections, not_checked) =
+        areas::run(&analyses, &plan.limits, &plan.filter, &server.database);
     let findings = sections.iter().flat_map(|s| s.findings.clone()).collect();
     Ok((Report::new(&server, findings, not_checked), sections))
 }
 
-/// `pgmedic report`: the report on standard output.
-pub async fn report(args: &ReportArgs) -> Result<(), Error> {
+/// `pgmedic report`: the report on standard output, exit 0; anything that keeps it from
+/// reporting is one line on standard error and exit 3, as `check` does.
+pub async fn report(args: &ReportArgs) -> ExitCode {
+    match Box::pin(write_report(args)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "pgmedic: {err}");
+            ExitCode::from(check::UNKNOWN)
+        }
+    }
+}
+
+async fn write_report(args: &ReportArgs) -> Result<(), Error> {
     let plan = plan(&args.conn, &args.scope, Severity::Info)?;
     let (report, sections) = Box::pin(analyse(&plan)).await?;
     let text = match args.format {
@@ -84,7 +98,7 @@ pub async fn check(args: &CheckArgs) -> ExitCode {
     };
     let (lines, code) = match Box::pin(outcome).await {
         Ok((report, _)) => (
-            check::lines(&report.findings),
+            check::lines(&report.findings, report.not_checked.len()),
             check::exit_code(&report.findings),
         ),
         Err(err) => (vec![format!("UNKNOWN: {err}")], check::UNKNOWN),

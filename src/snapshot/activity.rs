@@ -148,10 +148,10 @@ impl Session {
         }
     }
 
-    /// Waiting for a heavyweight lock.
+    /// Waiting for a heavyweight lock (seen in pg_locks when the wait itself is hidden).
     #[must_use]
     pub fn waits_for_lock(&self) -> bool {
-        self.wait_event_type.as_deref() == Some("Lock")
+        self.wait_event_type.as_deref() == Some("Lock") || !self.blocked_by.is_empty()
     }
 }
 

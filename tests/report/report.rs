@@ -34,13 +34,15 @@ fn sessions_and_settings(report: &serde_json::Value) {
     assert_eq!(chain["chain"].as_array().unwrap().len(), 3, "{chain}");
     assert_eq!(chain["chain"][0], root);
     assert_eq!(chain["root_application_name"], "backoffice");
+    let sql = chains[0]["sql"].as_str().unwrap();
     assert!(
-        chains[0]["sql"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("SELECT pg_terminate_backend({root});")),
-        "an idle root is ended, not cancelled"
+        sql.contains("pg_terminate_backend(pid)")
+            && sql.contains(&format!("(pid = {root} AND backend_start = "))
+            && sql.contains("lower('idle in transaction')"),
+        "an idle root is ended, not cancelled, and only while it is the same session, still \
+         idle in its transaction: {sql}"
     );
+    assert_eq!(chains[0]["database"], "trading");
     // The chain's holder sits idle in transaction: found by its pid.
     let idle = of_kind(report, "idle_in_transaction");
     let holder = idle
@@ -193,11 +195,11 @@ async fn the_markdown_report_reads_by_area_and_the_filters_keep_what_was_asked()
         "## Queries\n",
         "## Indexes\n",
         "## Bloat and vacuum\n",
-        "## Wraparound\n",
-        "### info · query_lint · `trading`\n",
+        "## Cluster\n",
+        "### info · query_lint · db `trading`\n",
         "## Settings\n",
         " · blocking_chain · root pid ",
-        "### info · setting · `log_min_duration_statement`\n",
+        "### info · setting · `log_min_duration_statement` · cluster\n",
         "```sql\nALTER SYSTEM SET \"log_min_duration_statement\" = '1s';\n",
     ] {
         assert!(

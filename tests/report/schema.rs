@@ -173,7 +173,8 @@ fn the_schema_names_every_kind_and_the_checker_catches_what_breaks_it() {
         "server": {"version": "15.18", "version_num": 150_018, "role": "primary",
                    "extensions": {"pg_stat_statements": "1.10", "hypopg": null}},
         "findings": [{
-            "kind": "idle_in_transaction", "severity": "warning", "schema": null,
+            "kind": "idle_in_transaction", "severity": "warning", "database": "shop",
+            "schema": null,
             "table": null, "index": null, "columns": [], "summary": "x", "sql": null,
             "evidence": {"pid": 42, "application_name": "api", "age_seconds": 372.5}
         }],

@@ -338,7 +338,10 @@ async fn cancel_and_terminate_reach_the_right_backend_and_nothing_else() {
     let refused = state
         .signal(JobKind::CancelBackend, Scope::Filtered, &info, &[])
         .unwrap_err();
-    assert!(refused.contains("K terminates it"), "{refused}");
+    assert!(
+        refused.contains("is not running a statement") && refused.contains("X terminates"),
+        "{refused}"
+    );
     // Terminate every session the filter lists: just the idle transaction.
     let spec = state
         .signal(JobKind::TerminateBackend, Scope::Filtered, &info, &[])
@@ -373,6 +376,63 @@ async fn cancel_and_terminate_reach_the_right_backend_and_nothing_else() {
     second_sleep.abort();
 }
 
+#[tokio::test]
+async fn a_session_that_changed_since_the_proposal_is_left_alone() {
+    let conninfo = fresh_db("activity_recheck").await;
+    let stays = session(&conninfo, "act_recheck_stays").await;
+    stays.batch_execute("BEGIN; SELECT 1").await.unwrap();
+    let moves = session(&conninfo, "act_recheck_moves").await;
+    moves.batch_execute("BEGIN; SELECT 1").await.unwrap();
+    let stays_pid = pid(&stays).await;
+    let mut watch = Watch::on(&conninfo).await;
+    let both_idle = |s: &ActivitySnapshot| {
+        s.sessions
+            .iter()
+            .filter(|x| {
+                x.application.starts_with("act_recheck_")
+                    && x.state == SessionState::IdleInTransaction
+            })
+            .count()
+            == 2
+    };
+    let snapshot = watch.until(both_idle).await;
+    let info = watch.info.clone();
+    let mut state = watch.state(snapshot);
+    state.filter_text = "app:act_recheck_ state:\"idle in transaction\" xact>0s".to_owned();
+    state.refilter();
+    let spec = state
+        .signal(JobKind::TerminateBackend, Scope::Filtered, &info, &[])
+        .unwrap();
+    assert_eq!(state.listed().count(), 2);
+    // While the confirmation is open, one session commits and starts a new statement.
+    moves.batch_execute("COMMIT").await.unwrap();
+    let sleeper = spawn_statement(moves, "SELECT pg_sleep(60)");
+    watch
+        .until(|s| {
+            s.sessions.iter().any(|x| {
+                x.application == "act_recheck_moves" && x.wait_event.as_deref() == Some("PgSleep")
+            })
+        })
+        .await;
+    let Outcome::Done { rows } = run(&conninfo, &info, spec).await else {
+        panic!("the terminate failed")
+    };
+    assert_eq!(
+        backend::signalled(&rows),
+        vec![stays_pid],
+        "only the session still idle in its transaction"
+    );
+    assert!(stays.batch_execute("SELECT 1").await.is_err(), "ended");
+    let after = watch.snapshot().await;
+    assert_eq!(
+        by_app(&after, "act_recheck_moves").wait_event.as_deref(),
+        Some("PgSleep"),
+        "its new statement runs on"
+    );
+    assert!(!sleeper.is_finished());
+    sleeper.abort();
+}
+
 async fn pid(client: &Client) -> i32 {
     client
         .query_one("SELECT pg_backend_pid()", &[])
@@ -391,6 +451,7 @@ async fn a_backend_named_by_a_stale_start_time_is_left_alone() {
     let target = Target {
         pid: victim_pid,
         backend_start: Some("2001-01-01T00:00:00.000001Z".to_owned()),
+        recheck: Vec::new(),
     };
     let rows = admin
         .simple_query(&backend::statement(JobKind::TerminateBackend, &[target]))
@@ -575,4 +636,39 @@ async fn the_whole_query_is_read_for_the_detail_view_and_only_for_the_same_backe
         .await
         .unwrap();
     assert_eq!(stale, None);
+}
+
+#[tokio::test]
+async fn a_row_lock_wait_names_the_row_and_its_table() {
+    let conninfo = fresh_db("activity_rowlock").await;
+    let setup = session(&conninfo, "act_row_setup").await;
+    setup
+        .batch_execute(
+            "CREATE TABLE qa_t (id int PRIMARY KEY, v int); INSERT INTO qa_t VALUES (1, 0)",
+        )
+        .await
+        .unwrap();
+    let holder = session(&conninfo, "act_row_root").await;
+    holder
+        .batch_execute("BEGIN; UPDATE qa_t SET v = 1 WHERE id = 1")
+        .await
+        .unwrap();
+    let waiter = session(&conninfo, "act_row_wait").await;
+    let waiting = spawn_statement(waiter, "UPDATE qa_t SET v = 2 WHERE id = 1");
+    let mut watch = Watch::on(&conninfo).await;
+    let snapshot = watch.until(waits("act_row_wait")).await;
+    let view = watch.state(snapshot).view.unwrap();
+    let rows = &view.blocking.rows;
+    let awaited = rows[1].waits.as_ref().unwrap();
+    assert_eq!(awaited.mode, "ShareLock");
+    assert!(
+        awaited
+            .object
+            .starts_with("row (0,1) of public.qa_t (transaction "),
+        "{}",
+        awaited.object
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    let (result, _) = waiting.await.unwrap();
+    result.unwrap();
 }

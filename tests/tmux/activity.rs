@@ -67,10 +67,7 @@ fn on_the_demo_the_root_blocker_is_found_and_the_chain_cleared() {
     tmux.keys(&["g"]);
     tmux.wait_for(&format!("▸ {root} backoffice"), SOON);
     tmux.keys(&["k"]);
-    tmux.wait_for(
-        "idle in transaction, a cancel does nothing; K terminates it",
-        SOON,
-    );
+    tmux.wait_for("idle in transaction: K terminates it", SOON);
     tmux.keys(&["K"]);
     tmux.wait_for("type terminate and Enter", SOON);
     tmux.keys(&["terminate", "Enter"]);

@@ -278,7 +278,7 @@ fn activity_160x50() {
         "PgBouncer · SHOW POOLS",
         "6 clients waiting for a server, the oldest 2.4s (the pool is full)",
         "[autovacuum]",
-        "relation ←2403",
+        "←2403 relation",
     ] {
         assert!(all.contains(expected), "{expected:?} missing:\n{all}");
     }
@@ -328,7 +328,7 @@ fn activity_terminate_the_root_asks_for_the_word() {
         .map(|n| n.text.clone())
         .unwrap_or_default();
     assert!(
-        why.contains("a cancel does nothing; K terminates it"),
+        why.contains("idle in transaction: K terminates it"),
         "{why}"
     );
     m.update(key(KeyCode::Char('K')));

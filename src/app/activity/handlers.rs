@@ -42,6 +42,13 @@ impl Model {
             self.notify(Level::Warn, format!("{}: not connected", kind.name()));
             return Vec::new();
         };
+        // What refuses every signal (read-only mode, a standby) comes before any reason about
+        // the sessions themselves.
+        let placeholder = backend::spec(kind, &[], String::new());
+        if let Some(reason) = crate::jobs::refusal(&placeholder, Some(&server), self.read_only) {
+            self.notify(Level::Warn, reason);
+            return Vec::new();
+        }
         let own = self.own_pids();
         match self.activity.signal(kind, scope, &server, &own) {
             Ok(spec) => self.propose(spec),
@@ -101,7 +108,7 @@ impl Model {
                 if !gone.is_empty() {
                     let _ = write!(
                         text,
-                        " ({} had already ended or was not signalled)",
+                        " ({} left alone: ended, or no longer as listed)",
                         gone.join(", ")
                     );
                 }

@@ -66,6 +66,21 @@ fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
+fn filtered(m: &mut Model, text: &str) {
+    m.update(key('/'));
+    for c in text.chars() {
+        m.update(key(c));
+    }
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+}
+
+fn notice(m: &Model) -> String {
+    m.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn the_selection_follows_its_pid_when_the_order_changes() {
     let mut m = model(vec![
@@ -95,11 +110,7 @@ fn the_selection_follows_its_pid_when_the_order_changes() {
 fn every_listed_session_needs_a_filter_first() {
     let mut m = model(vec![session(1, SessionState::Active, 3.0, "a")]);
     assert!(m.update(key('x')).is_empty());
-    let notice = m
-        .notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default();
+    let notice = notice(&m);
     assert!(notice.contains("set a filter first"), "{notice}");
     assert_eq!(m.mode, crate::app::model::Mode::Normal);
 }
@@ -110,12 +121,63 @@ fn read_only_mode_refuses_before_anything_is_shown() {
     m.read_only = true;
     m.update(key('k'));
     assert_eq!(m.mode, crate::app::model::Mode::Normal);
-    let notice = m
-        .notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default();
+    let notice = notice(&m);
     assert!(notice.contains("--read-only"), "{notice}");
+}
+
+#[test]
+fn read_only_mode_is_the_first_reason_even_for_an_idle_session() {
+    let mut m = model(vec![
+        session(1, SessionState::IdleInTransaction, 30.0, "a"),
+        session(2, SessionState::Idle, 30.0, "b"),
+    ]);
+    m.read_only = true;
+    for k in ['k', 'K'] {
+        m.update(key(k));
+        let notice = notice(&m);
+        assert!(notice.contains("--read-only"), "{notice}");
+        assert!(!notice.contains("K terminates"), "{notice}");
+    }
+}
+
+#[test]
+fn a_bulk_cancel_with_nothing_running_speaks_of_the_list() {
+    let mut m = model(vec![
+        session(1, SessionState::Idle, 30.0, "a"),
+        session(2, SessionState::IdleInTransaction, 30.0, "b"),
+        session(3, SessionState::Idle, 30.0, "c"),
+    ]);
+    filtered(&mut m, "user:app");
+    m.update(key('x'));
+    assert_eq!(
+        notice(&m),
+        "cancel: none of the 3 listed sessions is running a statement (a cancel stops a \
+         running statement only; X terminates)"
+    );
+}
+
+#[test]
+fn a_bulk_signal_asks_the_server_to_check_the_filter_again() {
+    let mut m = model(vec![
+        session(1, SessionState::IdleInTransaction, 90.0, "a"),
+        session(2, SessionState::Active, 90.0, "b"),
+    ]);
+    filtered(&mut m, "state:\"idle in transaction\" xact>1m");
+    m.update(key('X'));
+    let crate::app::model::Mode::Confirm(confirm) = &m.mode else {
+        panic!("no confirmation: {}", notice(&m))
+    };
+    let sql = &confirm.spec.statements[0];
+    assert!(
+        sql.contains("strpos(lower(coalesce(state, '')), lower('idle in transaction')) > 0"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("clock_timestamp() - xact_start > make_interval(secs => 60)"),
+        "{sql}"
+    );
+    let warning = confirm.spec.warning.as_deref().unwrap_or_default();
+    assert!(warning.contains("still matches the filter"), "{warning}");
 }
 
 #[test]
@@ -177,7 +239,49 @@ fn a_finished_signal_says_who_it_reached_and_refreshes_at_once() {
     let notice = m.notice.as_ref().unwrap();
     assert_eq!(
         notice.text,
-        "cancelled 5 (6 had already ended or was not signalled)"
+        "cancelled 5 (6 left alone: ended, or no longer as listed)"
     );
     assert_eq!(notice.level, Level::Warn);
+}
+
+#[test]
+fn the_tree_selection_follows_its_pid_and_falls_back_to_its_root() {
+    use crate::diagnose::activity::fixture::{client, idle_in_transaction, waiting};
+    let snapshot = |sessions| ActivitySnapshot {
+        taken_at: 100.0,
+        sessions,
+        ..ActivitySnapshot::default()
+    };
+    let mut m = model(Vec::new());
+    m.update(Msg::Activity(Box::new(Ok(snapshot(vec![
+        idle_in_transaction(100, "root", 60.0),
+        waiting(101, "mid", &[100], 50.0),
+        waiting(102, "leaf", &[101], 40.0),
+        client(200, "other", SessionState::Active),
+        waiting(201, "other", &[200], 5.0),
+    ])))));
+    m.activity.next_section();
+    m.activity.move_selection(2);
+    assert_eq!(m.activity.selected_pid(), Some(102));
+    // Another tree grows bigger and is drawn first: the selection stays on the leaf.
+    m.update(Msg::Activity(Box::new(Ok(snapshot(vec![
+        idle_in_transaction(100, "root", 62.0),
+        waiting(101, "mid", &[100], 52.0),
+        waiting(102, "leaf", &[101], 42.0),
+        client(200, "other", SessionState::Active),
+        waiting(201, "other", &[200], 7.0),
+        waiting(202, "other", &[200], 7.0),
+        waiting(203, "other", &[200], 7.0),
+    ])))));
+    assert_eq!(m.activity.selected_pid(), Some(102));
+    // The leaf was cancelled: its root, not whatever row now has its index.
+    m.update(Msg::Activity(Box::new(Ok(snapshot(vec![
+        idle_in_transaction(100, "root", 64.0),
+        waiting(101, "mid", &[100], 54.0),
+        client(200, "other", SessionState::Active),
+        waiting(201, "other", &[200], 9.0),
+        waiting(202, "other", &[200], 9.0),
+        waiting(203, "other", &[200], 9.0),
+    ])))));
+    assert_eq!(m.activity.selected_pid(), Some(100));
 }

@@ -72,6 +72,67 @@ impl Filter {
     pub fn matches(&self, session: &Session) -> bool {
         self.terms.iter().all(|t| matches_term(t, session))
     }
+
+    /// What the server must find still true of `session` when a signal for the listed
+    /// sessions runs: every word that can stop matching (a state, a wait, a query, an
+    /// application name, an age). Words matched by what cannot change during a backend's life
+    /// (pid, user, client, database, backend type) need no re-check.
+    #[must_use]
+    pub fn recheck(&self, session: &Session) -> Vec<Recheck> {
+        self.terms
+            .iter()
+            .filter_map(|term| match term {
+                Term::Anywhere(needle) => {
+                    let fixed = ANYWHERE
+                        .iter()
+                        .filter(|f| Mutable::of(**f).is_none())
+                        .any(|f| text(*f, session).to_lowercase().contains(needle.as_str()));
+                    (!fixed).then(|| Recheck::Contains(Mutable::ALL.to_vec(), needle.clone()))
+                }
+                Term::In(field, needle) => {
+                    Mutable::of(*field).map(|m| Recheck::Contains(vec![m], needle.clone()))
+                }
+                Term::Longer(clock, secs) => Some(Recheck::Longer(*clock, *secs)),
+                Term::Shorter(clock, secs) => Some(Recheck::Shorter(*clock, *secs)),
+            })
+            .collect()
+    }
+}
+
+/// A field of pg_stat_activity that changes while the backend lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutable {
+    App,
+    State,
+    /// `wait_event_type` and `wait_event`, as "Lock transactionid".
+    Wait,
+    Query,
+}
+
+impl Mutable {
+    pub const ALL: &'static [Mutable] =
+        &[Mutable::App, Mutable::State, Mutable::Wait, Mutable::Query];
+
+    fn of(field: Field) -> Option<Self> {
+        match field {
+            Field::App => Some(Mutable::App),
+            Field::State => Some(Mutable::State),
+            Field::Wait => Some(Mutable::Wait),
+            Field::Query => Some(Mutable::Query),
+            Field::Pid | Field::User | Field::Client | Field::Db | Field::Type => None,
+        }
+    }
+}
+
+/// One condition of a filter, re-checked by the server when a signal runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recheck {
+    /// One of the fields contains the (lowercase) text.
+    Contains(Vec<Mutable>, String),
+    /// The age is over this many seconds.
+    Longer(Clock, f64),
+    /// The age is under this many seconds.
+    Shorter(Clock, f64),
 }
 
 /// Splits on whitespace, keeping "quoted phrases" (and field:"quoted values") together.
@@ -351,6 +412,24 @@ mod tests {
         );
         assert!(Filter::parse("state:\"idle").unwrap_err().contains("quote"));
         assert!(Filter::parse("   ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn what_can_change_is_rechecked_and_what_cannot_is_not() {
+        let filter =
+            Filter::parse("user:app backoffice state:\"idle in transaction\" xact>1m").unwrap();
+        let s = sessions();
+        // "backoffice" matches the application name, which a session can change.
+        assert_eq!(
+            filter.recheck(&s[1]),
+            [
+                Recheck::Contains(Mutable::ALL.to_vec(), "backoffice".to_owned()),
+                Recheck::Contains(vec![Mutable::State], "idle in transaction".to_owned()),
+                Recheck::Longer(Clock::Xact, 60.0)
+            ]
+        );
+        // A word found in the pid needs no re-check: the pid and start name the backend.
+        assert_eq!(Filter::parse("2").unwrap().recheck(&s[1]), []);
     }
 
     #[test]

@@ -48,10 +48,14 @@ pub struct HorizonHolder {
     pub level: Level,
 }
 
-/// The oldest holders, oldest first (the first one is where the horizon is).
+/// The oldest holders, oldest first (the first one is where the horizon is). Among holders at
+/// the same transaction id, the one whose own transaction it is (a session's `backend_xid`, a
+/// prepared transaction) comes first: the snapshots of the others only see it running, and
+/// they stop holding the horizon once it ends, not before.
 #[must_use]
 pub fn holders(snapshot: &ActivitySnapshot, thresholds: &Thresholds) -> Vec<HorizonHolder> {
-    let mut out = Vec::new();
+    // Each holder with whether the id it holds is its own transaction's.
+    let mut out: Vec<(HorizonHolder, bool)> = Vec::new();
     for s in snapshot.sessions.iter().filter(|s| !s.is_self) {
         // The older of its own xid and its snapshot's xmin.
         let held = [(s.backend_xid, s.xid_age), (s.backend_xmin, s.xmin_age)]
@@ -64,20 +68,24 @@ pub fn holders(snapshot: &ActivitySnapshot, thresholds: &Thresholds) -> Vec<Hori
         } else {
             thresholds.transaction_age_secs.judge_opt(s.xact_secs)
         };
-        out.push(HorizonHolder {
-            kind: HorizonKind::Session {
-                pid: s.pid,
-                state: s.state.clone(),
-                application: s.application.clone(),
-                user: s.user.clone(),
-                xact_secs: s.xact_secs,
-                state_secs: crate::diagnose::activity::state_age(s),
-                kind: crate::diagnose::activity::kind_label(s),
+        let owns = s.backend_xid == Some(xid);
+        out.push((
+            HorizonHolder {
+                kind: HorizonKind::Session {
+                    pid: s.pid,
+                    state: s.state.clone(),
+                    application: s.application.clone(),
+                    user: s.user.clone(),
+                    xact_secs: s.xact_secs,
+                    state_secs: crate::diagnose::activity::state_age(s),
+                    kind: crate::diagnose::activity::kind_label(s),
+                },
+                xid,
+                age,
+                level,
             },
-            xid,
-            age,
-            level,
-        });
+            owns,
+        ));
     }
     for slot in snapshot.slots.iter().flatten() {
         for (xid, age, catalog) in [
@@ -87,35 +95,41 @@ pub fn holders(snapshot: &ActivitySnapshot, thresholds: &Thresholds) -> Vec<Hori
             let (Some(xid), Some(age)) = (xid, age) else {
                 continue;
             };
-            out.push(HorizonHolder {
-                kind: HorizonKind::Slot {
-                    name: slot.name.clone(),
-                    slot_type: slot.slot_type.clone(),
-                    active: slot.active,
-                    catalog,
+            out.push((
+                HorizonHolder {
+                    kind: HorizonKind::Slot {
+                        name: slot.name.clone(),
+                        slot_type: slot.slot_type.clone(),
+                        active: slot.active,
+                        catalog,
+                    },
+                    xid,
+                    age,
+                    // Nobody reads from an inactive slot: it holds the horizon until dropped.
+                    level: if slot.active { Level::Ok } else { Level::Warn },
                 },
-                xid,
-                age,
-                // Nobody reads from an inactive slot: it holds the horizon until dropped.
-                level: if slot.active { Level::Ok } else { Level::Warn },
-            });
+                false,
+            ));
         }
     }
     for p in snapshot.prepared.iter().flatten() {
-        out.push(HorizonHolder {
-            kind: HorizonKind::Prepared {
-                gid: p.gid.clone(),
-                owner: p.owner.clone(),
-                prepared_secs: p.prepared_secs,
+        out.push((
+            HorizonHolder {
+                kind: HorizonKind::Prepared {
+                    gid: p.gid.clone(),
+                    owner: p.owner.clone(),
+                    prepared_secs: p.prepared_secs,
+                },
+                xid: p.xid,
+                age: p.xid_age,
+                level: thresholds.transaction_age_secs.judge(p.prepared_secs),
             },
-            xid: p.xid,
-            age: p.xid_age,
-            level: thresholds.transaction_age_secs.judge(p.prepared_secs),
-        });
+            true,
+        ));
     }
-    out.sort_by_key(|h| std::cmp::Reverse(h.age));
+    out.sort_by_key(|(h, owns)| (std::cmp::Reverse(h.age), !owns));
     out.truncate(HOLDERS);
-    out
+    out.into_iter().map(|(h, _)| h).collect()
 }
 
 #[cfg(test)]
@@ -184,5 +198,32 @@ mod tests {
             "idle in transaction for 400 s"
         );
         assert_eq!(holders[3].level, Level::Ok);
+    }
+
+    #[test]
+    fn the_owner_of_the_xid_comes_before_the_snapshots_that_wait_on_it() {
+        // The reporting session's snapshot and a long query both have xmin 738 because the
+        // backoffice session's transaction 738 is still open: ending reporting frees nothing.
+        let mut reporting = idle_in_transaction(32_385, "reporting", 6.0);
+        reporting.backend_xmin = Some(738);
+        reporting.xmin_age = Some(779);
+        let mut sleeper = client(1078, "qa_sleep", SessionState::Active);
+        sleeper.backend_xmin = Some(738);
+        sleeper.xmin_age = Some(779);
+        let mut backoffice = idle_in_transaction(32_386, "backoffice", 78.0);
+        backoffice.backend_xid = Some(738);
+        backoffice.xid_age = Some(779);
+        let snapshot = ActivitySnapshot {
+            sessions: vec![sleeper, reporting, backoffice],
+            ..ActivitySnapshot::default()
+        };
+        let pids: Vec<i32> = holders(&snapshot, &Thresholds::default())
+            .iter()
+            .filter_map(|h| match h.kind {
+                HorizonKind::Session { pid, .. } => Some(pid),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(pids, [32_386, 1078, 32_385]);
     }
 }

@@ -61,10 +61,25 @@ impl<'a> LockIndex<'a> {
             .map(|l| LockRef::new(l, self.relations))
     }
 
-    /// The awaited lock of `pid`, in words.
+    /// The awaited lock of `pid`, in words. A wait for a transaction is a row-lock wait when
+    /// the waiter holds the row's tuple lock: the row and its table are named with it.
     #[must_use]
     pub fn awaited_ref(&self, pid: i32) -> Option<LockRef> {
-        self.awaited(pid).map(|l| LockRef::new(l, self.relations))
+        let lock = self.awaited(pid)?;
+        let mut awaited = LockRef::new(lock, self.relations);
+        if lock.object.locktype == "transactionid"
+            && let Some(row) = self
+                .locks
+                .iter()
+                .find(|l| l.granted && l.pid == Some(pid) && l.object.locktype == "tuple")
+        {
+            awaited.object = format!(
+                "{} ({})",
+                describe(&row.object, self.relations),
+                awaited.object
+            );
+        }
+        Some(awaited)
     }
 }
 
@@ -200,5 +215,53 @@ mod tests {
         );
         let prepared = index.blocking(0, 11).unwrap();
         assert_eq!(prepared.mode, "ShareLock");
+    }
+
+    #[test]
+    fn a_row_lock_wait_names_the_row_and_its_table() {
+        let xid = LockObject {
+            locktype: "transactionid".to_owned(),
+            transactionid: Some(1409),
+            ..LockObject::default()
+        };
+        let row = LockObject {
+            page: Some(0),
+            tuple: Some(1),
+            ..on("tuple")
+        };
+        let locks = vec![
+            Lock {
+                pid: Some(1069),
+                mode: "ExclusiveLock".to_owned(),
+                granted: true,
+                object: xid.clone(),
+                ..Lock::default()
+            },
+            Lock {
+                pid: Some(1073),
+                mode: "ShareLock".to_owned(),
+                granted: false,
+                object: xid,
+                ..Lock::default()
+            },
+            Lock {
+                pid: Some(1073),
+                mode: "ExclusiveLock".to_owned(),
+                granted: true,
+                object: row,
+                ..Lock::default()
+            },
+        ];
+        let names = HashMap::from([(16_638, "public.qa_t".to_owned())]);
+        let index = LockIndex::new(&locks, &names);
+        let awaited = index.awaited_ref(1073).unwrap();
+        assert_eq!(
+            (awaited.mode.as_str(), awaited.object.as_str()),
+            ("ShareLock", "row (0,1) of public.qa_t (transaction 1409)")
+        );
+        assert_eq!(
+            index.blocking(1069, 1073).unwrap().object,
+            "transaction 1409"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! whose privileges it has, or any of them with pg_signal_backend. Never the console's own
 //! sessions, never the server's own processes.
 
+use crate::diagnose::activity::filter::Recheck;
 use crate::server::Privileges;
 use crate::snapshot::activity::{Session, SessionState};
 
@@ -22,15 +23,17 @@ const SIGNALLABLE: &[&str] = &[
 ];
 
 /// A session an action will signal: enough to name it exactly in the SQL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub pid: i32,
     /// With the pid, names the backend: a pid reused in the meantime is left alone.
     pub backend_start: Option<String>,
+    /// What must still be true of it when the signal runs (the filter that listed it).
+    pub recheck: Vec<Recheck>,
 }
 
 /// The sessions split into those the action may signal and those it may not, with why.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Targets {
     pub allowed: Vec<Target>,
     pub refused: Vec<(i32, String)>,
@@ -55,6 +58,7 @@ pub fn targets<'a>(
             None => out.allowed.push(Target {
                 pid: session.pid,
                 backend_start: session.backend_start.clone(),
+                recheck: Vec::new(),
             }),
             Some(why) => out.refused.push((session.pid, why)),
         }
@@ -75,9 +79,9 @@ pub enum Signal {
 pub fn cancel_is_useless(session: &Session) -> Option<String> {
     match session.state {
         SessionState::Idle => Some("idle, no statement to cancel".to_owned()),
-        SessionState::IdleInTransaction | SessionState::IdleInTransactionAborted => Some(
-            "idle in transaction, a cancel does nothing; K terminates it (rolls back)".to_owned(),
-        ),
+        SessionState::IdleInTransaction | SessionState::IdleInTransactionAborted => {
+            Some("idle in transaction: K terminates it (a cancel does nothing)".to_owned())
+        }
         _ => None,
     }
 }
@@ -177,7 +181,8 @@ mod tests {
             t.allowed,
             vec![Target {
                 pid: 4,
-                backend_start: Some("2025-01-01T00:00:00.000001Z".to_owned())
+                backend_start: Some("2025-01-01T00:00:00.000001Z".to_owned()),
+                recheck: Vec::new(),
             }]
         );
         let refused: Vec<i32> = t.refused.iter().map(|(p, _)| *p).collect();

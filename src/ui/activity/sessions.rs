@@ -180,13 +180,13 @@ fn row<'a>(s: &Session, model: &Model, wide: bool, theme: &Theme) -> Row<'a> {
     Row::new(cells)
 }
 
-/// `relation ←2403` for a lock wait (the lock's kind, who blocks it), `Client:ClientRead`,
-/// or nothing.
+/// `←2403 relation` for a lock wait (who blocks it first, so that a narrow column cuts the
+/// lock's kind and never a pid), `Client:ClientRead`, or nothing.
 fn wait_text(s: &Session) -> String {
     if s.waits_for_lock() {
         let pids: Vec<String> = s.blocked_by.iter().map(ToString::to_string).collect();
         let event = s.wait_event.as_deref().unwrap_or("lock");
-        return format!("{event} ←{}", pids.join(","));
+        return format!("←{} {event}", pids.join(","));
     }
     match (&s.wait_event_type, &s.wait_event) {
         (Some(kind), Some(event)) => format!("{kind}:{event}"),
