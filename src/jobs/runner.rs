@@ -1,5 +1,5 @@
-//! Runs confirmed jobs. Each job gets a session of its own with the job's lock_timeout and
-//! statement_timeout as startup options; while it runs, a second (monitoring) session reads
+//! Runs confirmed jobs. Each job gets a session of its own with the job's lock_timeout (none
+//! for CONCURRENTLY statements) and statement_timeout as startup options; while it runs, a second (monitoring) session reads
 //! its progress by pid twice a second. Statements run one by one through the simple query
 //! protocol, each in its own implicit transaction, as CONCURRENTLY and VACUUM require.
 //!
@@ -201,7 +201,8 @@ impl Runner {
             Some(db) => self.params.with_dbname(db),
             None => self.params.clone(),
         };
-        let lock_timeout = format!("{}ms", spec.lock_timeout.as_millis());
+        // 0: none (CONCURRENTLY statements, see JobSpec::new)
+        let lock_timeout = format!("{}ms", spec.lock_timeout.unwrap_or_default().as_millis());
         let statement_timeout = spec
             .statement_timeout
             .map_or_else(|| "0".to_owned(), |t| format!("{}ms", t.as_millis()));

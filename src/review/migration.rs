@@ -22,9 +22,16 @@ pub fn render(review: &Review, generated_at: &str) -> String {
         "-- Apply with: psql -X -v ON_ERROR_STOP=1 -f <this file> <database>\n\
          -- No transaction block: CREATE/DROP INDEX CONCURRENTLY cannot run inside one. A CREATE\n\
          -- that fails leaves an invalid index behind: drop it (its rollback) before a retry.\n\
-         -- Each step carries its evidence and, commented out, the statement that undoes it.\n\n",
+         -- Each step carries its evidence and, commented out, the statement that undoes it.\n\
+         -- No lock_timeout is set: a CONCURRENTLY statement waits for every transaction older\n\
+         -- than it, and lock_timeout would cut those waits too (a build thrown away half done\n\
+         -- because a session sat idle in a transaction). Its table lock (SHARE UPDATE EXCLUSIVE)\n\
+         -- queues no reads nor writes behind it. Watch pg_stat_progress_create_index (pgmedic's\n\
+         -- Jobs pane) for the pids it waits for; Ctrl-C in psql cancels the statement. A\n\
+         -- lock_timeout set for the role or the database applies too: run with PGOPTIONS='-c\n\
+         -- lock_timeout=0' where one is.\n\n",
     );
-    out.push_str("\\set ON_ERROR_STOP on\nSET lock_timeout = '5s';\n");
+    out.push_str("\\set ON_ERROR_STOP on\n");
     let mut steps = 0;
     for (i, item) in review.items.iter().enumerate() {
         let Ok(fix) = &item.fix else {

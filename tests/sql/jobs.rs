@@ -240,7 +240,7 @@ async fn a_job_behind_a_lock_gives_up_after_its_lock_timeout() {
         .unwrap();
     let (runner, mut rx, _, _scratch) = runner(&conninfo, "lock");
     let mut spec = JobSpec::new(JobKind::Analyze, "t", vec!["ANALYZE t".to_owned()]);
-    spec.lock_timeout = Duration::from_millis(300);
+    spec.lock_timeout = Some(Duration::from_millis(300));
     runner.start(4, spec);
     let (_, outcome) = until_finished(&mut rx).await;
     let Outcome::Failed { error } = outcome else {
@@ -344,4 +344,58 @@ async fn generic_plans_of_parameterised_statements_on_this_server() {
         .unwrap()
         .get(0);
     assert_eq!(mode, "auto");
+}
+
+#[tokio::test]
+async fn a_concurrent_build_waits_for_an_older_transaction_longer_than_any_lock_timeout() {
+    let conninfo = fresh_db("job_cic_old").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute(
+            "CREATE TABLE fills (id int, account int);
+             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
+        )
+        .await
+        .unwrap();
+    // A session idle in a transaction that has an xid: the build waits for it to end.
+    let holder = connect(&conninfo).await;
+    holder
+        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
+        .await
+        .unwrap();
+    let (runner, mut rx, _, _scratch) = runner(&conninfo, "cic_old");
+    let spec = JobSpec::new(
+        JobKind::CreateIndex,
+        "fills",
+        vec!["CREATE INDEX CONCURRENTLY fills_account ON fills (account)".to_owned()],
+    );
+    assert_eq!(spec.lock_timeout, None);
+    runner.start(5, spec);
+    // Longer than the 5 s lock_timeout of other jobs: the build must still be waiting.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(7);
+    let mut waited = false;
+    while let Ok(event) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        match event {
+            Some(Msg::Job(JobEvent::Progress { progress, .. })) => {
+                waited |= !progress.waiting_for.is_empty();
+            }
+            Some(Msg::Job(JobEvent::Finished { outcome, .. })) => {
+                panic!("the build gave up while an older transaction was open: {outcome:?}")
+            }
+            _ => {}
+        }
+    }
+    assert!(waited, "the build showed whom it waits for");
+    holder.batch_execute("COMMIT").await.unwrap();
+    let (_, outcome) = until_finished(&mut rx).await;
+    assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
+    let valid: bool = setup
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'fills_account'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(valid);
 }

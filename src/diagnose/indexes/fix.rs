@@ -135,7 +135,8 @@ fn create(new: NewIndex, apply: String, rollback: String) -> Fix {
         rollback,
         warning: format!(
             "builds without blocking writes, but reads all of {}.{} and waits for every \
-             transaction that touches it; cancelling leaves an invalid index to drop",
+             transaction older than it, however long (the Jobs pane shows the pids it waits \
+             for); cancelling leaves an invalid index to drop",
             new.schema, new.table
         ),
         new_index: Some(new),
@@ -150,8 +151,9 @@ pub fn drop_index(index: &IndexRef) -> Fix {
         target: format!("{}.{}", index.schema, index.name),
         apply: drop_sql(&index.schema, &index.name),
         rollback: concurrent_definition(&index.definition),
-        warning: "waits for every transaction that uses the table; queries that used the \
-                  index plan without it from then on"
+        warning: "waits for every transaction older than it, however long (the Jobs pane \
+                  shows the pids it waits for); queries that used the index plan without it \
+                  from then on"
             .to_owned(),
         new_index: None,
     }
@@ -169,7 +171,8 @@ pub fn reindex(index: &IndexRef) -> Fix {
         ),
         rollback: "-- nothing to undo: the index keeps its definition".to_owned(),
         warning: "builds a new copy beside the old one (twice the space meanwhile) and waits for \
-                  every transaction that touches the table"
+                  every transaction older than it, however long (the Jobs pane shows the pids it \
+                  waits for)"
             .to_owned(),
         new_index: None,
     }
