@@ -172,10 +172,25 @@ async fn sample_writes(
     client: &Client,
     prepared: &Prepared,
 ) -> Result<(f64, Vec<TableWrites>), tokio_postgres::Error> {
-    let rows = client.query(&prepared.table_writes, &[]).await?;
+    decode_writes(&client.query(&prepared.table_writes, &[]).await?)
+}
+
+/// Rows written per second per table over `interval`, from two readings of the counters
+/// (`pgmedic advise`: never the average since the statistics began).
+pub async fn write_rates_over(
+    client: &Client,
+    interval: Duration,
+) -> Result<HashMap<i64, f64>, tokio_postgres::Error> {
+    let before = decode_writes(&client.query(TABLE_WRITES, &[]).await?)?;
+    tokio::time::sleep(interval).await;
+    let after = decode_writes(&client.query(TABLE_WRITES, &[]).await?)?;
+    Ok(write_rates((before.0, &before.1), (after.0, &after.1)))
+}
+
+fn decode_writes(rows: &[Row]) -> Result<(f64, Vec<TableWrites>), tokio_postgres::Error> {
     let mut taken_at = 0.0;
     let mut writes = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         taken_at = row.try_get("taken_at")?;
         writes.push(TableWrites {
             oid: row.try_get("table_oid")?,

@@ -22,7 +22,17 @@ impl Model {
         self.dirty = true;
         let state = &mut self.indexes;
         match event {
-            IndexesEvent::Snapshot(Ok(snapshot)) => state.apply_snapshot(snapshot, self.now),
+            IndexesEvent::Snapshot(Ok(snapshot)) => {
+                state.apply_snapshot(snapshot, self.now);
+                if let Some(seen) = state.advice_waiting {
+                    // A database whose tables give no rates still gets its advice.
+                    if state.write_rates().is_some() || seen >= 1 {
+                        state.advice_waiting = None;
+                        return self.request_advice().into_iter().collect();
+                    }
+                    state.advice_waiting = Some(seen + 1);
+                }
+            }
             IndexesEvent::Snapshot(Err(error)) => state.error = Some(error),
             IndexesEvent::Suggestions(suggestions) => {
                 match suggestions {
@@ -61,6 +71,16 @@ impl Model {
             IndexesEvent::Saved(saved) => self.after_saved(saved),
         }
         Vec::new()
+    }
+
+    /// The advisor's run, now if the pane knows the tables' write rates (what an index costs
+    /// to keep), else as soon as a snapshot brings them.
+    pub(crate) fn advice_when_rates_are_known(&mut self) -> Option<Effect> {
+        if self.indexes.write_rates().is_some() {
+            return self.request_advice();
+        }
+        self.indexes.advice_waiting = Some(0);
+        None
     }
 
     /// `c`: a suggestion's or a foreign key's index, re-checked first.

@@ -94,9 +94,21 @@ pub struct IndexesState {
     /// The review's note is being typed (the `/` line edits it).
     pub noting: bool,
     pub saved: Option<Part<SavedReview>>,
+    /// The advisor waits for the write rates: how many snapshots came without them since.
+    pub advice_waiting: Option<u8>,
 }
 
 impl IndexesState {
+    /// Rows written per second per table over the last minute, once two samples exist.
+    #[must_use]
+    pub fn write_rates(&self) -> Option<HashMap<i64, f64>> {
+        self.snapshot
+            .as_ref()
+            .map(|s| &s.write_rates)
+            .filter(|rates| !rates.is_empty())
+            .cloned()
+    }
+
     /// Findings that match the filter (kind, table, index or foreign key name).
     #[must_use]
     pub fn visible(&self) -> Vec<&Finding> {

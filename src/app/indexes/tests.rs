@@ -410,3 +410,66 @@ fn between_full_reads_only_the_write_rates_move() {
         "a changed catalog is judged again"
     );
 }
+
+/// The advisor's request as the model would send it, if any.
+fn advise_request(effects: &[Effect]) -> Option<&crate::advisor::AdviseOptions> {
+    effects.iter().find_map(|e| match e {
+        Effect::Work(Request::Advise { options, .. }) => Some(options),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_advisor_weighs_the_write_rates_of_the_last_minute() {
+    let mut m = Model::new(
+        "app@db/shop".to_owned(),
+        Duration::from_secs(2),
+        false,
+        Instant::now(),
+    );
+    m.update(Msg::Conn(ConnEvent::Up(Box::new(server(false)))));
+    let first = m.apply(Action::GoTo(Pane::Indexes));
+    assert!(
+        advise_request(&first).is_none(),
+        "no rates yet: the advisor waits for them"
+    );
+    let without = m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(
+        snapshot(true),
+    )))));
+    assert!(advise_request(&without).is_none());
+    let mut next = snapshot(true);
+    next.taken_at += 2.0;
+    next.write_rates.insert(10, 42.0);
+    let with = m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(next)))));
+    let options = advise_request(&with).expect("asked once the rates are known");
+    assert_eq!(
+        options.table_writes.as_ref().and_then(|r| r.get(&10)),
+        Some(&42.0)
+    );
+    let refresh = m.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(
+        advise_request(&refresh).is_some_and(|o| o.table_writes.is_some()),
+        "Ctrl-r asks again, with the rates: {refresh:?}"
+    );
+}
+
+#[test]
+fn a_database_without_write_rates_still_gets_its_advice() {
+    let mut m = Model::new(
+        "app@db/shop".to_owned(),
+        Duration::from_secs(2),
+        false,
+        Instant::now(),
+    );
+    m.update(Msg::Conn(ConnEvent::Up(Box::new(server(false)))));
+    m.apply(Action::GoTo(Pane::Indexes));
+    for (i, expected) in [false, true].into_iter().enumerate() {
+        let mut s = snapshot(true);
+        s.taken_at += i as f64 * 30.0;
+        let effects = m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(s)))));
+        assert_eq!(advise_request(&effects).is_some(), expected, "snapshot {i}");
+    }
+}
