@@ -309,6 +309,15 @@ impl Model {
         };
         let pending = self.indexes.pending.remove(at);
         self.record_outcome(&pending.fix, outcome, *elapsed);
+        if let (Outcome::Done { .. }, Some(new)) = (outcome, &pending.fix.new_index) {
+            // Built: no longer a suggestion, and not "unused" for having no scans yet.
+            let state = &mut self.indexes;
+            state.built.insert((new.schema.clone(), new.name.clone()));
+            state
+                .suggestions
+                .retain(|s| !(s.schema == new.schema && s.name == new.name));
+            state.rebuild();
+        }
         let mut effects = vec![Effect::RefreshNow];
         match (outcome, &pending.fix.new_index) {
             (Outcome::Done { .. }, Some(new)) if !pending.helps.is_empty() => {

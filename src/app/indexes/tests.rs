@@ -473,3 +473,68 @@ fn a_database_without_write_rates_still_gets_its_advice() {
         assert_eq!(advise_request(&effects).is_some(), expected, "snapshot {i}");
     }
 }
+
+fn suggestion_on_the_table() -> crate::advisor::Suggestion {
+    crate::advisor::Suggestion {
+        schema: "public".to_owned(),
+        table: "Weird \"T\"".to_owned(),
+        columns: vec!["\"c\"".to_owned()],
+        include: Vec::new(),
+        predicate: None,
+        method: "btree".to_owned(),
+        name: "t_c_idx".to_owned(),
+        create_sql: "CREATE INDEX CONCURRENTLY \"t_c_idx\" ON \"public\".\"Weird \"\"T\"\"\" \
+                     USING btree (\"c\")"
+            .to_owned(),
+        rollback_sql: "DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"t_c_idx\"".to_owned(),
+        helps: Vec::new(),
+        estimated_size_bytes: Some(8192),
+        verified: true,
+        table_writes_per_sec: None,
+        saving_ms_per_hour: 10.0,
+        note: None,
+    }
+}
+
+#[test]
+fn a_built_suggestion_leaves_the_list_and_is_not_called_unused() {
+    let mut m = model(false, false, true);
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Suggestions(Ok(vec![
+        suggestion_on_the_table(),
+    ])))));
+    select(&mut m, crate::diagnose::indexes::FindingKind::Suggestion);
+    let effects = key(&mut m, 'c');
+    let [Effect::Work(Request::Indexes(IndexesRequest::Recheck(fix)))] = effects.as_slice() else {
+        panic!("a re-check first: {effects:?}");
+    };
+    let fix = (**fix).clone();
+    recheck_clear(&mut m, &fix);
+    assert!(matches!(enter(&mut m).as_slice(), [Effect::RunJob(1, _)]));
+    m.update(Msg::Job(JobEvent::Finished {
+        id: 1,
+        kind: crate::jobs::JobKind::CreateIndex,
+        target: fix.target.clone(),
+        outcome: Outcome::Done { rows: Vec::new() },
+        elapsed: Duration::from_secs(2),
+    }));
+    assert!(
+        m.indexes
+            .findings
+            .iter()
+            .all(|f| f.kind != crate::diagnose::indexes::FindingKind::Suggestion),
+        "built: no longer suggested, before any refresh"
+    );
+    // The next read has the new index, never scanned yet.
+    let mut next = snapshot(true);
+    next.taken_at += 30.0;
+    next.indexes.push(index(2, "t_c_idx", &["c"], 0));
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(next)))));
+    let unused: Vec<&str> = m
+        .indexes
+        .findings
+        .iter()
+        .filter(|f| f.kind == crate::diagnose::indexes::FindingKind::Unused)
+        .filter_map(|f| f.index.as_ref().map(|i| i.name.as_str()))
+        .collect();
+    assert_eq!(unused, ["t_a_idx"], "built in this session: not unused");
+}

@@ -285,10 +285,16 @@ impl Judge<'_> {
             // The longest cover: the one that stays when every redundant index goes. A cover
             // nothing scans would itself be reported unused: when `short` is the one in use,
             // `short` stays and the cover goes, not both.
+            // Both unused and neither keeps a foreign key indexed: both are reported unused
+            // instead (a redundant finding would say the other one is kept).
             let cover = btrees
                 .iter()
                 .filter(|long| long.oid != short.oid && !reported.contains(&long.oid))
-                .filter(|long| long.scans > 0 || long.protected_by().is_some() || short.scans == 0)
+                .filter(|long| {
+                    long.scans > 0
+                        || long.protected_by().is_some()
+                        || (short.scans == 0 && self.indexes_a_foreign_key(long))
+                })
                 .filter(|long| covers(long, short))
                 .max_by_key(|long| (long.key_count, std::cmp::Reverse(long.oid)));
             if let Some(long) = cover {
@@ -301,13 +307,24 @@ impl Judge<'_> {
         out
     }
 
+    /// Never-scanned indexes backing nothing — save the one index that keeps a foreign key
+    /// indexed (it is what makes a DELETE of the referenced row cheap; its scans come only
+    /// with such deletes). Of two that support the same foreign key, the larger is reported.
     fn unused(&self, reported: &mut HashSet<i64>) -> Vec<Finding> {
-        let unused: Vec<&IndexDef> = self
+        let mut candidates: Vec<&IndexDef> = self
             .settled()
             .filter(|i| i.valid && i.scans == 0 && !reported.contains(&i.oid))
             .filter(|i| i.protected_by().is_none())
             .collect();
-        reported.extend(unused.iter().map(|i| i.oid));
+        candidates.sort_by_key(|i| (std::cmp::Reverse(i.size_bytes.unwrap_or(0)), i.oid));
+        let mut unused = Vec::new();
+        for index in candidates {
+            if self.only_support_of_a_foreign_key(index, reported) {
+                continue;
+            }
+            reported.insert(index.oid);
+            unused.push(index);
+        }
         unused
             .into_iter()
             .map(|i| {
@@ -316,6 +333,32 @@ impl Judge<'_> {
                 f
             })
             .collect()
+    }
+
+    /// The foreign keys of `index`'s table whose columns lead it.
+    fn foreign_keys_of<'s>(&'s self, index: &'s IndexDef) -> impl Iterator<Item = &'s ForeignKey> {
+        self.snapshot
+            .foreign_keys
+            .iter()
+            .filter(move |fk| fk.table_oid == index.table_oid && supports(index, fk))
+    }
+
+    fn indexes_a_foreign_key(&self, index: &IndexDef) -> bool {
+        self.foreign_keys_of(index).next().is_some()
+    }
+
+    /// `index` supports a foreign key that no other index left standing supports (the ones
+    /// already reported are to be dropped).
+    fn only_support_of_a_foreign_key(&self, index: &IndexDef, reported: &HashSet<i64>) -> bool {
+        let on_table = self
+            .indexes
+            .get(&index.table_oid)
+            .map_or(&[][..], Vec::as_slice);
+        self.foreign_keys_of(index).any(|fk| {
+            !on_table.iter().any(|other| {
+                other.oid != index.oid && !reported.contains(&other.oid) && supports(other, fk)
+            })
+        })
     }
 
     /// Why "never scanned" may not mean "not needed".

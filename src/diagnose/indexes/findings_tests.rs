@@ -475,13 +475,53 @@ fn a_used_prefix_of_an_unused_index_stays_and_the_unused_one_goes() {
     neither.scans = 0;
     let mut long = idx(3, "t_b_c", &["b", "c"]);
     long.scans = 0;
-    let found = findings(&snapshot(vec![neither, long]), &[], NOW);
+    let found = findings(&snapshot(vec![neither.clone(), long.clone()]), &[], NOW);
     assert_eq!(
         kinds(&found),
         vec![
-            (FindingKind::Redundant, "t_b".to_owned()),
             (FindingKind::Unused, "t_b_c".to_owned()),
+            (FindingKind::Unused, "t_b".to_owned()),
         ],
-        "both unused: both go"
+        "both unused: both go, neither said to be kept"
+    );
+    // A foreign key on b: one of the two must stay, the wider (it serves more), and the
+    // review must not drop both.
+    let mut s = snapshot(vec![neither, long]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Redundant, "t_b".to_owned())],
+        "t_b_c keeps the foreign key indexed"
+    );
+    assert_eq!(found[0].kept.as_ref().unwrap().name, "t_b_c");
+}
+
+#[test]
+fn the_only_index_of_a_foreign_key_is_never_unused() {
+    let mut only = idx(2, "t_b", &["b"]);
+    only.scans = 0;
+    let mut other = idx(3, "t_c", &["c"]);
+    other.scans = 0;
+    let mut s = snapshot(vec![only, other]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Unused, "t_c".to_owned())],
+        "t_b makes a DELETE on the referenced table cheap"
+    );
+    // Two supports of the same foreign key (b, c) and (c, b), both unused: one may go.
+    let mut bc = idx(4, "t_b_c", &["b", "c"]);
+    bc.scans = 0;
+    let mut cb = idx(5, "t_c_b", &["c", "b"]);
+    cb.scans = 0;
+    let mut s = snapshot(vec![bc, cb]);
+    s.foreign_keys.push(fk(51, &["b", "c"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Unused, "t_c_b".to_owned())],
+        "the other one keeps the foreign key indexed"
     );
 }
