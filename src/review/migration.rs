@@ -3,6 +3,7 @@
 //! inside a transaction block, so the file has none: psql runs it statement by statement and
 //! stops at the first error.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::review::{Decision, Review, evidence};
@@ -33,14 +34,32 @@ pub fn render(review: &Review, generated_at: &str) -> String {
     );
     out.push_str("\\set ON_ERROR_STOP on\n");
     let mut steps = 0;
+    // What each statement's target got: its step, or "applied during the review".
+    let mut done: HashMap<&str, String> = HashMap::new();
     for (i, item) in review.items.iter().enumerate() {
         let Ok(fix) = &item.fix else {
             continue;
         };
+        let f = &item.finding;
+        if matches!(
+            item.decision,
+            Some(Decision::Migration | Decision::ApplyNow)
+        ) && let Some(earlier) = done.get(fix.target.as_str())
+        {
+            // One index can resolve two findings (a foreign key and a suggestion).
+            let _ = writeln!(
+                out,
+                "\n-- (finding {}) {} on {}: resolved by {earlier}",
+                i + 1,
+                f.kind.word(),
+                comment(&f.table_name())
+            );
+            continue;
+        }
         match item.decision {
             Some(Decision::Migration) => {
                 steps += 1;
-                let f = &item.finding;
+                done.insert(&fix.target, format!("step {steps}"));
                 let _ = writeln!(
                     out,
                     "\n-- {steps}. (finding {}) {} on {}: {}",
@@ -59,6 +78,12 @@ pub fn render(review: &Review, generated_at: &str) -> String {
                 let _ = writeln!(out, "{};", fix.apply.trim_end_matches(';'));
             }
             Some(Decision::ApplyNow) => {
+                if item.outcome.as_deref().is_some_and(|o| o.starts_with("ok")) {
+                    done.insert(
+                        &fix.target,
+                        format!("finding {}, applied during the review", i + 1),
+                    );
+                }
                 let outcome = item.outcome.as_deref().unwrap_or("not run");
                 let _ = writeln!(
                     out,

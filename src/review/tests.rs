@@ -95,7 +95,12 @@ fn decisions_move_through_the_items() {
 fn the_migration_has_each_statement_with_its_evidence_and_rollback_and_no_transaction() {
     let mut with_note = item(unused(), Some(Decision::Migration));
     with_note.note = "checked with the reporting team\nover lunch".to_owned();
-    let mut applied = item(missing_fk(), Some(Decision::ApplyNow));
+    let mut fills = missing_fk();
+    fills.table = "fills".to_owned();
+    if let Some(fk) = &mut fills.foreign_key {
+        fk.table = "fills".to_owned();
+    }
+    let mut applied = item(fills, Some(Decision::ApplyNow));
     applied.outcome = Some("ok in 1.2 s".to_owned());
     let r = review(vec![
         with_note,
@@ -195,4 +200,22 @@ fn a_name_with_a_line_break_cannot_put_sql_into_the_migration() {
         })
         .collect();
     assert_eq!(firsts, ["[\"DropStmt\"]"], "only the DROP:\n{sql}");
+}
+
+#[test]
+fn one_index_resolving_two_findings_is_built_once() {
+    let r = review(vec![
+        item(missing_fk(), Some(Decision::Migration)),
+        item(missing_fk(), Some(Decision::Migration)),
+    ]);
+    let sql = migration::render(&r, "t");
+    let creates = sql
+        .lines()
+        .filter(|l| l.starts_with("CREATE INDEX CONCURRENTLY"))
+        .count();
+    assert_eq!(creates, 1, "{sql}");
+    assert!(
+        sql.contains("-- (finding 2) fk unindexed on public.trades: resolved by step 1"),
+        "{sql}"
+    );
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::advisor::Suggestion;
 use crate::diagnose::health::Level;
 use crate::diagnose::indexes::{
-    ForeignKey, IndexDef, IndexesSnapshot, TableInfo, YOUNG_STATS_SECS, age_words,
+    ForeignKey, IndexDef, IndexesSnapshot, TableInfo, YOUNG_STATS_SECS, age_words, fix,
 };
 
 /// What is wrong, in the order a review walks through them.
@@ -141,13 +141,15 @@ pub fn findings(snapshot: &IndexesSnapshot, suggestions: &[Suggestion], now: f64
     out.extend(judge.duplicates(&mut reported));
     out.extend(judge.redundant(&mut reported));
     out.extend(judge.unused(&mut reported));
-    out.extend(judge.unindexed_foreign_keys());
-    out.extend(
-        suggestions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| judge.suggestion(i, s)),
-    );
+    let mut unindexed = judge.unindexed_foreign_keys();
+    let mut suggested: Vec<Finding> = suggestions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| judge.suggestion(i, s))
+        .collect();
+    resolve_together(&mut unindexed, &mut suggested, suggestions);
+    out.extend(unindexed);
+    out.extend(suggested);
     out.sort_by_cached_key(|f| {
         (
             f.kind,
@@ -247,6 +249,15 @@ impl Judge<'_> {
             }
             group.sort_by_key(|i| std::cmp::Reverse(keep_rank(i)));
             let keeper = group[0];
+            grouped.extend(group.iter().map(|i| i.oid));
+            if keeper.scans == 0
+                && keeper.protected_by().is_none()
+                && !self.indexes_a_foreign_key(keeper)
+            {
+                // Nothing scans any of them and none needs to stay: all are unused, none is
+                // "kept" only to be dropped as unused next.
+                continue;
+            }
             for extra in &group[1..] {
                 grouped.insert(extra.oid);
                 reported.insert(extra.oid);
@@ -477,6 +488,55 @@ impl Judge<'_> {
             notes,
         }
     }
+}
+
+/// A foreign key whose columns lead a suggested index is resolved by that index: the
+/// foreign key's finding points at the suggestion (its fix builds it), and each says so —
+/// one index, not a narrow one for the key and a wide one for the statements.
+fn resolve_together(
+    unindexed: &mut [Finding],
+    suggested: &mut [Finding],
+    suggestions: &[Suggestion],
+) {
+    for f in unindexed {
+        let Some(fk) = &f.foreign_key else { continue };
+        let found = suggestions
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.schema == fk.schema && s.table == fk.table && leads(s, &fk.columns));
+        let Some((position, s)) = found else { continue };
+        f.suggestion = Some(position);
+        f.notes.push(format!(
+            "the suggested index {} ({}) also indexes this foreign key: creating it resolves both",
+            s.name,
+            s.columns.join(", ")
+        ));
+        if let Some(sf) = suggested
+            .iter_mut()
+            .find(|x| x.suggestion == Some(position))
+        {
+            sf.notes.push(format!(
+                "it also indexes the foreign key {} ({})",
+                fk.name,
+                fk.columns.join(", ")
+            ));
+        }
+    }
+}
+
+/// `columns` lead the suggested index's keys, in any order (a plain, non-partial btree).
+fn leads(s: &Suggestion, columns: &[String]) -> bool {
+    if s.predicate.is_some() || s.method != "btree" || s.columns.len() < columns.len() {
+        return false;
+    }
+    let mut leading: Vec<String> = s.columns[..columns.len()]
+        .iter()
+        .map(|c| fix::key_of_sql(c).0)
+        .collect();
+    let mut wanted = columns.to_vec();
+    leading.sort();
+    wanted.sort();
+    leading == wanted
 }
 
 /// Indexes grouped by their table, in table oid order.

@@ -525,3 +525,69 @@ fn the_only_index_of_a_foreign_key_is_never_unused() {
         "the other one keeps the foreign key indexed"
     );
 }
+
+#[test]
+fn a_suggestion_that_also_indexes_a_foreign_key_resolves_both() {
+    let mut s = snapshot(vec![pk(1, &["a"])]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    s.foreign_keys.push(fk(51, &["c"]));
+    let mut wider = suggestion("t_b_c_idx", true);
+    wider.columns = vec!["\"b\"".to_owned(), "\"c\" DESC".to_owned()];
+    let found = findings(&s, &[wider], NOW);
+    let fk_b = found
+        .iter()
+        .find(|f| f.foreign_key.as_ref().is_some_and(|k| k.oid == 50))
+        .unwrap();
+    assert_eq!(fk_b.suggestion, Some(0), "points at the suggestion");
+    assert!(
+        fk_b.notes.iter().any(|n| n.contains("t_b_c_idx")),
+        "{:?}",
+        fk_b.notes
+    );
+    let fk_c = found
+        .iter()
+        .find(|f| f.foreign_key.as_ref().is_some_and(|k| k.oid == 51))
+        .unwrap();
+    assert_eq!(fk_c.suggestion, None, "c does not lead the suggestion");
+    let sugg = found
+        .iter()
+        .find(|f| f.kind == FindingKind::Suggestion)
+        .unwrap();
+    assert!(
+        sugg.notes.iter().any(|n| n.contains("t_b_fkey")),
+        "{:?}",
+        sugg.notes
+    );
+    let fix = crate::diagnose::indexes::fix::fix(fk_b, &[suggestion_b_c()], &s).unwrap();
+    assert_eq!(fix.target, "public.t_b_c_idx", "one index for both");
+}
+
+fn suggestion_b_c() -> Suggestion {
+    let mut wider = suggestion("t_b_c_idx", true);
+    wider.columns = vec!["\"b\"".to_owned(), "\"c\" DESC".to_owned()];
+    wider
+}
+
+#[test]
+fn never_scanned_duplicates_are_all_unused_unless_one_keeps_a_foreign_key_indexed() {
+    let mut one = idx(2, "t_b", &["b"]);
+    one.scans = 0;
+    let mut two = idx(3, "t_b_again", &["b"]);
+    two.scans = 0;
+    let found = findings(&snapshot(vec![one.clone(), two.clone()]), &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![
+            (FindingKind::Unused, "t_b_again".to_owned()),
+            (FindingKind::Unused, "t_b".to_owned()),
+        ]
+    );
+    let mut s = snapshot(vec![one, two]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Duplicate, "t_b_again".to_owned())],
+        "the kept one indexes the foreign key"
+    );
+}

@@ -117,6 +117,13 @@ pub fn fix(
             let new = NewIndex::from_suggestion(s);
             Ok(create(new, s.create_sql.clone(), s.rollback_sql.clone()))
         }
+        (FindingKind::MissingFkIndex, _, Some(_))
+            if let Some(s) = finding.suggestion.and_then(|i| suggestions.get(i)) =>
+        {
+            // the suggested index leads with the key's columns: it resolves both
+            let new = NewIndex::from_suggestion(s);
+            Ok(create(new, s.create_sql.clone(), s.rollback_sql.clone()))
+        }
         (FindingKind::MissingFkIndex, _, Some(fk)) => {
             let new = for_foreign_key(fk, &taken_names(snapshot, &fk.schema));
             let (apply, rollback) = (new.create_sql(), new.drop_sql());
@@ -290,7 +297,7 @@ pub fn already_there(new: &NewIndex, existing: &[IndexDef]) -> Option<String> {
 }
 
 /// A key expression as SQL (`"user_id" DESC`) → its unquoted text and DESC bit.
-fn key_of_sql(sql: &str) -> (String, i16) {
+pub(crate) fn key_of_sql(sql: &str) -> (String, i16) {
     let trimmed = sql.trim();
     let upper = trimmed.to_ascii_uppercase();
     let mut desc = 0;
