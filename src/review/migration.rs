@@ -68,7 +68,7 @@ pub fn render(review: &Review, generated_at: &str) -> String {
                     comment(&f.table_name()),
                     comment(&fix.target)
                 );
-                for line in evidence(item, review.taken_at, review.stats_reset) {
+                for line in evidence(item, review.taken_at, review.stats) {
                     let _ = writeln!(out, "--    {}", comment(&line));
                 }
                 if !item.note.is_empty() {

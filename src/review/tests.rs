@@ -71,7 +71,7 @@ pub(crate) fn review(items: Vec<ReviewItem>) -> Review {
         database: "trading".to_owned(),
         server_version: "15.18".to_owned(),
         target: "postgres@/tmp:5432/trading".to_owned(),
-        stats_reset: None,
+        stats: crate::diagnose::indexes::StatsSince::default(),
         standbys: 1,
         taken_at: 1_000_000.0,
         items,
@@ -142,7 +142,7 @@ fn the_report_tells_context_summary_and_each_decision() {
     let r = review(vec![skipped, item(missing_fk(), None)]);
     let md = report::render(&r, "2026-11-22T19:30:00Z", "/tmp/review.sql");
     assert!(md.starts_with("# Index review of database `trading`"));
-    assert!(md.contains("- statistics: never reset"));
+    assert!(md.contains("- statistics: stats never reset"));
     assert!(md.contains("2 findings: 0 applied now, 0 in the migration, 1 skipped, 1 undecided."));
     assert!(md.contains("| 1 | unused | `public.Order \"Book\" Snapshots` |"));
     assert!(md.contains("Note: used by the month-end job"));

@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::advisor::Suggestion;
 use crate::diagnose::health::Level;
-use crate::diagnose::indexes::{
-    ForeignKey, IndexDef, IndexesSnapshot, TableInfo, YOUNG_STATS_SECS, age_words, fix,
-};
+use crate::diagnose::indexes::{ForeignKey, IndexDef, IndexesSnapshot, TableInfo, age_words, fix};
 
 /// What is wrong, in the order a review walks through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -340,6 +338,10 @@ impl Judge<'_> {
             .into_iter()
             .map(|i| {
                 let mut f = self.about(FindingKind::Unused, i);
+                if self.snapshot.stats().young(self.now) {
+                    // too young to judge: advice, not a warning
+                    f.level = Level::Unknown;
+                }
                 f.notes.extend(self.usage_caveats());
                 f
             })
@@ -375,16 +377,27 @@ impl Judge<'_> {
     /// Why "never scanned" may not mean "not needed".
     fn usage_caveats(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        match self.snapshot.stats_reset {
-            Some(at) if self.now - at < YOUNG_STATS_SECS => notes.push(format!(
-                "statistics were reset only {} ago: an index used by a weekly or monthly job \
-                 looks unused",
+        let stats = self.snapshot.stats();
+        let young = ": an index used by a weekly or monthly job looks unused";
+        match (stats.reset, stats.at()) {
+            (Some(at), _) if stats.young(self.now) => notes.push(format!(
+                "statistics were reset only {} ago{young}",
                 age_words(self.now - at)
             )),
-            Some(_) => {}
-            None => notes.push(
+            (Some(_), _) => {}
+            (None, Some(at)) if stats.young(self.now) => notes.push(format!(
+                "statistics were never reset here, but count only since the server's \
+                 statistics started {} ago (its creation, a crash recovery or an upgrade){young}",
+                age_words(self.now - at)
+            )),
+            (None, Some(at)) => notes.push(format!(
+                "statistics were never reset here: scans count since the server's statistics \
+                 started {} ago (its creation, a crash recovery or an upgrade)",
+                age_words(self.now - at)
+            )),
+            (None, None) => notes.push(
                 "statistics were never reset here: scans count since the cluster was created \
-                 or last recovered from a crash"
+                 or last recovered from a crash (when, this role cannot tell)"
                     .to_owned(),
             ),
         }

@@ -43,6 +43,8 @@ fn snapshot(indexes: Vec<IndexDef>) -> IndexesSnapshot {
         taken_at: NOW,
         database: "db".to_owned(),
         stats_reset: Some(NOW - 30.0 * 86_400.0),
+        stats_started: Some(NOW - 90.0 * 86_400.0),
+        created_at: Some(NOW - 400.0 * 86_400.0),
         standbys: 0,
         indexes,
         tables: vec![TableInfo {
@@ -144,6 +146,41 @@ fn young_stats_and_standbys_weaken_unused() {
     let notes = found[0].notes.join(" | ");
     assert!(notes.contains("reset only 2 h ago"), "{notes}");
     assert!(notes.contains("2 standby servers stream"), "{notes}");
+    assert_eq!(found[0].level, Level::Unknown, "too young to judge: advice");
+}
+
+#[test]
+fn never_reset_statistics_are_dated_by_the_servers_statistics_start() {
+    let mut unused = idx(2, "t_b", &["b"]);
+    unused.scans = 0;
+    // A cluster created three minutes ago: its statistics were never reset.
+    let mut s = snapshot(vec![unused]);
+    s.stats_reset = None;
+    s.stats_started = Some(NOW - 180.0);
+    s.created_at = Some(NOW - 185.0);
+    let found = findings(&s, &[], NOW);
+    let notes = found[0].notes.join(" | ");
+    assert!(
+        notes.contains(
+            "never reset here, but count only since the server's statistics started 3 min ago"
+        ),
+        "{notes}"
+    );
+    assert_eq!(found[0].level, Level::Unknown);
+    assert_eq!(s.stats().short(NOW), "stats never reset, from 3 min ago");
+    // Old enough: a warning, dated.
+    s.stats_started = Some(NOW - 30.0 * 86_400.0);
+    let found = findings(&s, &[], NOW);
+    assert_eq!(found[0].level, Level::Warn);
+    assert!(
+        found[0].notes[0].contains("started 30 days ago"),
+        "{:?}",
+        found[0].notes
+    );
+    // Only the creation known (the bgwriter's reset unreadable): it bounds the age.
+    s.stats_started = None;
+    s.created_at = Some(NOW - 600.0);
+    assert!(s.stats().young(NOW));
 }
 
 #[test]
