@@ -58,6 +58,37 @@ async fn until_finished(rx: &mut UnboundedReceiver<Msg>) -> (Vec<Progress>, Outc
     }
 }
 
+/// A table `fills` of 20,000 rows, and a session idle in a transaction that wrote to it.
+async fn fills_and_an_open_transaction(
+    conninfo: &str,
+) -> (tokio_postgres::Client, tokio_postgres::Client) {
+    let setup = connect(conninfo).await;
+    setup
+        .batch_execute(
+            "CREATE TABLE fills (id int, account int);
+             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
+        )
+        .await
+        .unwrap();
+    let holder = connect(conninfo).await;
+    holder
+        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
+        .await
+        .unwrap();
+    (setup, holder)
+}
+
+async fn index_is_valid(client: &tokio_postgres::Client, name: &str) -> bool {
+    client
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = $1::text::regclass",
+            &[&name],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
 fn audit_lines(path: &PathBuf) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap()
@@ -174,20 +205,8 @@ async fn a_failing_statement_stops_the_job_with_the_servers_message() {
 #[tokio::test]
 async fn create_index_concurrently_reports_its_phase_and_who_it_waits_for() {
     let conninfo = fresh_db("job_cic").await;
-    let setup = connect(&conninfo).await;
-    setup
-        .batch_execute(
-            "CREATE TABLE fills (id int, account int);
-             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
-        )
-        .await
-        .unwrap();
     // An open transaction with an xid: CONCURRENTLY must wait for it before it can finish.
-    let holder = connect(&conninfo).await;
-    holder
-        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
-        .await
-        .unwrap();
+    let (setup, holder) = fills_and_an_open_transaction(&conninfo).await;
     let holder_pid: i32 = holder
         .query_one("SELECT pg_backend_pid()", &[])
         .await
@@ -214,15 +233,7 @@ async fn create_index_concurrently_reports_its_phase_and_who_it_waits_for() {
     holder.batch_execute("COMMIT").await.unwrap();
     let (_, outcome) = until_finished(&mut rx).await;
     assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
-    let valid: bool = setup
-        .query_one(
-            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'fills_account'::regclass",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert!(valid);
+    assert!(index_is_valid(&setup, "fills_account").await);
 }
 
 #[tokio::test]
@@ -349,20 +360,8 @@ async fn generic_plans_of_parameterised_statements_on_this_server() {
 #[tokio::test]
 async fn a_concurrent_build_waits_for_an_older_transaction_longer_than_any_lock_timeout() {
     let conninfo = fresh_db("job_cic_old").await;
-    let setup = connect(&conninfo).await;
-    setup
-        .batch_execute(
-            "CREATE TABLE fills (id int, account int);
-             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
-        )
-        .await
-        .unwrap();
     // A session idle in a transaction that has an xid: the build waits for it to end.
-    let holder = connect(&conninfo).await;
-    holder
-        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
-        .await
-        .unwrap();
+    let (setup, holder) = fills_and_an_open_transaction(&conninfo).await;
     let (runner, mut rx, _, _scratch) = runner(&conninfo, "cic_old");
     let spec = JobSpec::new(
         JobKind::CreateIndex,
@@ -389,13 +388,5 @@ async fn a_concurrent_build_waits_for_an_older_transaction_longer_than_any_lock_
     holder.batch_execute("COMMIT").await.unwrap();
     let (_, outcome) = until_finished(&mut rx).await;
     assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
-    let valid: bool = setup
-        .query_one(
-            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'fills_account'::regclass",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert!(valid);
+    assert!(index_is_valid(&setup, "fills_account").await);
 }

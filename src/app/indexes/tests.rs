@@ -411,6 +411,18 @@ fn between_full_reads_only_the_write_rates_move() {
     );
 }
 
+/// A model connected to a primary, before any pane was shown.
+fn connected() -> Model {
+    let mut m = Model::new(
+        "app@db/shop".to_owned(),
+        Duration::from_secs(2),
+        false,
+        Instant::now(),
+    );
+    m.update(Msg::Conn(ConnEvent::Up(Box::new(server(false)))));
+    m
+}
+
 /// The advisor's request as the model would send it, if any.
 fn advise_request(effects: &[Effect]) -> Option<&crate::advisor::AdviseOptions> {
     effects.iter().find_map(|e| match e {
@@ -421,13 +433,7 @@ fn advise_request(effects: &[Effect]) -> Option<&crate::advisor::AdviseOptions> 
 
 #[test]
 fn the_advisor_weighs_the_write_rates_of_the_last_minute() {
-    let mut m = Model::new(
-        "app@db/shop".to_owned(),
-        Duration::from_secs(2),
-        false,
-        Instant::now(),
-    );
-    m.update(Msg::Conn(ConnEvent::Up(Box::new(server(false)))));
+    let mut m = connected();
     let first = m.apply(Action::GoTo(Pane::Indexes));
     assert!(
         advise_request(&first).is_none(),
@@ -458,13 +464,7 @@ fn the_advisor_weighs_the_write_rates_of_the_last_minute() {
 
 #[test]
 fn a_database_without_write_rates_still_gets_its_advice() {
-    let mut m = Model::new(
-        "app@db/shop".to_owned(),
-        Duration::from_secs(2),
-        false,
-        Instant::now(),
-    );
-    m.update(Msg::Conn(ConnEvent::Up(Box::new(server(false)))));
+    let mut m = connected();
     m.apply(Action::GoTo(Pane::Indexes));
     for (i, expected) in [false, true].into_iter().enumerate() {
         let mut s = snapshot(true);
