@@ -390,3 +390,63 @@ async fn a_concurrent_build_waits_for_an_older_transaction_longer_than_any_lock_
     assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
     assert!(index_is_valid(&setup, "fills_account").await);
 }
+
+#[tokio::test]
+async fn a_failed_unique_build_keeps_the_servers_detail_and_its_audit_lines_pair_up() {
+    let conninfo = fresh_db("job_unique").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute("CREATE TABLE t (k int); INSERT INTO t VALUES (1), (2), (2);")
+        .await
+        .unwrap();
+    let (runner, mut rx, audit, _scratch) = runner(&conninfo, "unique");
+    let spec = JobSpec::new(
+        JobKind::CreateIndex,
+        "t_k",
+        vec!["CREATE UNIQUE INDEX CONCURRENTLY t_k ON t (k)".to_owned()],
+    );
+    runner.start(1, spec);
+    let JobEvent::Started { pid, .. } = next(&mut rx).await else {
+        panic!("the job must start first");
+    };
+    let (_, outcome) = until_finished(&mut rx).await;
+    let Outcome::Failed { error } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(
+        error.contains("could not create unique index")
+            && error.contains("DETAIL: Key (k)=(2) is duplicated"),
+        "{error}"
+    );
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["outcome"], "error");
+    assert_eq!(lines[1]["pid"], pid, "the end line names the backend too");
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is duplicated")
+    );
+    let session = lines[0]["session"].as_str().unwrap();
+    assert!(!session.is_empty());
+    assert_eq!(lines[1]["session"], session);
+    // Another console on the same log numbers its jobs from 1 too, in a session of its own.
+    let (tx, mut other_rx) = unbounded_channel();
+    let other = Runner::new(
+        params(&conninfo),
+        "postgres".to_owned(),
+        150_000,
+        Some(AuditLog::at(audit.clone())),
+        tx,
+    );
+    other.start(
+        1,
+        JobSpec::new(JobKind::Analyze, "t", vec!["ANALYZE t".to_owned()]),
+    );
+    let _ = until_finished(&mut other_rx).await;
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[3]["job"], 1);
+    assert_ne!(lines[3]["session"], session);
+}
