@@ -170,7 +170,15 @@ impl Model {
             self.notify(Level::Warn, "REINDEX CONCURRENTLY needs PostgreSQL 12");
             return Vec::new();
         }
-        self.propose_fix(fix::reindex(&index), &finding)
+        let mut rebuild = fix::reindex(&index);
+        if !index.valid && index.definition.starts_with("CREATE UNIQUE INDEX ") {
+            rebuild.warning = format!(
+                "{}; it is an invalid UNIQUE index: while the duplicate keys that failed its \
+                 build remain, the rebuild fails too and leaves a copy (_ccnew) to drop",
+                rebuild.warning
+            );
+        }
+        self.propose_fix(rebuild, &finding)
     }
 
     /// `w`: re-plan the heaviest statements on the table with the index hidden (HypoPG).
@@ -360,7 +368,8 @@ impl Model {
     fn after_leftover(&mut self, target: &str, leftover: Part<Option<IndexRef>>) -> Vec<Effect> {
         match leftover {
             Ok(Some(index)) if !index.valid => {
-                let fix = fix::drop_index(&index);
+                let fix = fix::drop_invalid(&index);
+                let left = format!("{}.{}", index.schema, index.name);
                 let finding = Finding {
                     kind: FindingKind::Invalid,
                     level: Level::Warn,
@@ -381,7 +390,7 @@ impl Model {
                 if matches!(self.mode, crate::app::model::Mode::Confirm(_)) {
                     self.notify(
                         Level::Warn,
-                        format!("{target} failed and left an invalid index: drop it?"),
+                        format!("{target} failed and left the invalid index {left}: drop it?"),
                     );
                 }
                 effects.push(Effect::RefreshNow);

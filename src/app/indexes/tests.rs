@@ -266,6 +266,14 @@ fn a_failed_build_offers_to_drop_its_invalid_leftover() {
     };
     assert_eq!(confirm.spec.kind, crate::jobs::JobKind::DropIndex);
     assert_eq!(confirm.spec.statements, vec![new.drop_sql()]);
+    assert!(
+        notice(&m).contains(&format!(
+            "left the invalid index {}.{}",
+            new.schema, new.name
+        )),
+        "{}",
+        notice(&m)
+    );
 }
 
 #[test]

@@ -129,6 +129,7 @@ pub fn fix(
             let (apply, rollback) = (new.create_sql(), new.drop_sql());
             Ok(create(new, apply, rollback))
         }
+        (FindingKind::Invalid, Some(index), _) => Ok(drop_invalid(index)),
         (_, Some(index), _) => Ok(drop_index(index)),
         _ => Err("nothing to act on".to_owned()),
     }
@@ -163,6 +164,29 @@ pub fn drop_index(index: &IndexRef) -> Fix {
                   from then on"
             .to_owned(),
         new_index: None,
+    }
+}
+
+/// DROP INDEX CONCURRENTLY of an invalid index: no query used it, so there is nothing to undo;
+/// building it again is a retry of the failed build (a UNIQUE one fails again until the
+/// duplicate keys are gone).
+#[must_use]
+pub fn drop_invalid(index: &IndexRef) -> Fix {
+    let retry = concurrent_definition(&index.definition);
+    let rollback = if index.definition.starts_with("CREATE UNIQUE INDEX ") {
+        format!(
+            "-- nothing to undo (no query could use it); to retry the build, remove the \
+             duplicate keys first: {retry}"
+        )
+    } else {
+        format!("-- nothing to undo (no query could use it); to retry the build: {retry}")
+    };
+    Fix {
+        rollback,
+        warning: "waits for every transaction older than it, however long (the Jobs pane \
+                  shows the pids it waits for); every write stops maintaining it"
+            .to_owned(),
+        ..drop_index(index)
     }
 }
 
@@ -447,6 +471,26 @@ mod tests {
         let mut partial = existing("p", &["user_id", "created_at"], &[0, 3]);
         partial.predicate = Some("(status = 'open'::text)".to_owned());
         assert_eq!(already_there(&new, &[partial]), None);
+    }
+
+    #[test]
+    fn an_invalid_unique_index_is_not_undone_by_a_build_bound_to_fail() {
+        let index = IndexRef {
+            schema: "public".to_owned(),
+            name: "trades_external_trade_id_key".to_owned(),
+            definition: "CREATE UNIQUE INDEX trades_external_trade_id_key ON public.trades \
+                         USING btree (external_trade_id)"
+                .to_owned(),
+            ..IndexRef::default()
+        };
+        let fix = drop_invalid(&index);
+        assert!(
+            fix.rollback.starts_with("-- nothing to undo"),
+            "{}",
+            fix.rollback
+        );
+        assert!(fix.rollback.contains("remove the duplicate keys first"));
+        assert_eq!(fix.apply, drop_index(&index).apply);
     }
 
     #[test]
