@@ -74,7 +74,6 @@ fn table(oid: u32, name: &str) -> Table {
             predicate: None,
         }],
         writes_per_sec: Some(10.0),
-        index_writes_per_sec: Some(8.0),
     }
 }
 

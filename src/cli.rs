@@ -79,6 +79,9 @@ pub struct AdviseArgs {
     /// How many of the heaviest statements (by total time) to analyse.
     #[arg(long, default_value_t = crate::advisor::DEFAULT_MAX_STATEMENTS, value_parser = parse_statements)]
     pub statements: usize,
+    /// How long to watch the tables' writes (what an index costs to keep), e.g. 5s [default: 5s].
+    #[arg(long, value_parser = parse_interval)]
+    pub interval: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

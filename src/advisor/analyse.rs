@@ -61,9 +61,14 @@ pub async fn run(
     let mut distinct: Vec<u32> = oids.iter().flatten().copied().collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let tables = catalog::tables(client, &distinct)
+    let mut tables = catalog::tables(client, &distinct)
         .await
         .map_err(AdviseError::Query)?;
+    if let Some(rates) = &options.table_writes {
+        for t in &mut tables {
+            t.writes_per_sec = rates.get(&i64::from(t.oid)).copied();
+        }
+    }
     let locked = crate::collect::locked_relations(client)
         .await
         .unwrap_or_default();

@@ -25,7 +25,6 @@ fn table(oid: u32, name: &str, columns: Vec<Column>) -> Table {
         columns,
         indexes: Vec::new(),
         writes_per_sec: None,
-        index_writes_per_sec: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! What the advisor reads from the server besides plans: the heaviest statements of
 //! pg_stat_statements, the tables they name (resolved as the planner does), their columns with
-//! planner statistics, their indexes and write counters, and pg_qualstats' constants.
+//! planner statistics and their indexes, and pg_qualstats' constants.
 
 use std::collections::HashMap;
 
@@ -96,10 +96,9 @@ pub struct Table {
     pub pages: i64,
     pub columns: Vec<Column>,
     pub indexes: Vec<ExistingIndex>,
-    /// Rows inserted, updated and deleted per second since the statistics were reset.
+    /// Rows inserted, updated and deleted per second over a recent interval, as the caller
+    /// measured it ([`super::AdviseOptions::table_writes`]); `None`: not measured.
     pub writes_per_sec: Option<f64>,
-    /// Of those, the writes every btree index must follow (inserts and non-HOT updates).
-    pub index_writes_per_sec: Option<f64>,
 }
 
 impl Table {
@@ -206,19 +205,6 @@ fn oid(row: &Row, column: &str) -> std::result::Result<u32, tokio_postgres::Erro
 }
 
 fn table_row(row: &Row) -> std::result::Result<Table, tokio_postgres::Error> {
-    let seconds: Option<f64> = row.try_get("stats_seconds")?;
-    let counter = |name: &str| -> std::result::Result<Option<i64>, tokio_postgres::Error> {
-        row.try_get(name)
-    };
-    let (ins, upd, hot, del) = (
-        counter("inserted")?,
-        counter("updated")?,
-        counter("hot_updated")?,
-        counter("deleted")?,
-    );
-    let rate = |n: i64| seconds.filter(|s| *s > 0.0).map(|s| n as f64 / s);
-    let all = ins.zip(upd).zip(del).map(|((i, u), d)| i + u + d);
-    let indexed = ins.zip(upd).zip(hot).map(|((i, u), h)| i + (u - h).max(0));
     let kind: String = row.try_get("kind")?;
     Ok(Table {
         oid: oid(row, "oid")?,
@@ -229,8 +215,7 @@ fn table_row(row: &Row) -> std::result::Result<Table, tokio_postgres::Error> {
         pages: row.try_get("pages")?,
         columns: Vec::new(),
         indexes: Vec::new(),
-        writes_per_sec: all.and_then(rate),
-        index_writes_per_sec: indexed.and_then(rate),
+        writes_per_sec: None,
     })
 }
 

@@ -13,9 +13,22 @@ pub async fn run(args: &AdviseArgs, out: &mut impl Write) -> Result<(), Error> {
     let client = conn::connect_prompting(&mut monitoring, collect::APPLICATION_NAME)
         .await
         .map_err(collect::pooler_hint)?;
-    let (_client, server) = collect::set_up_session(client).await?;
+    let (client, server) = collect::set_up_session(client).await?;
+    // What keeping an index up to date costs: the tables' writes over the interval.
+    let interval = args
+        .interval
+        .unwrap_or(crate::report::run::DEFAULT_INTERVAL);
+    let rates = collect::indexes::write_rates_over(&client, interval)
+        .await
+        .map_err(|e| {
+            Error::Advise(format!(
+                "reading the tables' write counters: {}",
+                conn::describe(&e)
+            ))
+        })?;
     let options = super::AdviseOptions {
         max_statements: args.statements,
+        table_writes: Some(rates),
         ..super::AdviseOptions::default()
     };
     // `monitoring` carries a password typed at the prompt

@@ -27,6 +27,7 @@ pub mod rank;
 mod suggest;
 pub mod verify;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::conn::{ConnError, ConnParams};
@@ -123,6 +124,11 @@ pub struct AdviseOptions {
     pub min_reduction: f64,
     /// Statements below this share of all statement time are left alone.
     pub min_share: f64,
+    /// Rows written per second per table oid over a recent interval (the Indexes pane's
+    /// last minute, or `advise`'s two samples): what keeping an index up to date costs.
+    /// `None`: not measured, and no write cost is weighed. Never the average since the
+    /// statistics began, which a bulk load long ago inflates.
+    pub table_writes: Option<HashMap<i64, f64>>,
 }
 
 impl Default for AdviseOptions {
@@ -131,6 +137,7 @@ impl Default for AdviseOptions {
             max_statements: DEFAULT_MAX_STATEMENTS,
             min_reduction: MIN_COST_REDUCTION,
             min_share: MIN_STATEMENT_SHARE,
+            table_writes: None,
         }
     }
 }

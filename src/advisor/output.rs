@@ -184,7 +184,13 @@ pub fn migration(advice: &Advice, server: &ServerInfo, generated_at: &str) -> St
     out.push_str(
         "-- Apply with: psql -v ON_ERROR_STOP=1 -f THIS_FILE (not --single-transaction: each\n\
          -- CREATE INDEX CONCURRENTLY runs on its own, outside any transaction block).\n\
-         -- Every index is followed by the statement that rolls it back, commented out.\n",
+         -- Every index is followed by the statement that rolls it back, commented out.\n\
+         -- No lock_timeout is set: CREATE INDEX CONCURRENTLY waits for every transaction older\n\
+         -- than it, and lock_timeout would cut those waits too (a build thrown away half done\n\
+         -- because a session sat idle in a transaction). Its table lock (SHARE UPDATE EXCLUSIVE)\n\
+         -- queues no reads nor writes behind it; pg_stat_progress_create_index shows the pids it\n\
+         -- waits for. A lock_timeout set for the role or the database applies too: run with\n\
+         -- PGOPTIONS='-c lock_timeout=0' where one is.\n",
     );
     if let Some(reason) = &advice.unverified_reason {
         let _ = writeln!(out, "-- NOT VERIFIED: {}", one_line(reason));

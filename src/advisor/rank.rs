@@ -163,14 +163,14 @@ pub struct Load {
 
 /// Estimated milliseconds saved per hour: for each statement, calls × mean time × the cost
 /// reduction × the share of calls served, less the cost of maintaining the index on every
-/// written row.
+/// row written (the table's current write rate).
 #[must_use]
-pub fn saving_ms_per_hour(helped: &[(Load, &Evaluation)], index_writes_per_sec: f64) -> f64 {
+pub fn saving_ms_per_hour(helped: &[(Load, &Evaluation)], writes_per_sec: f64) -> f64 {
     let gross: f64 = helped
         .iter()
         .map(|(load, e)| load.calls_per_hour * load.mean_ms * e.reduction() * e.share)
         .sum();
-    gross - index_writes_per_sec.max(0.0) * 3600.0 * WRITE_COST_MS
+    gross - writes_per_sec.max(0.0) * 3600.0 * WRITE_COST_MS
 }
 
 #[cfg(test)]

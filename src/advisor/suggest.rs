@@ -105,7 +105,7 @@ fn suggestion(
         })
         .collect();
     let saving = match unverified {
-        None => rank::saving_ms_per_hour(&loads, table.index_writes_per_sec.unwrap_or(0.0)),
+        None => rank::saving_ms_per_hour(&loads, table.writes_per_sec.unwrap_or(0.0)),
         Some(_) => loads
             .iter()
             .map(|(l, _)| l.calls_per_hour * l.mean_ms)
@@ -251,7 +251,6 @@ mod tests {
             columns: Vec::new(),
             indexes: Vec::new(),
             writes_per_sec: None,
-            index_writes_per_sec: None,
         }
     }
 

@@ -178,13 +178,17 @@ impl Model {
     }
 
     /// The effect that runs the index advisor on a session of its own (once the server is
-    /// known); its answer arrives as `Msg::Advice` and lands in `advice`.
+    /// known), with the Indexes pane's write rates of the last minute; its answer arrives as
+    /// `Msg::Advice` and lands in `advice`.
     #[must_use]
     pub fn request_advice(&self) -> Option<Effect> {
         let server = self.server.clone()?;
         Some(Effect::Work(Request::Advise {
             server: Box::new(server),
-            options: AdviseOptions::default(),
+            options: AdviseOptions {
+                table_writes: self.indexes.write_rates(),
+                ..AdviseOptions::default()
+            },
         }))
     }
 
@@ -466,9 +470,10 @@ impl Model {
             self.queries.rebuild();
         }
         let mut effects = vec![Effect::Focus(pane)];
-        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r).
+        // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r),
+        // as soon as the pane has measured the tables' write rates.
         if pane == Pane::Indexes && self.advice.is_none() {
-            effects.extend(self.request_advice());
+            effects.extend(self.advice_when_rates_are_known());
         }
         effects
     }

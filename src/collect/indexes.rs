@@ -23,6 +23,7 @@ const TABLES: &str = include_str!("indexes_tables.sql");
 const TABLE_WRITES: &str = include_str!("indexes_table_writes.sql");
 const FOREIGN_KEYS: &str = include_str!("indexes_foreign_keys.sql");
 const CONTEXT: &str = include_str!("indexes_context.sql");
+const CREATED: &str = include_str!("indexes_created.sql");
 /// How often definitions, sizes and foreign keys are read again.
 pub const FULL_EVERY: Duration = Duration::from_secs(30);
 /// Write rates are taken over about this long (one refresh is too noisy to weigh an index by).
@@ -40,6 +41,8 @@ struct Prepared {
     table_writes: Statement,
     foreign_keys: Statement,
     context: Statement,
+    /// When the cluster was created (read once; `None` where pg_control_system() is revoked).
+    created_at: Option<f64>,
 }
 
 impl Prepared {
@@ -57,6 +60,7 @@ impl Prepared {
             None
         };
         Ok(Self {
+            created_at: cluster_created_at(client).await,
             backend_pid: server.backend_pid,
             definitions,
             last_scans,
@@ -172,10 +176,31 @@ async fn sample_writes(
     client: &Client,
     prepared: &Prepared,
 ) -> Result<(f64, Vec<TableWrites>), tokio_postgres::Error> {
-    let rows = client.query(&prepared.table_writes, &[]).await?;
+    decode_writes(&client.query(&prepared.table_writes, &[]).await?)
+}
+
+/// When the cluster was created, if this role may call pg_control_system().
+async fn cluster_created_at(client: &Client) -> Option<f64> {
+    let row = client.query_one(CREATED, &[]).await.ok()?;
+    row.try_get("created_at").ok()
+}
+
+/// Rows written per second per table over `interval`, from two readings of the counters
+/// (`pgmedic advise`: never the average since the statistics began).
+pub async fn write_rates_over(
+    client: &Client,
+    interval: Duration,
+) -> Result<HashMap<i64, f64>, tokio_postgres::Error> {
+    let before = decode_writes(&client.query(TABLE_WRITES, &[]).await?)?;
+    tokio::time::sleep(interval).await;
+    let after = decode_writes(&client.query(TABLE_WRITES, &[]).await?)?;
+    Ok(write_rates((before.0, &before.1), (after.0, &after.1)))
+}
+
+fn decode_writes(rows: &[Row]) -> Result<(f64, Vec<TableWrites>), tokio_postgres::Error> {
     let mut taken_at = 0.0;
     let mut writes = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         taken_at = row.try_get("taken_at")?;
         writes.push(TableWrites {
             oid: row.try_get("table_oid")?,
@@ -207,8 +232,10 @@ async fn read_full(client: &Client, prepared: &Prepared) -> Part<IndexesSnapshot
         Ok(rows) => rows,
         Err(err) => return Err(explain_failure(client, &err).await),
     };
-    decode(&context, &definitions, &last_scans, &tables, &foreign_keys)
-        .map_err(|e| format!("unexpected index catalog result: {e}"))
+    let mut snapshot = decode(&context, &definitions, &last_scans, &tables, &foreign_keys)
+        .map_err(|e| format!("unexpected index catalog result: {e}"))?;
+    snapshot.created_at = prepared.created_at;
+    Ok(snapshot)
 }
 
 fn decode(
@@ -233,6 +260,8 @@ fn decode(
         taken_at: context.try_get("taken_at")?,
         database: context.try_get("database")?,
         stats_reset: context.try_get("stats_reset")?,
+        stats_started: context.try_get("stats_started")?,
+        created_at: None,
         standbys: context.try_get("standbys")?,
         indexes,
         tables: tables.iter().map(decode_table).collect::<Result<_, _>>()?,

@@ -6,6 +6,7 @@
 use std::io::Write as _;
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -19,6 +20,9 @@ pub struct AuditEntry<'a> {
     pub server: &'a str,
     pub role: &'a str,
     pub database: &'a str,
+    /// The console session that ran the job (see [`session_id`]): with `job`, it pairs a
+    /// job's start and end when several consoles append to one log.
+    pub session: &'a str,
     pub job: u64,
     pub kind: &'a str,
     pub target: &'a str,
@@ -83,6 +87,21 @@ impl AuditLog {
     }
 }
 
+/// An id for this console session: the process id and the time in milliseconds, as
+/// `<pid>-<millis>` (`-<n>` after it for a second session of the same process) — unique
+/// among the consoles that share a log.
+#[must_use]
+pub fn session_id() -> String {
+    static SESSIONS: AtomicU32 = AtomicU32::new(0);
+    let millis = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    match SESSIONS.fetch_add(1, Ordering::Relaxed) {
+        0 => format!("{}-{millis}", std::process::id()),
+        n => format!("{}-{millis}-{n}", std::process::id()),
+    }
+}
+
 /// Now, as RFC 3339 in UTC with milliseconds.
 #[must_use]
 pub fn now_rfc3339() -> String {
@@ -110,6 +129,7 @@ mod tests {
             server: "app@db:5432/shop",
             role: "app",
             database: "shop",
+            session: "4242-1700000000000",
             job: 1,
             kind: "vacuum",
             target: "public.\"odd\"\"name\"",

@@ -1,5 +1,5 @@
-//! Runs confirmed jobs. Each job gets a session of its own with the job's lock_timeout and
-//! statement_timeout as startup options; while it runs, a second (monitoring) session reads
+//! Runs confirmed jobs. Each job gets a session of its own with the job's lock_timeout (none
+//! for CONCURRENTLY statements) and statement_timeout as startup options; while it runs, a second (monitoring) session reads
 //! its progress by pid twice a second. Statements run one by one through the simple query
 //! protocol, each in its own implicit transaction, as CONCURRENTLY and VACUUM require.
 //!
@@ -8,6 +8,7 @@
 //! cancelled). A job whose start cannot be written to the audit log does not run.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -110,6 +111,8 @@ struct Running {
 pub struct Runner {
     params: ConnParams,
     role: String,
+    /// This console session's id in the audit log.
+    session: Arc<str>,
     version_num: u32,
     audit: Option<AuditLog>,
     tx: UnboundedSender<Msg>,
@@ -129,6 +132,7 @@ impl Runner {
         Self {
             params,
             role,
+            session: audit::session_id().into(),
             version_num,
             audit,
             tx,
@@ -142,7 +146,7 @@ impl Runner {
         let runner = self.clone();
         tokio::spawn(async move {
             let started = Instant::now();
-            let outcome = runner.run(id, &spec).await;
+            let (outcome, pid) = runner.run(id, &spec).await;
             let elapsed = started.elapsed();
             runner.forget(id);
             let logged = runner.log(
@@ -150,6 +154,7 @@ impl Runner {
                 &spec,
                 &Logged::Finished {
                     outcome: &outcome,
+                    pid,
                     elapsed,
                 },
             );
@@ -217,12 +222,14 @@ impl Runner {
         running.cancel_asked.remove(&id);
     }
 
-    async fn run(&self, id: JobId, spec: &JobSpec) -> Outcome {
+    /// Runs the job; the outcome, and the backend pid once there was one.
+    async fn run(&self, id: JobId, spec: &JobSpec) -> (Outcome, Option<i32>) {
         let params = match &spec.database {
             Some(db) => self.params.with_dbname(db),
             None => self.params.clone(),
         };
-        let lock_timeout = format!("{}ms", spec.lock_timeout.as_millis());
+        // 0: none (CONCURRENTLY statements, see JobSpec::new)
+        let lock_timeout = format!("{}ms", spec.lock_timeout.unwrap_or_default().as_millis());
         let statement_timeout = spec
             .statement_timeout
             .map_or_else(|| "0".to_owned(), |t| format!("{}ms", t.as_millis()));
@@ -235,26 +242,24 @@ impl Runner {
             match conn::connect(&params.with_startup_settings(&settings), APPLICATION_NAME).await {
                 Ok(client) => client,
                 Err(err) => {
-                    return Outcome::Failed {
-                        error: err.to_string(),
-                    };
+                    let error = err.to_string();
+                    return (Outcome::Failed { error }, None);
                 }
             };
         let pid = match backend_pid(&client).await {
             Ok(pid) => pid,
-            Err(error) => return Outcome::Failed { error },
+            Err(error) => return (Outcome::Failed { error }, None),
         };
         if let Err(err) = self.log(id, spec, &Logged::Started { pid }) {
-            return Outcome::Failed {
-                error: format!("not started: the audit log could not be written: {err}"),
-            };
+            let error = format!("not started: the audit log could not be written: {err}");
+            return (Outcome::Failed { error }, Some(pid));
         }
         {
             let mut running = self.lock();
             running.tokens.insert(id, client.cancel_token());
         }
         if self.cancel_asked(id) {
-            return Outcome::Cancelled;
+            return (Outcome::Cancelled, Some(pid));
         }
         let _ = self.tx.send(Msg::Job(JobEvent::Started { id, pid }));
         let watcher = tokio::spawn(watch(
@@ -266,10 +271,11 @@ impl Runner {
         ));
         let outcome = execute(&client, &spec.statements).await;
         watcher.abort();
-        match outcome {
+        let outcome = match outcome {
             Outcome::Failed { .. } if self.cancel_asked(id) => Outcome::Cancelled,
             other => other,
-        }
+        };
+        (outcome, Some(pid))
     }
 
     /// Appends a job's start or end to the audit log.
@@ -281,13 +287,17 @@ impl Runner {
         let sql = spec.sql();
         let (outcome, error, pid, duration_ms) = match event {
             Logged::Started { pid } => ("started", None, Some(*pid), None),
-            Logged::Finished { outcome, elapsed } => (
+            Logged::Finished {
+                outcome,
+                pid,
+                elapsed,
+            } => (
                 outcome.word(),
                 match outcome {
                     Outcome::Failed { error } => Some(error.as_str()),
                     _ => None,
                 },
-                None,
+                *pid,
                 Some(audit::millis(*elapsed)),
             ),
         };
@@ -296,6 +306,7 @@ impl Runner {
             server: &server,
             role: &self.role,
             database: spec.database.as_deref().unwrap_or(self.params.dbname()),
+            session: &self.session,
             job: id,
             kind: spec.kind.name(),
             target: &spec.target,
@@ -315,6 +326,8 @@ enum Logged<'a> {
     },
     Finished {
         outcome: &'a Outcome,
+        /// `None` when the job never got a backend (the connection failed).
+        pid: Option<i32>,
         elapsed: Duration,
     },
 }
@@ -351,12 +364,26 @@ async fn execute(client: &Client, statements: &[String]) -> Outcome {
             }
             Err(err) => {
                 return Outcome::Failed {
-                    error: conn::describe(&err),
+                    error: with_detail(&err),
                 };
             }
         }
     }
     Outcome::Done { rows }
+}
+
+/// The server's message with its DETAIL and HINT, as psql shows them (on one line): the
+/// detail is often the answer (`Key (external_trade_id)=(42) is duplicated.`).
+fn with_detail(err: &tokio_postgres::Error) -> String {
+    let mut text = conn::describe(err);
+    if let Some(db) = err.as_db_error() {
+        for (label, part) in [("DETAIL", db.detail()), ("HINT", db.hint())] {
+            if let Some(part) = part.filter(|p| !p.is_empty()) {
+                let _ = write!(text, " · {label}: {}", part.replace('\n', " "));
+            }
+        }
+    }
+    text
 }
 
 /// A cancel request ("canceling statement due to user request"), not a statement_timeout.

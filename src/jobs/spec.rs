@@ -91,7 +91,8 @@ pub struct JobSpec {
     pub statements: Vec<String>,
     /// One line beside the SQL in the confirmation: the lock it takes, what is lost.
     pub warning: Option<String>,
-    pub lock_timeout: Duration,
+    /// `None`: no lock_timeout (see [`JobSpec::new`]).
+    pub lock_timeout: Option<Duration>,
     /// `None`: no limit (a VACUUM of a large table takes as long as it takes).
     pub statement_timeout: Option<Duration>,
     /// Another database of the same server (`None`: the monitored one).
@@ -101,16 +102,23 @@ pub struct JobSpec {
 }
 
 impl JobSpec {
-    /// A spec with the usual timeouts: a 5 s lock_timeout (an action queued behind a lock
-    /// would block everything queued behind it) and no statement_timeout.
+    /// A spec with the usual timeouts: no statement_timeout, and a 5 s lock_timeout (an
+    /// action queued behind a lock would block everything queued behind it) — except for
+    /// CONCURRENTLY statements, which run without one: after taking their SHARE UPDATE
+    /// EXCLUSIVE lock (which queues no reads nor writes behind it) they wait for every
+    /// transaction older than them, and lock_timeout bounds those waits too, so a build would
+    /// be thrown away, half done, whenever a session sits idle in a transaction for 5 s. The
+    /// job shows the pids it waits for and can be cancelled instead.
     #[must_use]
     pub fn new(kind: JobKind, target: impl Into<String>, statements: Vec<String>) -> Self {
+        let lock_timeout =
+            (!statements.iter().any(|s| concurrently(s))).then_some(Duration::from_secs(5));
         Self {
             kind,
             target: target.into(),
             statements,
             warning: None,
-            lock_timeout: Duration::from_secs(5),
+            lock_timeout,
             statement_timeout: None,
             database: None,
             lacks_privilege: None,
@@ -145,6 +153,15 @@ impl JobSpec {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// A `… CONCURRENTLY …` statement (the keyword outside quotes: identifiers in action SQL are
+/// always quoted).
+#[must_use]
+pub fn concurrently(statement: &str) -> bool {
+    statement
+        .split_whitespace()
+        .any(|word| word.eq_ignore_ascii_case("CONCURRENTLY"))
 }
 
 /// Why this session must not run `spec`, in one line; `None` when it may.
@@ -260,5 +277,24 @@ mod tests {
         assert_eq!(spec.sql(), "DROP INDEX CONCURRENTLY \"i\";\nSELECT 1;");
         assert_eq!(JobKind::DropIndex.typed_confirmation(), Some("drop"));
         assert_eq!(JobKind::Vacuum.typed_confirmation(), None);
+    }
+
+    #[test]
+    fn concurrently_statements_run_without_a_lock_timeout() {
+        assert_eq!(vacuum().lock_timeout, Some(Duration::from_secs(5)));
+        for sql in [
+            "CREATE INDEX CONCURRENTLY \"i\" ON \"t\" (a)",
+            "drop index concurrently if exists \"s\".\"i\"",
+            "REINDEX INDEX CONCURRENTLY \"s\".\"i\"",
+        ] {
+            let spec = JobSpec::new(JobKind::CreateIndex, "i", vec![sql.to_owned()]);
+            assert_eq!(spec.lock_timeout, None, "{sql}");
+        }
+        let quoted = JobSpec::new(
+            JobKind::DropIndex,
+            "i",
+            vec!["DROP INDEX \"concurrently\"".to_owned()],
+        );
+        assert_eq!(quoted.lock_timeout, Some(Duration::from_secs(5)));
     }
 }

@@ -63,8 +63,16 @@ pub async fn gather(
     let catalog = Box::pin(bounded(bloat_collector.collect(&client, &server)))
         .await?
         .catalog;
-    // The advisor plans with hypothetical indexes on a session of its own.
-    let advice = bounded(advisor::advise(params, &server, &AdviseOptions::default()))
+    // The advisor plans with hypothetical indexes on a session of its own, weighing the
+    // tables' writes of the interval.
+    let options = AdviseOptions {
+        table_writes: indexes_second
+            .as_ref()
+            .and_then(|s| s.as_ref().ok())
+            .map(|s| s.write_rates.clone()),
+        ..AdviseOptions::default()
+    };
+    let advice = bounded(advisor::advise(params, &server, &options))
         .await?
         .map_err(|e| e.to_string());
     let indexes = indexes_second

@@ -116,11 +116,7 @@ fn finding(f: &IndexFinding, indexes: &Indexes) -> Finding {
         outcome: None,
         drop_check: None,
     };
-    let details = evidence(
-        &item,
-        indexes.snapshot.taken_at,
-        indexes.snapshot.stats_reset,
-    );
+    let details = evidence(&item, indexes.snapshot.taken_at, indexes.snapshot.stats());
     let mut out = Finding::new(kind(f.kind), severity(f.level), summary(f))
         .with("size_bytes", f.size_bytes)
         .with("table_size_bytes", f.table_size)

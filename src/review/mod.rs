@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use crate::advisor::Suggestion;
 use crate::diagnose::indexes::fix::Fix;
 use crate::diagnose::indexes::plans::DropCheck;
-use crate::diagnose::indexes::{Finding, FindingKind, age_words};
+use crate::diagnose::indexes::{Finding, FindingKind, StatsSince, age_words};
 use crate::ui::format;
 
 /// What the DBA decided for a finding.
@@ -58,7 +58,8 @@ pub struct Review {
     pub database: String,
     pub server_version: String,
     pub target: String,
-    pub stats_reset: Option<f64>,
+    /// Since when the scan counters count.
+    pub stats: StatsSince,
     pub standbys: i64,
     /// The server's clock when the findings were read.
     pub taken_at: f64,
@@ -103,7 +104,7 @@ impl Review {
 
 /// The evidence for a finding, one line each, as the review screen and the files show it.
 #[must_use]
-pub fn evidence(item: &ReviewItem, taken_at: f64, stats_reset: Option<f64>) -> Vec<String> {
+pub fn evidence(item: &ReviewItem, taken_at: f64, stats: StatsSince) -> Vec<String> {
     let f = &item.finding;
     let mut lines = Vec::new();
     if let Some(index) = &f.index {
@@ -126,16 +127,7 @@ pub fn evidence(item: &ReviewItem, taken_at: f64, stats_reset: Option<f64>) -> V
             }
         }
         FindingKind::Unused => {
-            let since = stats_reset.map_or_else(
-                || "since statistics began (never reset)".to_owned(),
-                |at| {
-                    format!(
-                        "since the statistics reset {} ago",
-                        age_words(taken_at - at)
-                    )
-                },
-            );
-            lines.push(format!("0 scans {since}"));
+            lines.push(format!("0 scans {}", stats.since(taken_at)));
         }
         FindingKind::MissingFkIndex => {
             if let Some(fk) = &f.foreign_key {

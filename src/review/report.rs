@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnose::indexes::age_words;
 use crate::review::{Decision, Review, evidence};
 use crate::ui::format;
 
@@ -12,10 +11,7 @@ use crate::ui::format;
 pub fn render(review: &Review, generated_at: &str, migration: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Index review of database `{}`\n", review.database);
-    let stats = review.stats_reset.map_or_else(
-        || "never reset".to_owned(),
-        |at| format!("reset {} ago", age_words(review.taken_at - at)),
-    );
+    let stats = review.stats.short(review.taken_at);
     let _ = writeln!(
         out,
         "- server: {} (PostgreSQL {})\n- reviewed: {generated_at}\n- statistics: {stats}\n\
@@ -60,7 +56,7 @@ pub fn render(review: &Review, generated_at: &str, migration: &str) -> String {
             f.table_name(),
             object_name(item)
         );
-        for line in evidence(item, review.taken_at, review.stats_reset) {
+        for line in evidence(item, review.taken_at, review.stats) {
             let _ = writeln!(out, "- {line}");
         }
         match &item.fix {

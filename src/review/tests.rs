@@ -71,7 +71,7 @@ pub(crate) fn review(items: Vec<ReviewItem>) -> Review {
         database: "trading".to_owned(),
         server_version: "15.18".to_owned(),
         target: "postgres@/tmp:5432/trading".to_owned(),
-        stats_reset: None,
+        stats: crate::diagnose::indexes::StatsSince::default(),
         standbys: 1,
         taken_at: 1_000_000.0,
         items,
@@ -95,7 +95,12 @@ fn decisions_move_through_the_items() {
 fn the_migration_has_each_statement_with_its_evidence_and_rollback_and_no_transaction() {
     let mut with_note = item(unused(), Some(Decision::Migration));
     with_note.note = "checked with the reporting team\nover lunch".to_owned();
-    let mut applied = item(missing_fk(), Some(Decision::ApplyNow));
+    let mut fills = missing_fk();
+    fills.table = "fills".to_owned();
+    if let Some(fk) = &mut fills.foreign_key {
+        fk.table = "fills".to_owned();
+    }
+    let mut applied = item(fills, Some(Decision::ApplyNow));
     applied.outcome = Some("ok in 1.2 s".to_owned());
     let r = review(vec![
         with_note,
@@ -119,10 +124,11 @@ fn the_migration_has_each_statement_with_its_evidence_and_rollback_and_no_transa
     let statements = sql
         .lines()
         .filter(|l| !l.starts_with("--") && l.ends_with(';'));
-    assert_eq!(
-        statements.count(),
-        3,
-        "SET lock_timeout and the two steps:\n{sql}"
+    assert_eq!(statements.count(), 2, "the two steps:\n{sql}");
+    assert!(
+        !sql.lines()
+            .any(|l| !l.starts_with("--") && l.contains("lock_timeout")),
+        "a lock_timeout would cut CONCURRENTLY's waits for older transactions:\n{sql}"
     );
     assert!(sql.contains(
         "--    rollback: DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"trades_order_id_idx\";\n"
@@ -136,7 +142,7 @@ fn the_report_tells_context_summary_and_each_decision() {
     let r = review(vec![skipped, item(missing_fk(), None)]);
     let md = report::render(&r, "2026-11-22T19:30:00Z", "/tmp/review.sql");
     assert!(md.starts_with("# Index review of database `trading`"));
-    assert!(md.contains("- statistics: never reset"));
+    assert!(md.contains("- statistics: stats never reset"));
     assert!(md.contains("2 findings: 0 applied now, 0 in the migration, 1 skipped, 1 undecided."));
     assert!(md.contains("| 1 | unused | `public.Order \"Book\" Snapshots` |"));
     assert!(md.contains("Note: used by the month-end job"));
@@ -193,9 +199,23 @@ fn a_name_with_a_line_break_cannot_put_sql_into_the_migration() {
             format!("{:?}", tree.statement_types())
         })
         .collect();
-    assert_eq!(
-        firsts,
-        ["[\"VariableSetStmt\"]", "[\"DropStmt\"]"],
-        "only SET and the DROP:\n{sql}"
+    assert_eq!(firsts, ["[\"DropStmt\"]"], "only the DROP:\n{sql}");
+}
+
+#[test]
+fn one_index_resolving_two_findings_is_built_once() {
+    let r = review(vec![
+        item(missing_fk(), Some(Decision::Migration)),
+        item(missing_fk(), Some(Decision::Migration)),
+    ]);
+    let sql = migration::render(&r, "t");
+    let creates = sql
+        .lines()
+        .filter(|l| l.starts_with("CREATE INDEX CONCURRENTLY"))
+        .count();
+    assert_eq!(creates, 1, "{sql}");
+    assert!(
+        sql.contains("-- (finding 2) fk unindexed on public.trades: resolved by step 1"),
+        "{sql}"
     );
 }

@@ -38,10 +38,13 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         .database
         .as_deref()
         .map_or_else(String::new, |db| format!(" in database {db}"));
+    let lock_timeout = spec.lock_timeout.map_or_else(
+        || "no lock_timeout (it waits for older transactions: x in Jobs cancels it)".to_owned(),
+        |t| format!("lock_timeout {}", humanize(t)),
+    );
     lines.push(Line::styled(
         format!(
-            "runs on a session of its own{database}, lock_timeout {}; appended to the audit log",
-            humanize(spec.lock_timeout)
+            "runs on a session of its own{database}, {lock_timeout}; appended to the audit log"
         ),
         theme.popup.patch(theme.dim),
     ));

@@ -27,7 +27,7 @@ use crate::app::indexes::IndexesState;
 use crate::app::model::Model;
 use crate::diagnose::health::Level;
 use crate::diagnose::indexes::plans::Followup;
-use crate::diagnose::indexes::{Finding, FindingKind, age_words};
+use crate::diagnose::indexes::{Finding, FindingKind};
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
@@ -96,10 +96,7 @@ fn title(state: &IndexesState) -> String {
     let Some(snapshot) = &state.snapshot else {
         return " Indexes ".to_owned();
     };
-    let reset = snapshot.stats_reset.map_or_else(
-        || "stats never reset".to_owned(),
-        |at| format!("stats reset {} ago", age_words(snapshot.taken_at - at)),
-    );
+    let reset = snapshot.stats().short(snapshot.taken_at);
     let standbys = match snapshot.standbys {
         0 => "no standbys".to_owned(),
         1 => "1 standby".to_owned(),
@@ -213,7 +210,9 @@ fn preview_box(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, 
     let item = model.review_item(finding);
     let snapshot = model.indexes.snapshot.as_ref();
     let taken_at = snapshot.map_or(0.0, |s| s.taken_at);
-    let stats_reset = snapshot.and_then(|s| s.stats_reset);
+    let stats = snapshot
+        .map(crate::diagnose::indexes::IndexesSnapshot::stats)
+        .unwrap_or_default();
     let mut lines: Vec<Line> = Vec::new();
     if let Some(error) = &model.indexes.error {
         lines.push(Line::styled(
@@ -222,7 +221,7 @@ fn preview_box(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, 
         ));
     }
     lines.extend(
-        crate::review::evidence(&item, taken_at, stats_reset)
+        crate::review::evidence(&item, taken_at, stats)
             .into_iter()
             .map(|l| Line::styled(l, theme.text)),
     );

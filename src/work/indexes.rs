@@ -235,8 +235,11 @@ async fn plans_hidden(
     Ok(plans)
 }
 
+/// The generic plan of a pg_stat_statements text, read as PostgreSQL would plan it (the
+/// advisor's parser turns `interval $2` into `$2::interval`).
 async fn plan(client: &Client, sql: &str, version_num: u32) -> Result<PlanSummary, String> {
-    let explained = generic_plan(client, sql, version_num)
+    let sql = crate::advisor::parse::parse(sql).map_or_else(|_| sql.to_owned(), |p| p.plan_sql);
+    let explained = generic_plan(client, &sql, version_num)
         .await
         .map_err(|e| e.to_string())?;
     summarize(&explained).ok_or_else(|| "unexpected EXPLAIN output".to_owned())

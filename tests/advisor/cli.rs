@@ -10,8 +10,14 @@ use crate::support::database;
 use crate::workload::{SHOP, run_workload};
 
 fn advise(conninfo: &str, format: &str) -> String {
+    advise_with(conninfo, &["--format", format])
+}
+
+fn advise_with(conninfo: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_pgmedic"))
-        .args(["advise", conninfo, "--format", format])
+        .arg("advise")
+        .arg(conninfo)
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -117,4 +123,29 @@ async fn without_pg_stat_statements_it_says_what_to_run_in_one_line() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("CREATE EXTENSION pg_stat_statements"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_rates_are_those_of_the_interval_not_of_a_bulk_load_before_it() {
+    let conninfo = busy_database("advisor_cli_rates").await;
+    // A burst of writes on every table, then quiet: the tables are not written to now.
+    let client = connect(&conninfo).await;
+    client
+        .batch_execute(
+            "UPDATE orders SET note = note; UPDATE order_items SET qty = qty;
+             UPDATE events SET payload = payload; UPDATE customers SET region = region;",
+        )
+        .await
+        .unwrap();
+    let text = advise_with(&conninfo, &["--format", "json", "--interval", "1s"]);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{text}");
+    for f in findings {
+        assert_eq!(
+            f["evidence"]["table_writes_per_sec"].as_f64(),
+            Some(0.0),
+            "no write happened during the interval: {f:#}"
+        );
+    }
 }

@@ -58,6 +58,37 @@ async fn until_finished(rx: &mut UnboundedReceiver<Msg>) -> (Vec<Progress>, Outc
     }
 }
 
+/// A table `fills` of 20,000 rows, and a session idle in a transaction that wrote to it.
+async fn fills_and_an_open_transaction(
+    conninfo: &str,
+) -> (tokio_postgres::Client, tokio_postgres::Client) {
+    let setup = connect(conninfo).await;
+    setup
+        .batch_execute(
+            "CREATE TABLE fills (id int, account int);
+             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
+        )
+        .await
+        .unwrap();
+    let holder = connect(conninfo).await;
+    holder
+        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
+        .await
+        .unwrap();
+    (setup, holder)
+}
+
+async fn index_is_valid(client: &tokio_postgres::Client, name: &str) -> bool {
+    client
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = $1::text::regclass",
+            &[&name],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
 fn audit_lines(path: &PathBuf) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap()
@@ -210,20 +241,8 @@ async fn a_failing_statement_stops_the_job_with_the_servers_message() {
 #[tokio::test]
 async fn create_index_concurrently_reports_its_phase_and_who_it_waits_for() {
     let conninfo = fresh_db("job_cic").await;
-    let setup = connect(&conninfo).await;
-    setup
-        .batch_execute(
-            "CREATE TABLE fills (id int, account int);
-             INSERT INTO fills SELECT g, g % 100 FROM generate_series(1, 20000) g;",
-        )
-        .await
-        .unwrap();
     // An open transaction with an xid: CONCURRENTLY must wait for it before it can finish.
-    let holder = connect(&conninfo).await;
-    holder
-        .batch_execute("BEGIN; INSERT INTO fills VALUES (0, 0);")
-        .await
-        .unwrap();
+    let (setup, holder) = fills_and_an_open_transaction(&conninfo).await;
     let holder_pid: i32 = holder
         .query_one("SELECT pg_backend_pid()", &[])
         .await
@@ -250,15 +269,7 @@ async fn create_index_concurrently_reports_its_phase_and_who_it_waits_for() {
     holder.batch_execute("COMMIT").await.unwrap();
     let (_, outcome) = until_finished(&mut rx).await;
     assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
-    let valid: bool = setup
-        .query_one(
-            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'fills_account'::regclass",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert!(valid);
+    assert!(index_is_valid(&setup, "fills_account").await);
 }
 
 #[tokio::test]
@@ -276,7 +287,7 @@ async fn a_job_behind_a_lock_gives_up_after_its_lock_timeout() {
         .unwrap();
     let (runner, mut rx, _, _scratch) = runner(&conninfo, "lock");
     let mut spec = JobSpec::new(JobKind::Analyze, "t", vec!["ANALYZE t".to_owned()]);
-    spec.lock_timeout = Duration::from_millis(300);
+    spec.lock_timeout = Some(Duration::from_millis(300));
     runner.start(4, spec);
     let (_, outcome) = until_finished(&mut rx).await;
     let Outcome::Failed { error } = outcome else {
@@ -380,4 +391,98 @@ async fn generic_plans_of_parameterised_statements_on_this_server() {
         .unwrap()
         .get(0);
     assert_eq!(mode, "auto");
+}
+
+#[tokio::test]
+async fn a_concurrent_build_waits_for_an_older_transaction_longer_than_any_lock_timeout() {
+    let conninfo = fresh_db("job_cic_old").await;
+    // A session idle in a transaction that has an xid: the build waits for it to end.
+    let (setup, holder) = fills_and_an_open_transaction(&conninfo).await;
+    let (runner, mut rx, _, _scratch) = runner(&conninfo, "cic_old");
+    let spec = JobSpec::new(
+        JobKind::CreateIndex,
+        "fills",
+        vec!["CREATE INDEX CONCURRENTLY fills_account ON fills (account)".to_owned()],
+    );
+    assert_eq!(spec.lock_timeout, None);
+    runner.start(5, spec);
+    // Longer than the 5 s lock_timeout of other jobs: the build must still be waiting.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(7);
+    let mut waited = false;
+    while let Ok(event) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        match event {
+            Some(Msg::Job(JobEvent::Progress { progress, .. })) => {
+                waited |= !progress.waiting_for.is_empty();
+            }
+            Some(Msg::Job(JobEvent::Finished { outcome, .. })) => {
+                panic!("the build gave up while an older transaction was open: {outcome:?}")
+            }
+            _ => {}
+        }
+    }
+    assert!(waited, "the build showed whom it waits for");
+    holder.batch_execute("COMMIT").await.unwrap();
+    let (_, outcome) = until_finished(&mut rx).await;
+    assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
+    assert!(index_is_valid(&setup, "fills_account").await);
+}
+
+#[tokio::test]
+async fn a_failed_unique_build_keeps_the_servers_detail_and_its_audit_lines_pair_up() {
+    let conninfo = fresh_db("job_unique").await;
+    let setup = connect(&conninfo).await;
+    setup
+        .batch_execute("CREATE TABLE t (k int); INSERT INTO t VALUES (1), (2), (2);")
+        .await
+        .unwrap();
+    let (runner, mut rx, audit, _scratch) = runner(&conninfo, "unique");
+    let spec = JobSpec::new(
+        JobKind::CreateIndex,
+        "t_k",
+        vec!["CREATE UNIQUE INDEX CONCURRENTLY t_k ON t (k)".to_owned()],
+    );
+    runner.start(1, spec);
+    let JobEvent::Started { pid, .. } = next(&mut rx).await else {
+        panic!("the job must start first");
+    };
+    let (_, outcome) = until_finished(&mut rx).await;
+    let Outcome::Failed { error } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(
+        error.contains("could not create unique index")
+            && error.contains("DETAIL: Key (k)=(2) is duplicated"),
+        "{error}"
+    );
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["outcome"], "error");
+    assert_eq!(lines[1]["pid"], pid, "the end line names the backend too");
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is duplicated")
+    );
+    let session = lines[0]["session"].as_str().unwrap();
+    assert!(!session.is_empty());
+    assert_eq!(lines[1]["session"], session);
+    // Another console on the same log numbers its jobs from 1 too, in a session of its own.
+    let (tx, mut other_rx) = unbounded_channel();
+    let other = Runner::new(
+        params(&conninfo),
+        "postgres".to_owned(),
+        150_000,
+        Some(AuditLog::at(audit.clone())),
+        tx,
+    );
+    other.start(
+        1,
+        JobSpec::new(JobKind::Analyze, "t", vec!["ANALYZE t".to_owned()]),
+    );
+    let _ = until_finished(&mut other_rx).await;
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[3]["job"], 1);
+    assert_ne!(lines[3]["session"], session);
 }

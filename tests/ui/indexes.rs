@@ -76,6 +76,8 @@ fn snapshot() -> IndexesSnapshot {
         taken_at: TAKEN_AT,
         database: "trading".to_owned(),
         stats_reset: Some(TAKEN_AT - 3.0 * 86_400.0),
+        stats_started: Some(TAKEN_AT - 40.0 * 86_400.0),
+        created_at: Some(TAKEN_AT - 400.0 * 86_400.0),
         standbys: 1,
         indexes: vec![
             index(

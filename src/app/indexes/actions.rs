@@ -22,7 +22,17 @@ impl Model {
         self.dirty = true;
         let state = &mut self.indexes;
         match event {
-            IndexesEvent::Snapshot(Ok(snapshot)) => state.apply_snapshot(snapshot, self.now),
+            IndexesEvent::Snapshot(Ok(snapshot)) => {
+                state.apply_snapshot(snapshot, self.now);
+                if let Some(seen) = state.advice_waiting {
+                    // A database whose tables give no rates still gets its advice.
+                    if state.write_rates().is_some() || seen >= 1 {
+                        state.advice_waiting = None;
+                        return self.request_advice().into_iter().collect();
+                    }
+                    state.advice_waiting = Some(seen + 1);
+                }
+            }
             IndexesEvent::Snapshot(Err(error)) => state.error = Some(error),
             IndexesEvent::Suggestions(suggestions) => {
                 match suggestions {
@@ -61,6 +71,16 @@ impl Model {
             IndexesEvent::Saved(saved) => self.after_saved(saved),
         }
         Vec::new()
+    }
+
+    /// The advisor's run, now if the pane knows the tables' write rates (what an index costs
+    /// to keep), else as soon as a snapshot brings them.
+    pub(crate) fn advice_when_rates_are_known(&mut self) -> Option<Effect> {
+        if self.indexes.write_rates().is_some() {
+            return self.request_advice();
+        }
+        self.indexes.advice_waiting = Some(0);
+        None
     }
 
     /// `c`: a suggestion's or a foreign key's index, re-checked first.
@@ -150,7 +170,15 @@ impl Model {
             self.notify(Level::Warn, "REINDEX CONCURRENTLY needs PostgreSQL 12");
             return Vec::new();
         }
-        self.propose_fix(fix::reindex(&index), &finding)
+        let mut rebuild = fix::reindex(&index);
+        if !index.valid && index.definition.starts_with("CREATE UNIQUE INDEX ") {
+            rebuild.warning = format!(
+                "{}; it is an invalid UNIQUE index: while the duplicate keys that failed its \
+                 build remain, the rebuild fails too and leaves a copy (_ccnew) to drop",
+                rebuild.warning
+            );
+        }
+        self.propose_fix(rebuild, &finding)
     }
 
     /// `w`: re-plan the heaviest statements on the table with the index hidden (HypoPG).
@@ -289,6 +317,15 @@ impl Model {
         };
         let pending = self.indexes.pending.remove(at);
         self.record_outcome(&pending.fix, outcome, *elapsed);
+        if let (Outcome::Done { .. }, Some(new)) = (outcome, &pending.fix.new_index) {
+            // Built: no longer a suggestion, and not "unused" for having no scans yet.
+            let state = &mut self.indexes;
+            state.built.insert((new.schema.clone(), new.name.clone()));
+            state
+                .suggestions
+                .retain(|s| !(s.schema == new.schema && s.name == new.name));
+            state.rebuild();
+        }
         let mut effects = vec![Effect::RefreshNow];
         match (outcome, &pending.fix.new_index) {
             (Outcome::Done { .. }, Some(new)) if !pending.helps.is_empty() => {
@@ -331,7 +368,8 @@ impl Model {
     fn after_leftover(&mut self, target: &str, leftover: Part<Option<IndexRef>>) -> Vec<Effect> {
         match leftover {
             Ok(Some(index)) if !index.valid => {
-                let fix = fix::drop_index(&index);
+                let fix = fix::drop_invalid(&index);
+                let left = format!("{}.{}", index.schema, index.name);
                 let finding = Finding {
                     kind: FindingKind::Invalid,
                     level: Level::Warn,
@@ -352,7 +390,7 @@ impl Model {
                 if matches!(self.mode, crate::app::model::Mode::Confirm(_)) {
                     self.notify(
                         Level::Warn,
-                        format!("{target} failed and left an invalid index: drop it?"),
+                        format!("{target} failed and left the invalid index {left}: drop it?"),
                     );
                 }
                 effects.push(Effect::RefreshNow);

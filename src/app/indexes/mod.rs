@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::advisor::{Helped, Suggestion};
 use crate::diagnose::indexes::fix::Fix;
 use crate::diagnose::indexes::plans::{DropCheck, Followup};
-use crate::diagnose::indexes::{Finding, IndexRef, IndexesSnapshot, findings};
+use crate::diagnose::indexes::{Finding, FindingKind, IndexRef, IndexesSnapshot, findings};
 use crate::jobs::JobKind;
 use crate::review::Review;
 use crate::snapshot::Part;
@@ -94,9 +94,23 @@ pub struct IndexesState {
     /// The review's note is being typed (the `/` line edits it).
     pub noting: bool,
     pub saved: Option<Part<SavedReview>>,
+    /// The advisor waits for the write rates: how many snapshots came without them since.
+    pub advice_waiting: Option<u8>,
+    /// Indexes this session built, `(schema, name)`: never scanned yet, and not "unused".
+    pub built: HashSet<(String, String)>,
 }
 
 impl IndexesState {
+    /// Rows written per second per table over the last minute, once two samples exist.
+    #[must_use]
+    pub fn write_rates(&self) -> Option<HashMap<i64, f64>> {
+        self.snapshot
+            .as_ref()
+            .map(|s| &s.write_rates)
+            .filter(|rates| !rates.is_empty())
+            .cloned()
+    }
+
     /// Findings that match the filter (kind, table, index or foreign key name).
     #[must_use]
     pub fn visible(&self) -> Vec<&Finding> {
@@ -148,6 +162,13 @@ impl IndexesState {
         self.findings_at = snapshot.taken_at;
         let key = self.selected_finding().map(Finding::key);
         self.findings = findings(snapshot, &self.suggestions, snapshot.taken_at);
+        let built = &self.built;
+        self.findings.retain(|f| {
+            f.kind != FindingKind::Unused
+                || f.index
+                    .as_ref()
+                    .is_none_or(|i| !built.contains(&(i.schema.clone(), i.name.clone())))
+        });
         let visible = self.visible();
         self.selected = key
             .and_then(|key| visible.iter().position(|f| f.key() == key))

@@ -41,7 +41,7 @@ impl Model {
             database: snapshot.database.clone(),
             server_version: server.map(|s| s.version.clone()).unwrap_or_default(),
             target: self.target.clone(),
-            stats_reset: snapshot.stats_reset,
+            stats: snapshot.stats(),
             standbys: snapshot.standbys,
             taken_at: snapshot.taken_at,
             items,

@@ -266,6 +266,14 @@ fn a_failed_build_offers_to_drop_its_invalid_leftover() {
     };
     assert_eq!(confirm.spec.kind, crate::jobs::JobKind::DropIndex);
     assert_eq!(confirm.spec.statements, vec![new.drop_sql()]);
+    assert!(
+        notice(&m).contains(&format!(
+            "left the invalid index {}.{}",
+            new.schema, new.name
+        )),
+        "{}",
+        notice(&m)
+    );
 }
 
 #[test]
@@ -409,4 +417,132 @@ fn between_full_reads_only_the_write_rates_move() {
             .all(|f| f.kind == crate::diagnose::indexes::FindingKind::MissingFkIndex),
         "a changed catalog is judged again"
     );
+}
+
+/// A model connected to a primary, before any pane was shown.
+fn connected() -> Model {
+    let mut m = Model::new(
+        "app@db/shop".to_owned(),
+        Duration::from_secs(2),
+        false,
+        Instant::now(),
+    );
+    m.update(Msg::Conn(ConnEvent::Up(Box::new(server(false)))));
+    m
+}
+
+/// The advisor's request as the model would send it, if any.
+fn advise_request(effects: &[Effect]) -> Option<&crate::advisor::AdviseOptions> {
+    effects.iter().find_map(|e| match e {
+        Effect::Work(Request::Advise { options, .. }) => Some(options),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_advisor_weighs_the_write_rates_of_the_last_minute() {
+    let mut m = connected();
+    let first = m.apply(Action::GoTo(Pane::Indexes));
+    assert!(
+        advise_request(&first).is_none(),
+        "no rates yet: the advisor waits for them"
+    );
+    let without = m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(
+        snapshot(true),
+    )))));
+    assert!(advise_request(&without).is_none());
+    let mut next = snapshot(true);
+    next.taken_at += 2.0;
+    next.write_rates.insert(10, 42.0);
+    let with = m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(next)))));
+    let options = advise_request(&with).expect("asked once the rates are known");
+    assert_eq!(
+        options.table_writes.as_ref().and_then(|r| r.get(&10)),
+        Some(&42.0)
+    );
+    let refresh = m.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(
+        advise_request(&refresh).is_some_and(|o| o.table_writes.is_some()),
+        "Ctrl-r asks again, with the rates: {refresh:?}"
+    );
+}
+
+#[test]
+fn a_database_without_write_rates_still_gets_its_advice() {
+    let mut m = connected();
+    m.apply(Action::GoTo(Pane::Indexes));
+    for (i, expected) in [false, true].into_iter().enumerate() {
+        let mut s = snapshot(true);
+        s.taken_at += i as f64 * 30.0;
+        let effects = m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(s)))));
+        assert_eq!(advise_request(&effects).is_some(), expected, "snapshot {i}");
+    }
+}
+
+fn suggestion_on_the_table() -> crate::advisor::Suggestion {
+    crate::advisor::Suggestion {
+        schema: "public".to_owned(),
+        table: "Weird \"T\"".to_owned(),
+        columns: vec!["\"c\"".to_owned()],
+        include: Vec::new(),
+        predicate: None,
+        method: "btree".to_owned(),
+        name: "t_c_idx".to_owned(),
+        create_sql: "CREATE INDEX CONCURRENTLY \"t_c_idx\" ON \"public\".\"Weird \"\"T\"\"\" \
+                     USING btree (\"c\")"
+            .to_owned(),
+        rollback_sql: "DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"t_c_idx\"".to_owned(),
+        helps: Vec::new(),
+        estimated_size_bytes: Some(8192),
+        verified: true,
+        table_writes_per_sec: None,
+        saving_ms_per_hour: 10.0,
+        note: None,
+    }
+}
+
+#[test]
+fn a_built_suggestion_leaves_the_list_and_is_not_called_unused() {
+    let mut m = model(false, false, true);
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Suggestions(Ok(vec![
+        suggestion_on_the_table(),
+    ])))));
+    select(&mut m, crate::diagnose::indexes::FindingKind::Suggestion);
+    let effects = key(&mut m, 'c');
+    let [Effect::Work(Request::Indexes(IndexesRequest::Recheck(fix)))] = effects.as_slice() else {
+        panic!("a re-check first: {effects:?}");
+    };
+    let fix = (**fix).clone();
+    recheck_clear(&mut m, &fix);
+    assert!(matches!(enter(&mut m).as_slice(), [Effect::RunJob(1, _)]));
+    m.update(Msg::Job(JobEvent::Finished {
+        id: 1,
+        kind: crate::jobs::JobKind::CreateIndex,
+        target: fix.target.clone(),
+        outcome: Outcome::Done { rows: Vec::new() },
+        elapsed: Duration::from_secs(2),
+    }));
+    assert!(
+        m.indexes
+            .findings
+            .iter()
+            .all(|f| f.kind != crate::diagnose::indexes::FindingKind::Suggestion),
+        "built: no longer suggested, before any refresh"
+    );
+    // The next read has the new index, never scanned yet.
+    let mut next = snapshot(true);
+    next.taken_at += 30.0;
+    next.indexes.push(index(2, "t_c_idx", &["c"], 0));
+    m.update(Msg::Indexes(Box::new(IndexesEvent::Snapshot(Ok(next)))));
+    let unused: Vec<&str> = m
+        .indexes
+        .findings
+        .iter()
+        .filter(|f| f.kind == crate::diagnose::indexes::FindingKind::Unused)
+        .filter_map(|f| f.index.as_ref().map(|i| i.name.as_str()))
+        .collect();
+    assert_eq!(unused, ["t_a_idx"], "built in this session: not unused");
 }

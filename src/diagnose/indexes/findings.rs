@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::advisor::Suggestion;
 use crate::diagnose::health::Level;
-use crate::diagnose::indexes::{
-    ForeignKey, IndexDef, IndexesSnapshot, TableInfo, YOUNG_STATS_SECS, age_words,
-};
+use crate::diagnose::indexes::{ForeignKey, IndexDef, IndexesSnapshot, TableInfo, age_words, fix};
 
 /// What is wrong, in the order a review walks through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -141,13 +139,15 @@ pub fn findings(snapshot: &IndexesSnapshot, suggestions: &[Suggestion], now: f64
     out.extend(judge.duplicates(&mut reported));
     out.extend(judge.redundant(&mut reported));
     out.extend(judge.unused(&mut reported));
-    out.extend(judge.unindexed_foreign_keys());
-    out.extend(
-        suggestions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| judge.suggestion(i, s)),
-    );
+    let mut unindexed = judge.unindexed_foreign_keys();
+    let mut suggested: Vec<Finding> = suggestions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| judge.suggestion(i, s))
+        .collect();
+    resolve_together(&mut unindexed, &mut suggested, suggestions);
+    out.extend(unindexed);
+    out.extend(suggested);
     out.sort_by_cached_key(|f| {
         (
             f.kind,
@@ -247,6 +247,15 @@ impl Judge<'_> {
             }
             group.sort_by_key(|i| std::cmp::Reverse(keep_rank(i)));
             let keeper = group[0];
+            grouped.extend(group.iter().map(|i| i.oid));
+            if keeper.scans == 0
+                && keeper.protected_by().is_none()
+                && !self.indexes_a_foreign_key(keeper)
+            {
+                // Nothing scans any of them and none needs to stay: all are unused, none is
+                // "kept" only to be dropped as unused next.
+                continue;
+            }
             for extra in &group[1..] {
                 grouped.insert(extra.oid);
                 reported.insert(extra.oid);
@@ -285,10 +294,16 @@ impl Judge<'_> {
             // The longest cover: the one that stays when every redundant index goes. A cover
             // nothing scans would itself be reported unused: when `short` is the one in use,
             // `short` stays and the cover goes, not both.
+            // Both unused and neither keeps a foreign key indexed: both are reported unused
+            // instead (a redundant finding would say the other one is kept).
             let cover = btrees
                 .iter()
                 .filter(|long| long.oid != short.oid && !reported.contains(&long.oid))
-                .filter(|long| long.scans > 0 || long.protected_by().is_some() || short.scans == 0)
+                .filter(|long| {
+                    long.scans > 0
+                        || long.protected_by().is_some()
+                        || (short.scans == 0 && self.indexes_a_foreign_key(long))
+                })
                 .filter(|long| covers(long, short))
                 .max_by_key(|long| (long.key_count, std::cmp::Reverse(long.oid)));
             if let Some(long) = cover {
@@ -301,36 +316,88 @@ impl Judge<'_> {
         out
     }
 
+    /// Never-scanned indexes backing nothing — save the one index that keeps a foreign key
+    /// indexed (it is what makes a DELETE of the referenced row cheap; its scans come only
+    /// with such deletes). Of two that support the same foreign key, the larger is reported.
     fn unused(&self, reported: &mut HashSet<i64>) -> Vec<Finding> {
-        let unused: Vec<&IndexDef> = self
+        let mut candidates: Vec<&IndexDef> = self
             .settled()
             .filter(|i| i.valid && i.scans == 0 && !reported.contains(&i.oid))
             .filter(|i| i.protected_by().is_none())
             .collect();
-        reported.extend(unused.iter().map(|i| i.oid));
+        candidates.sort_by_key(|i| (std::cmp::Reverse(i.size_bytes.unwrap_or(0)), i.oid));
+        let mut unused = Vec::new();
+        for index in candidates {
+            if self.only_support_of_a_foreign_key(index, reported) {
+                continue;
+            }
+            reported.insert(index.oid);
+            unused.push(index);
+        }
         unused
             .into_iter()
             .map(|i| {
                 let mut f = self.about(FindingKind::Unused, i);
+                if self.snapshot.stats().young(self.now) {
+                    // too young to judge: advice, not a warning
+                    f.level = Level::Unknown;
+                }
                 f.notes.extend(self.usage_caveats());
                 f
             })
             .collect()
     }
 
+    /// The foreign keys of `index`'s table whose columns lead it.
+    fn foreign_keys_of<'s>(&'s self, index: &'s IndexDef) -> impl Iterator<Item = &'s ForeignKey> {
+        self.snapshot
+            .foreign_keys
+            .iter()
+            .filter(move |fk| fk.table_oid == index.table_oid && supports(index, fk))
+    }
+
+    fn indexes_a_foreign_key(&self, index: &IndexDef) -> bool {
+        self.foreign_keys_of(index).next().is_some()
+    }
+
+    /// `index` supports a foreign key that no other index left standing supports (the ones
+    /// already reported are to be dropped).
+    fn only_support_of_a_foreign_key(&self, index: &IndexDef, reported: &HashSet<i64>) -> bool {
+        let on_table = self
+            .indexes
+            .get(&index.table_oid)
+            .map_or(&[][..], Vec::as_slice);
+        self.foreign_keys_of(index).any(|fk| {
+            !on_table.iter().any(|other| {
+                other.oid != index.oid && !reported.contains(&other.oid) && supports(other, fk)
+            })
+        })
+    }
+
     /// Why "never scanned" may not mean "not needed".
     fn usage_caveats(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        match self.snapshot.stats_reset {
-            Some(at) if self.now - at < YOUNG_STATS_SECS => notes.push(format!(
-                "statistics were reset only {} ago: an index used by a weekly or monthly job \
-                 looks unused",
+        let stats = self.snapshot.stats();
+        let young = ": an index used by a weekly or monthly job looks unused";
+        match (stats.reset, stats.at()) {
+            (Some(at), _) if stats.young(self.now) => notes.push(format!(
+                "statistics were reset only {} ago{young}",
                 age_words(self.now - at)
             )),
-            Some(_) => {}
-            None => notes.push(
+            (Some(_), _) => {}
+            (None, Some(at)) if stats.young(self.now) => notes.push(format!(
+                "statistics were never reset here, but count only since the server's \
+                 statistics started {} ago (its creation, a crash recovery or an upgrade){young}",
+                age_words(self.now - at)
+            )),
+            (None, Some(at)) => notes.push(format!(
+                "statistics were never reset here: scans count since the server's statistics \
+                 started {} ago (its creation, a crash recovery or an upgrade)",
+                age_words(self.now - at)
+            )),
+            (None, None) => notes.push(
                 "statistics were never reset here: scans count since the cluster was created \
-                 or last recovered from a crash"
+                 or last recovered from a crash (when, this role cannot tell)"
                     .to_owned(),
             ),
         }
@@ -434,6 +501,55 @@ impl Judge<'_> {
             notes,
         }
     }
+}
+
+/// A foreign key whose columns lead a suggested index is resolved by that index: the
+/// foreign key's finding points at the suggestion (its fix builds it), and each says so —
+/// one index, not a narrow one for the key and a wide one for the statements.
+fn resolve_together(
+    unindexed: &mut [Finding],
+    suggested: &mut [Finding],
+    suggestions: &[Suggestion],
+) {
+    for f in unindexed {
+        let Some(fk) = &f.foreign_key else { continue };
+        let found = suggestions
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.schema == fk.schema && s.table == fk.table && leads(s, &fk.columns));
+        let Some((position, s)) = found else { continue };
+        f.suggestion = Some(position);
+        f.notes.push(format!(
+            "the suggested index {} ({}) also indexes this foreign key: creating it resolves both",
+            s.name,
+            s.columns.join(", ")
+        ));
+        if let Some(sf) = suggested
+            .iter_mut()
+            .find(|x| x.suggestion == Some(position))
+        {
+            sf.notes.push(format!(
+                "it also indexes the foreign key {} ({})",
+                fk.name,
+                fk.columns.join(", ")
+            ));
+        }
+    }
+}
+
+/// `columns` lead the suggested index's keys, in any order (a plain, non-partial btree).
+fn leads(s: &Suggestion, columns: &[String]) -> bool {
+    if s.predicate.is_some() || s.method != "btree" || s.columns.len() < columns.len() {
+        return false;
+    }
+    let mut leading: Vec<String> = s.columns[..columns.len()]
+        .iter()
+        .map(|c| fix::key_of_sql(c).0)
+        .collect();
+    let mut wanted = columns.to_vec();
+    leading.sort();
+    wanted.sort();
+    leading == wanted
 }
 
 /// Indexes grouped by their table, in table oid order.

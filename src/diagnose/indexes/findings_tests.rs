@@ -43,6 +43,8 @@ fn snapshot(indexes: Vec<IndexDef>) -> IndexesSnapshot {
         taken_at: NOW,
         database: "db".to_owned(),
         stats_reset: Some(NOW - 30.0 * 86_400.0),
+        stats_started: Some(NOW - 90.0 * 86_400.0),
+        created_at: Some(NOW - 400.0 * 86_400.0),
         standbys: 0,
         indexes,
         tables: vec![TableInfo {
@@ -144,6 +146,41 @@ fn young_stats_and_standbys_weaken_unused() {
     let notes = found[0].notes.join(" | ");
     assert!(notes.contains("reset only 2 h ago"), "{notes}");
     assert!(notes.contains("2 standby servers stream"), "{notes}");
+    assert_eq!(found[0].level, Level::Unknown, "too young to judge: advice");
+}
+
+#[test]
+fn never_reset_statistics_are_dated_by_the_servers_statistics_start() {
+    let mut unused = idx(2, "t_b", &["b"]);
+    unused.scans = 0;
+    // A cluster created three minutes ago: its statistics were never reset.
+    let mut s = snapshot(vec![unused]);
+    s.stats_reset = None;
+    s.stats_started = Some(NOW - 180.0);
+    s.created_at = Some(NOW - 185.0);
+    let found = findings(&s, &[], NOW);
+    let notes = found[0].notes.join(" | ");
+    assert!(
+        notes.contains(
+            "never reset here, but count only since the server's statistics started 3 min ago"
+        ),
+        "{notes}"
+    );
+    assert_eq!(found[0].level, Level::Unknown);
+    assert_eq!(s.stats().short(NOW), "stats never reset, from 3 min ago");
+    // Old enough: a warning, dated.
+    s.stats_started = Some(NOW - 30.0 * 86_400.0);
+    let found = findings(&s, &[], NOW);
+    assert_eq!(found[0].level, Level::Warn);
+    assert!(
+        found[0].notes[0].contains("started 30 days ago"),
+        "{:?}",
+        found[0].notes
+    );
+    // Only the creation known (the bgwriter's reset unreadable): it bounds the age.
+    s.stats_started = None;
+    s.created_at = Some(NOW - 600.0);
+    assert!(s.stats().young(NOW));
 }
 
 #[test]
@@ -475,13 +512,119 @@ fn a_used_prefix_of_an_unused_index_stays_and_the_unused_one_goes() {
     neither.scans = 0;
     let mut long = idx(3, "t_b_c", &["b", "c"]);
     long.scans = 0;
-    let found = findings(&snapshot(vec![neither, long]), &[], NOW);
+    let found = findings(&snapshot(vec![neither.clone(), long.clone()]), &[], NOW);
     assert_eq!(
         kinds(&found),
         vec![
-            (FindingKind::Redundant, "t_b".to_owned()),
             (FindingKind::Unused, "t_b_c".to_owned()),
+            (FindingKind::Unused, "t_b".to_owned()),
         ],
-        "both unused: both go"
+        "both unused: both go, neither said to be kept"
+    );
+    // A foreign key on b: one of the two must stay, the wider (it serves more), and the
+    // review must not drop both.
+    let mut s = snapshot(vec![neither, long]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Redundant, "t_b".to_owned())],
+        "t_b_c keeps the foreign key indexed"
+    );
+    assert_eq!(found[0].kept.as_ref().unwrap().name, "t_b_c");
+}
+
+#[test]
+fn the_only_index_of_a_foreign_key_is_never_unused() {
+    let mut only = idx(2, "t_b", &["b"]);
+    only.scans = 0;
+    let mut other = idx(3, "t_c", &["c"]);
+    other.scans = 0;
+    let mut s = snapshot(vec![only, other]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Unused, "t_c".to_owned())],
+        "t_b makes a DELETE on the referenced table cheap"
+    );
+    // Two supports of the same foreign key (b, c) and (c, b), both unused: one may go.
+    let mut bc = idx(4, "t_b_c", &["b", "c"]);
+    bc.scans = 0;
+    let mut cb = idx(5, "t_c_b", &["c", "b"]);
+    cb.scans = 0;
+    let mut s = snapshot(vec![bc, cb]);
+    s.foreign_keys.push(fk(51, &["b", "c"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Unused, "t_c_b".to_owned())],
+        "the other one keeps the foreign key indexed"
+    );
+}
+
+#[test]
+fn a_suggestion_that_also_indexes_a_foreign_key_resolves_both() {
+    let mut s = snapshot(vec![pk(1, &["a"])]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    s.foreign_keys.push(fk(51, &["c"]));
+    let mut wider = suggestion("t_b_c_idx", true);
+    wider.columns = vec!["\"b\"".to_owned(), "\"c\" DESC".to_owned()];
+    let found = findings(&s, &[wider], NOW);
+    let fk_b = found
+        .iter()
+        .find(|f| f.foreign_key.as_ref().is_some_and(|k| k.oid == 50))
+        .unwrap();
+    assert_eq!(fk_b.suggestion, Some(0), "points at the suggestion");
+    assert!(
+        fk_b.notes.iter().any(|n| n.contains("t_b_c_idx")),
+        "{:?}",
+        fk_b.notes
+    );
+    let fk_c = found
+        .iter()
+        .find(|f| f.foreign_key.as_ref().is_some_and(|k| k.oid == 51))
+        .unwrap();
+    assert_eq!(fk_c.suggestion, None, "c does not lead the suggestion");
+    let sugg = found
+        .iter()
+        .find(|f| f.kind == FindingKind::Suggestion)
+        .unwrap();
+    assert!(
+        sugg.notes.iter().any(|n| n.contains("t_b_fkey")),
+        "{:?}",
+        sugg.notes
+    );
+    let fix = crate::diagnose::indexes::fix::fix(fk_b, &[suggestion_b_c()], &s).unwrap();
+    assert_eq!(fix.target, "public.t_b_c_idx", "one index for both");
+}
+
+fn suggestion_b_c() -> Suggestion {
+    let mut wider = suggestion("t_b_c_idx", true);
+    wider.columns = vec!["\"b\"".to_owned(), "\"c\" DESC".to_owned()];
+    wider
+}
+
+#[test]
+fn never_scanned_duplicates_are_all_unused_unless_one_keeps_a_foreign_key_indexed() {
+    let mut one = idx(2, "t_b", &["b"]);
+    one.scans = 0;
+    let mut two = idx(3, "t_b_again", &["b"]);
+    two.scans = 0;
+    let found = findings(&snapshot(vec![one.clone(), two.clone()]), &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![
+            (FindingKind::Unused, "t_b_again".to_owned()),
+            (FindingKind::Unused, "t_b".to_owned()),
+        ]
+    );
+    let mut s = snapshot(vec![one, two]);
+    s.foreign_keys.push(fk(50, &["b"]));
+    let found = findings(&s, &[], NOW);
+    assert_eq!(
+        kinds(&found),
+        vec![(FindingKind::Duplicate, "t_b_again".to_owned())],
+        "the kept one indexes the foreign key"
     );
 }

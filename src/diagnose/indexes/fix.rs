@@ -117,11 +117,19 @@ pub fn fix(
             let new = NewIndex::from_suggestion(s);
             Ok(create(new, s.create_sql.clone(), s.rollback_sql.clone()))
         }
+        (FindingKind::MissingFkIndex, _, Some(_))
+            if let Some(s) = finding.suggestion.and_then(|i| suggestions.get(i)) =>
+        {
+            // the suggested index leads with the key's columns: it resolves both
+            let new = NewIndex::from_suggestion(s);
+            Ok(create(new, s.create_sql.clone(), s.rollback_sql.clone()))
+        }
         (FindingKind::MissingFkIndex, _, Some(fk)) => {
             let new = for_foreign_key(fk, &taken_names(snapshot, &fk.schema));
             let (apply, rollback) = (new.create_sql(), new.drop_sql());
             Ok(create(new, apply, rollback))
         }
+        (FindingKind::Invalid, Some(index), _) => Ok(drop_invalid(index)),
         (_, Some(index), _) => Ok(drop_index(index)),
         _ => Err("nothing to act on".to_owned()),
     }
@@ -135,7 +143,8 @@ fn create(new: NewIndex, apply: String, rollback: String) -> Fix {
         rollback,
         warning: format!(
             "builds without blocking writes, but reads all of {}.{} and waits for every \
-             transaction that touches it; cancelling leaves an invalid index to drop",
+             transaction older than it, however long (the Jobs pane shows the pids it waits \
+             for); cancelling leaves an invalid index to drop",
             new.schema, new.table
         ),
         new_index: Some(new),
@@ -150,10 +159,34 @@ pub fn drop_index(index: &IndexRef) -> Fix {
         target: format!("{}.{}", index.schema, index.name),
         apply: drop_sql(&index.schema, &index.name),
         rollback: concurrent_definition(&index.definition),
-        warning: "waits for every transaction that uses the table; queries that used the \
-                  index plan without it from then on"
+        warning: "waits for every transaction older than it, however long (the Jobs pane \
+                  shows the pids it waits for); queries that used the index plan without it \
+                  from then on"
             .to_owned(),
         new_index: None,
+    }
+}
+
+/// DROP INDEX CONCURRENTLY of an invalid index: no query used it, so there is nothing to undo;
+/// building it again is a retry of the failed build (a UNIQUE one fails again until the
+/// duplicate keys are gone).
+#[must_use]
+pub fn drop_invalid(index: &IndexRef) -> Fix {
+    let retry = concurrent_definition(&index.definition);
+    let rollback = if index.definition.starts_with("CREATE UNIQUE INDEX ") {
+        format!(
+            "-- nothing to undo (no query could use it); to retry the build, remove the \
+             duplicate keys first: {retry}"
+        )
+    } else {
+        format!("-- nothing to undo (no query could use it); to retry the build: {retry}")
+    };
+    Fix {
+        rollback,
+        warning: "waits for every transaction older than it, however long (the Jobs pane \
+                  shows the pids it waits for); every write stops maintaining it"
+            .to_owned(),
+        ..drop_index(index)
     }
 }
 
@@ -169,7 +202,8 @@ pub fn reindex(index: &IndexRef) -> Fix {
         ),
         rollback: "-- nothing to undo: the index keeps its definition".to_owned(),
         warning: "builds a new copy beside the old one (twice the space meanwhile) and waits for \
-                  every transaction that touches the table"
+                  every transaction older than it, however long (the Jobs pane shows the pids it \
+                  waits for)"
             .to_owned(),
         new_index: None,
     }
@@ -287,7 +321,7 @@ pub fn already_there(new: &NewIndex, existing: &[IndexDef]) -> Option<String> {
 }
 
 /// A key expression as SQL (`"user_id" DESC`) → its unquoted text and DESC bit.
-fn key_of_sql(sql: &str) -> (String, i16) {
+pub(crate) fn key_of_sql(sql: &str) -> (String, i16) {
     let trimmed = sql.trim();
     let upper = trimmed.to_ascii_uppercase();
     let mut desc = 0;
@@ -437,6 +471,26 @@ mod tests {
         let mut partial = existing("p", &["user_id", "created_at"], &[0, 3]);
         partial.predicate = Some("(status = 'open'::text)".to_owned());
         assert_eq!(already_there(&new, &[partial]), None);
+    }
+
+    #[test]
+    fn an_invalid_unique_index_is_not_undone_by_a_build_bound_to_fail() {
+        let index = IndexRef {
+            schema: "public".to_owned(),
+            name: "trades_external_trade_id_key".to_owned(),
+            definition: "CREATE UNIQUE INDEX trades_external_trade_id_key ON public.trades \
+                         USING btree (external_trade_id)"
+                .to_owned(),
+            ..IndexRef::default()
+        };
+        let fix = drop_invalid(&index);
+        assert!(
+            fix.rollback.starts_with("-- nothing to undo"),
+            "{}",
+            fix.rollback
+        );
+        assert!(fix.rollback.contains("remove the duplicate keys first"));
+        assert_eq!(fix.apply, drop_index(&index).apply);
     }
 
     #[test]

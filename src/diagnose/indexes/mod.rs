@@ -24,6 +24,13 @@ pub struct IndexesSnapshot {
     pub database: String,
     /// When this database's statistics were last reset (epoch seconds); `None`: never.
     pub stats_reset: Option<f64>,
+    /// When the server's statistics last started from nothing (initdb, a crash recovery, an
+    /// upgrade): the earliest reset time of pg_stat_bgwriter and pg_stat_archiver, which
+    /// those events set (a manual reset of either only moves it later).
+    pub stats_started: Option<f64>,
+    /// When the cluster was created (initdb): the time in pg_control_system()'s
+    /// system_identifier; `None` where the function may not be called.
+    pub created_at: Option<f64>,
     /// Standbys streaming from this server: their index scans are not counted here.
     pub standbys: i64,
     pub indexes: Vec<IndexDef>,
@@ -38,12 +45,76 @@ impl IndexesSnapshot {
     /// Everything but the write rates (and the clock) is the same: the findings are too.
     #[must_use]
     pub fn same_catalog(&self, other: &Self) -> bool {
+        // created_at never changes
         self.database == other.database
             && self.stats_reset == other.stats_reset
+            && self.stats_started == other.stats_started
             && self.standbys == other.standbys
             && self.indexes == other.indexes
             && self.tables == other.tables
             && self.foreign_keys == other.foreign_keys
+    }
+}
+
+impl IndexesSnapshot {
+    /// Since when the scan counters count.
+    #[must_use]
+    pub fn stats(&self) -> StatsSince {
+        StatsSince {
+            reset: self.stats_reset,
+            started: self.stats_started,
+            created: self.created_at,
+        }
+    }
+}
+
+/// Since when the statistics of a database count (epoch seconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StatsSince {
+    /// The database's statistics were reset then (pg_stat_database.stats_reset).
+    pub reset: Option<f64>,
+    /// Never reset: the server's statistics started then (see [`IndexesSnapshot`]).
+    pub started: Option<f64>,
+    /// The cluster was created then: the counters cannot be older.
+    pub created: Option<f64>,
+}
+
+impl StatsSince {
+    /// When the counters started, as far as the server tells: the reset, else the last
+    /// start of the server's statistics, else the cluster's creation.
+    #[must_use]
+    pub fn at(&self) -> Option<f64> {
+        self.reset.or(self.started).or(self.created)
+    }
+
+    /// Younger than a week at `now`: "never scanned" is weak evidence.
+    #[must_use]
+    pub fn young(&self, now: f64) -> bool {
+        self.at().is_some_and(|at| now - at < YOUNG_STATS_SECS)
+    }
+
+    /// A few words for a title: `stats reset 3 days ago`, `stats from 4 min ago`.
+    #[must_use]
+    pub fn short(&self, now: f64) -> String {
+        match (self.reset, self.at()) {
+            (Some(at), _) => format!("stats reset {} ago", age_words(now - at)),
+            (None, Some(at)) => format!("stats never reset, from {} ago", age_words(now - at)),
+            (None, None) => "stats never reset".to_owned(),
+        }
+    }
+
+    /// What "0 scans" covers, as a sentence's tail: `since the statistics reset 3 days ago`.
+    #[must_use]
+    pub fn since(&self, now: f64) -> String {
+        match (self.reset, self.at()) {
+            (Some(at), _) => format!("since the statistics reset {} ago", age_words(now - at)),
+            (None, Some(at)) => format!(
+                "in the {} the statistics have counted (never reset: since the server's \
+                 statistics started, at its creation, a crash recovery or an upgrade)",
+                age_words(now - at)
+            ),
+            (None, None) => "since statistics began (never reset)".to_owned(),
+        }
     }
 }
 

@@ -34,7 +34,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, t
     let mut lines: Vec<Line> = evidence(
         &item,
         snapshot.map_or(0.0, |s| s.taken_at),
-        snapshot.and_then(|s| s.stats_reset),
+        snapshot
+            .map(crate::diagnose::indexes::IndexesSnapshot::stats)
+            .unwrap_or_default(),
     )
     .into_iter()
     .map(|l| Line::styled(l, theme.text))

@@ -39,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, review: &Review, theme: &Theme) {
         ),
     ])];
     lines.extend(
-        evidence(item, review.taken_at, review.stats_reset)
+        evidence(item, review.taken_at, review.stats)
             .into_iter()
             .map(|l| Line::styled(l, theme.text)),
     );
