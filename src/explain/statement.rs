@@ -18,7 +18,7 @@ pub enum Kind {
     Update,
     Delete,
     Merge,
-    /// CREATE TABLE … AS, CREATE MATERIALIZED VIEW … AS.
+    /// CREATE TABLE … AS, CREATE MATERIALIZED VIEW … AS, SELECT … INTO.
     CreateAs,
     /// EXECUTE of a prepared statement.
     Execute,
@@ -132,6 +132,8 @@ fn checked(
 
 fn kind_of(node: NodeRef) -> Result<Kind, String> {
     Ok(match node {
+        // SELECT … INTO creates a table, as CREATE TABLE … AS does.
+        NodeRef::SelectStmt(select) if select.into_clause.is_some() => Kind::CreateAs,
         NodeRef::SelectStmt(_) => Kind::Select,
         NodeRef::InsertStmt(_) => Kind::Insert,
         NodeRef::UpdateStmt(_) => Kind::Update,
@@ -250,6 +252,8 @@ mod tests {
         let s = check("INSERT INTO t VALUES ($1)").unwrap();
         assert_eq!((s.kind, s.modifies, s.params), (Kind::Insert, true, 1));
         let s = check("CREATE TABLE x AS SELECT 1").unwrap();
+        assert_eq!((s.kind, s.modifies), (Kind::CreateAs, true));
+        let s = check("select * into qa_tbl from instruments").unwrap();
         assert_eq!((s.kind, s.modifies), (Kind::CreateAs, true));
     }
 }
