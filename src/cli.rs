@@ -235,7 +235,7 @@ pub fn one_line(err: &clap::Error) -> String {
     )
 }
 
-/// Parses `2s`, `500ms`, `1m`, or a bare number of seconds.
+/// Parses `2s`, `500ms`, `1m`, `1h`, or a bare number of seconds.
 pub fn parse_interval(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -249,7 +249,8 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
         "" | "s" => value,
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
-        _ => return Err(format!("unknown unit in {text:?} (use ms, s or m)")),
+        "h" => value * 3600.0,
+        _ => return Err(format!("unknown unit in {text:?} (use ms, s, m or h)")),
     };
     if !(0.1..=3600.0).contains(&seconds) {
         return Err(format!("{text:?} is out of range (100ms to 1h)"));
@@ -260,6 +261,16 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_upper_bound_is_written_in_a_unit_that_is_accepted() {
+        assert_eq!(parse_interval("1h"), Ok(Duration::from_secs(3600)));
+        assert!(
+            parse_interval("2h")
+                .unwrap_err()
+                .contains("out of range (100ms to 1h)")
+        );
+    }
 
     #[test]
     fn intervals() {

@@ -33,6 +33,7 @@ pub mod report;
 pub mod review;
 pub mod server;
 pub mod snapshot;
+pub mod sql_tree;
 pub mod ui;
 pub mod work;
 

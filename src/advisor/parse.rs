@@ -127,7 +127,12 @@ pub enum ParseError {
 
 /// Parses a (normalized) statement text.
 pub fn parse(sql: &str) -> Result<Parsed, ParseError> {
-    let tree = pg_query::parse(sql, 0).map_err(|e| ParseError::Syntax(e.to_string()))?;
+    crate::sql_tree::with_tree(sql, |tree| parsed(sql, tree))
+        .unwrap_or_else(|e| Err(ParseError::Syntax(e)))
+}
+
+fn parsed(sql: &str, tree: pg_query::Result<pg_query::ParseResult>) -> Result<Parsed, ParseError> {
+    let tree = tree.map_err(|e| ParseError::Syntax(e.to_string()))?;
     let stmts = &tree.protobuf.stmts;
     if stmts.len() != 1 {
         return Err(ParseError::Several(stmts.len()));

@@ -298,3 +298,15 @@ fn a_parameter_is_substituted_and_later_ones_renumbered() {
         Some("SELECT 1 FROM t WHERE b = (true)")
     );
 }
+
+#[test]
+fn deep_statements_are_read_like_any_other() {
+    let sum = crate::sql_tree::tests::long_sum(60).replacen("select 1", "select a", 1);
+    let p = parse(&format!("{sum} FROM orders WHERE customer_id = $1")).unwrap();
+    assert_eq!(
+        filters_of(&p),
+        vec![("customer_id".into(), FilterOp::Eq, Value::Param(1))]
+    );
+    let p = parse(&crate::sql_tree::tests::join_chain(50)).unwrap();
+    assert_eq!(p.scans.len(), 50);
+}

@@ -82,6 +82,8 @@ pub struct ExplainState {
     pub selected: usize,
     /// The detail panel of the selected node is open.
     pub detail: bool,
+    /// Lines of the detail panel scrolled off its top (PgDn / PgUp, Ctrl-d / Ctrl-u).
+    pub detail_scroll: u16,
     pub filter: String,
     pub timeout: Duration,
     pub input: Option<Input>,
@@ -110,6 +112,7 @@ impl Default for ExplainState {
             collapsed: Vec::new(),
             selected: 0,
             detail: false,
+            detail_scroll: 0,
             filter: String::new(),
             timeout: DEFAULT_TIMEOUT,
             input: None,
@@ -225,6 +228,19 @@ impl ExplainState {
     pub fn move_selection(&mut self, delta: isize) {
         let last = self.row_count().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.detail_scroll = 0;
+    }
+
+    /// Scrolls the detail panel by `delta` lines, no further than the selected node's
+    /// properties go (the panel never shows fewer than its last lines).
+    pub fn scroll_detail(&mut self, delta: isize) {
+        let most = self
+            .shown
+            .as_ref()
+            .zip(self.selected_node())
+            .map_or(0, |(shown, id)| shown.plan.nodes[id].props.0.len() + 20);
+        let scrolled = usize::from(self.detail_scroll).saturating_add_signed(delta);
+        self.detail_scroll = u16::try_from(scrolled.min(most)).unwrap_or(u16::MAX);
     }
 
     pub fn select_edge(&mut self, last: bool) {

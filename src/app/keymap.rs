@@ -77,6 +77,19 @@ pub const EXPLAIN: &[Binding] = &[
     key(KeyCode::Char('x'), Action::Explain),
     key(KeyCode::Char('a'), Action::ExplainAnalyze),
     key(KeyCode::Char('y'), Action::Copy),
+    // With the detail open they scroll it; j / k still move from node to node.
+    key(KeyCode::PageDown, Action::PageDown),
+    key(KeyCode::PageUp, Action::PageUp),
+    Binding {
+        code: KeyCode::Char('d'),
+        ctrl: true,
+        action: Action::PageDown,
+    },
+    Binding {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        action: Action::PageUp,
+    },
 ];
 
 /// Bindings of the Queries pane beyond the list's (`/` filters: words, db:NAME, role:NAME,

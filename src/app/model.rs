@@ -378,6 +378,13 @@ impl Model {
             }
             Action::Open if self.pane == Pane::Activity => return self.open_activity(),
             Action::Open => self.open(),
+            Action::PageDown | Action::PageUp
+                if self.pane == Pane::Explain && self.explain.detail =>
+            {
+                let half = isize::try_from(self.page_rows() / 2).unwrap_or(1).max(1);
+                let down = action == Action::PageDown;
+                self.explain.scroll_detail(if down { half } else { -half });
+            }
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::SortNext | Action::SortPrev | Action::SortReverse => self.sort_list(action),
@@ -517,6 +524,7 @@ impl Model {
             Pane::Explain => {
                 self.explain.detail =
                     !self.explain.detail && self.explain.selected_node().is_some();
+                self.explain.detail_scroll = 0;
             }
             Pane::Indexes => {
                 self.indexes.detail =

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::diagnose::lints::{Lint, LintFigures, LintSettings, lints, median_calls};
 use crate::diagnose::rates::{Cumulative, DeltaOrigin, Epoch, pair};
 use crate::snapshot::StatementKey;
-use crate::snapshot::queries::{QueriesSample, QueryText, StatementStats};
+use crate::snapshot::queries::{QueriesSample, QueryText, StatementKind, StatementStats};
 
 /// What span the figures cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -312,11 +312,25 @@ fn stddev(calls: i64, total_ms: f64, now: &StatementStats, base: &StatementStats
 /// The lints of every statement, from its whole history in `sample` (since the reset or since
 /// it appeared: steadier evidence than one interval, so lints do not flicker with the scope),
 /// judged against the other statements of its database.
+///
+/// The median a loop suspect is compared with is the workload's: top-level statements the
+/// planner plans (no BEGIN, SET or DDL) that ran more than once, so one-off statements (an
+/// extension's DDL, a query typed in psql) do not drag it down. Statements run inside
+/// functions or triggers (nested), and PostgreSQL's own foreign-key checks, are never loop
+/// suspects: the application cannot batch them.
 fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
     debug_assert_eq!(rows.len(), sample.entries.len());
     let mut by_database: HashMap<i64, Vec<i64>> = HashMap::new();
-    for e in sample.entries.iter().filter(|e| e.toplevel) {
-        by_database.entry(e.key.dbid).or_default().push(e.calls);
+    for (r, e) in rows.iter().zip(&sample.entries) {
+        let planned = r.text.as_ref().is_some_and(|t| {
+            !matches!(
+                t.shape.kind,
+                StatementKind::Utility | StatementKind::Unknown
+            )
+        });
+        if e.toplevel && planned && e.calls > 1 {
+            by_database.entry(e.key.dbid).or_default().push(e.calls);
+        }
     }
     let medians: HashMap<i64, (f64, usize)> = by_database
         .into_iter()
@@ -331,6 +345,7 @@ fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
         let Some(text) = &r.text else {
             continue;
         };
+        let batchable = e.toplevel && !foreign_key_check(&text.text.query);
         let figures = LintFigures {
             calls: e.calls,
             rows: e.rows,
@@ -340,10 +355,20 @@ fn add_lints(rows: &mut [QueryRow], sample: &QueriesSample) {
             // The others' median, without the statement itself pulling it up.
             neighbours: medians
                 .get(&e.key.dbid)
+                .filter(|_| batchable)
                 .map(|(median, count)| (*median, count.saturating_sub(1))),
         };
         r.lints = lints(&text.shape, &figures, settings);
     }
+}
+
+/// The lookup PostgreSQL's foreign-key triggers run for every row written
+/// (`SELECT 1 FROM ONLY "public"."users" x WHERE "id" OPERATOR(pg_catalog.=) $1 FOR KEY SHARE
+/// OF x`; pg_stat_statements shows `$2` for the 1).
+fn foreign_key_check(query: &str) -> bool {
+    query.contains("FROM ONLY ")
+        && query.contains("OPERATOR(pg_catalog.=)")
+        && query.trim_end().ends_with("FOR KEY SHARE OF x")
 }
 
 #[cfg(test)]
@@ -549,6 +574,66 @@ mod tests {
             .map(|r| (r.key().queryid, r.calls))
             .collect();
         assert_eq!(flagged, [(1, 10)]);
+    }
+
+    /// Rows flagged N+1 when `query` (queryid 1) ran 5,000 times among six statements run 30
+    /// times, with `extra` statements (query, calls) besides.
+    fn n_plus_one_of(query: &str, toplevel: bool, extra: &[(&str, i64)]) -> Vec<i64> {
+        let mut entries: Vec<StatementStats> = (2..8).map(|q| stats(q, 30, 30.0, 0.0)).collect();
+        let mut texts: Vec<String> = (2..8)
+            .map(|q| format!("SELECT name FROM t{q} WHERE id = $1"))
+            .collect();
+        entries.push(StatementStats {
+            toplevel,
+            ..stats(1, 5000, 500.0, 0.0)
+        });
+        texts.push(query.to_owned());
+        for (i, (text, calls)) in extra.iter().enumerate() {
+            entries.push(stats(100 + i as i64, *calls, 1.0, 0.0));
+            texts.push((*text).to_owned());
+        }
+        let mut next = (*sample(10.0, entries, 0)).clone();
+        for (e, query) in next.entries.iter().zip(texts) {
+            let text = QueryText {
+                shape: shape(&query),
+                text: StatementText {
+                    query,
+                    database: "shop".to_owned(),
+                    role: "app".to_owned(),
+                },
+            };
+            Arc::make_mut(&mut next.texts).insert(e.key, Arc::new(text));
+        }
+        build(None, &Arc::new(next), Scope::Cumulative)
+            .rows
+            .iter()
+            .filter(|r| r.lints.iter().any(|l| matches!(l, Lint::NPlusOne { .. })))
+            .map(|r| r.key().queryid)
+            .collect()
+    }
+
+    #[test]
+    fn foreign_key_checks_and_nested_statements_are_not_loop_suspects() {
+        let lookup = "SELECT name FROM users WHERE id = $1";
+        assert_eq!(n_plus_one_of(lookup, true, &[]), [1]);
+        assert_eq!(n_plus_one_of(lookup, false, &[]), [] as [i64; 0]);
+        let ri = "SELECT $2 FROM ONLY public.users x WHERE id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x";
+        assert_eq!(n_plus_one_of(ri, true, &[]), [] as [i64; 0]);
+    }
+
+    #[test]
+    fn one_off_and_utility_statements_do_not_drag_the_median_down() {
+        // 600 calls against a median of 30: 20x, a suspect. Twenty one-off statements and
+        // twenty BEGINs would make the median 1 (600x) if they counted; they do not, and a
+        // statement at 200 calls (6.7x the workload's median) stays clean.
+        let mut noise: Vec<(&str, i64)> = vec![("CREATE EXTENSION x", 1); 20];
+        noise.extend([("SELECT now()", 1); 20]);
+        noise.extend([("BEGIN", 2); 20]);
+        noise.push(("SELECT name FROM t9 WHERE id = $1", 200));
+        assert_eq!(
+            n_plus_one_of("SELECT name FROM users WHERE id = $1", true, &noise),
+            [1]
+        );
     }
 
     #[test]

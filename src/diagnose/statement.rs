@@ -13,11 +13,8 @@ use crate::snapshot::queries::{StatementKind, StatementShape};
 /// The shape of `text` (a statement as pg_stat_statements stores it).
 #[must_use]
 pub fn shape(text: &str) -> StatementShape {
-    // The parser is C behind a safe wrapper; a statement it cannot handle must not take the
-    // console down with it.
-    let parsed = std::panic::catch_unwind(|| pg_query::parse(text, 0));
-    match parsed {
-        Ok(Ok(result)) => {
+    let parsed = crate::sql_tree::with_tree(text, |parsed| {
+        parsed.map_err(|e| e.to_string()).map(|result| {
             let mut shape = result
                 .protobuf
                 .stmts
@@ -29,13 +26,12 @@ pub fn shape(text: &str) -> StatementShape {
             shape.relations = result.tables();
             shape.relations.sort();
             shape
-        }
-        Ok(Err(err)) => StatementShape {
-            parse_error: Some(err.to_string()),
-            ..scanned_shape(text)
-        },
-        Err(_) => StatementShape {
-            parse_error: Some("the parser failed on this text".to_owned()),
+        })
+    });
+    match parsed {
+        Ok(Ok(shape)) => shape,
+        Ok(Err(err)) | Err(err) => StatementShape {
+            parse_error: Some(err),
             ..scanned_shape(text)
         },
     }
@@ -45,8 +41,7 @@ pub fn shape(text: &str) -> StatementShape {
 /// when it does not parse.
 #[must_use]
 pub fn pretty(text: &str) -> Option<String> {
-    let formatted = std::panic::catch_unwind(|| {
-        let parsed = pg_query::parse(text, 0).ok()?;
+    let formatted = crate::sql_tree::with_tree(text, |parsed| {
         let comments = pg_query::deparse_comments_for_query(text).unwrap_or_default();
         let options = pg_query::DeparseOptions {
             comments,
@@ -55,7 +50,7 @@ pub fn pretty(text: &str) -> Option<String> {
             max_line_length: 80,
             ..Default::default()
         };
-        parsed.deparse(options).ok()
+        parsed.ok()?.deparse(options).ok()
     });
     formatted.ok().flatten().filter(|s| !s.trim().is_empty())
 }
@@ -248,6 +243,22 @@ mod tests {
         );
         assert_eq!(clean.kind, StatementKind::Select);
         assert_eq!(clean.relations, vec!["orders", "users"]);
+    }
+
+    #[test]
+    fn deep_statements_get_a_parsed_shape_and_a_layout() {
+        use crate::sql_tree::tests::{join_chain, long_sum};
+        let sum = format!("{} from trades", long_sum(60));
+        let shape = shape(&sum);
+        assert_eq!(
+            (shape.parse_error, shape.relations),
+            (None, vec!["trades".to_owned()])
+        );
+        let joins = format!("select * from ({}) j", join_chain(50));
+        let shape = super::shape(&joins);
+        assert_eq!(shape.parse_error, None);
+        assert!(shape.select_star);
+        assert!(pretty(&joins).is_some_and(|p| p.contains("JOIN instruments i49")));
     }
 
     #[test]

@@ -72,12 +72,21 @@ async fn explain_prepared(client: &Client) -> Result<Value, GenericPlanError> {
 /// The one statement in `sql`, as the parser delimits it (no trailing semicolon or comment),
 /// once PostgreSQL's parser agrees there is exactly one.
 pub fn single_statement(sql: &str) -> Result<&str, GenericPlanError> {
-    let parsed = pg_query::parse(sql, pg_query::ParserOptions::DEFAULT)
-        .map_err(|e| GenericPlanError::Rejected(e.to_string()))?;
-    match parsed.protobuf.stmts.as_slice() {
-        [only] => {
-            let start = usize::try_from(only.stmt_location).unwrap_or(0);
-            let end = match usize::try_from(only.stmt_len) {
+    let bounds = crate::sql_tree::with_tree(sql, |parsed| {
+        let parsed = parsed.map_err(|e| crate::sql_tree::refusal(&e))?;
+        Ok(parsed
+            .protobuf
+            .stmts
+            .iter()
+            .map(|s| (s.stmt_location, s.stmt_len))
+            .collect::<Vec<_>>())
+    })
+    .and_then(|bounds| bounds)
+    .map_err(GenericPlanError::Rejected)?;
+    match bounds.as_slice() {
+        [(location, len)] => {
+            let start = usize::try_from(*location).unwrap_or(0);
+            let end = match usize::try_from(*len) {
                 Ok(0) | Err(_) => sql.len(),
                 Ok(len) => start.saturating_add(len).min(sql.len()),
             };

@@ -133,13 +133,16 @@ pub async fn explain(client: &Client, request: &ExplainRequest) -> Result<Explai
 
 /// EXPLAIN ANALYZE inside a transaction that is always rolled back.
 async fn analyze(client: &Client, statement: &Statement, version: u32) -> Result<String, String> {
-    // Explicit either way: the session's default may be read-only.
+    // Explicit either way: the session's default may be read-only. Marked as pgmedic's own,
+    // and with an isolation level applications rarely spell out, so pg_stat_statements keeps
+    // it apart from the workload's BEGINs (from 16 it files utility statements by their
+    // tree, not their text).
     let begin = if statement.modifies {
-        "BEGIN READ WRITE"
+        "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
     } else {
-        "BEGIN READ ONLY"
+        "BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY"
     };
-    generic::run(client, begin)
+    generic::run(client, &generic::marked(begin))
         .await
         .map_err(|e| e.to_string())?;
     let sql = generic::marked(&format!(
@@ -148,7 +151,14 @@ async fn analyze(client: &Client, statement: &Statement, version: u32) -> Result
         statement.text
     ));
     let result = first_value(client, &sql).await;
-    let rolled_back = generic::run(client, "ROLLBACK").await;
+    // Before 16 a marked ROLLBACK is an entry of its own; from 16 it would share (and, seen
+    // first, hide) the workload's ROLLBACK entry, so it stays plain there.
+    let rollback = if version < 160_000 {
+        generic::marked("ROLLBACK")
+    } else {
+        "ROLLBACK".to_owned()
+    };
+    let rolled_back = generic::run(client, &rollback).await;
     let text = result?;
     rolled_back.map_err(|e| format!("the ROLLBACK failed: {e}"))?;
     Ok(text)

@@ -18,7 +18,7 @@ pub enum Kind {
     Update,
     Delete,
     Merge,
-    /// CREATE TABLE … AS, CREATE MATERIALIZED VIEW … AS.
+    /// CREATE TABLE … AS, CREATE MATERIALIZED VIEW … AS, SELECT … INTO.
     CreateAs,
     /// EXECUTE of a prepared statement.
     Execute,
@@ -55,8 +55,14 @@ pub struct Statement {
 
 /// Checks `sql` (see the module header); the error is one line for the status bar.
 pub fn check(sql: &str) -> Result<Statement, String> {
-    let parsed = pg_query::parse(sql, pg_query::ParserOptions::DEFAULT)
-        .map_err(|e| format!("not valid SQL: {e}"))?;
+    crate::sql_tree::with_tree(sql, |parsed| checked(sql, parsed))?
+}
+
+fn checked(
+    sql: &str,
+    parsed: pg_query::Result<pg_query::ParseResult>,
+) -> Result<Statement, String> {
+    let parsed = parsed.map_err(|e| crate::sql_tree::refusal(&e))?;
     let stmts = &parsed.protobuf.stmts;
     let raw = match stmts.as_slice() {
         [only] => only,
@@ -102,7 +108,7 @@ pub fn check(sql: &str) -> Result<Statement, String> {
             .map_err(|e| format!("cannot read the statement: {e}"))?;
     }
     let reparsed = pg_query::parse(&text, pg_query::ParserOptions::DEFAULT)
-        .map_err(|e| format!("not valid SQL: {e}"))?;
+        .map_err(|e| crate::sql_tree::refusal(&e))?;
     let modifies = matches!(
         kind,
         Kind::Insert | Kind::Update | Kind::Delete | Kind::Merge | Kind::CreateAs
@@ -126,6 +132,8 @@ pub fn check(sql: &str) -> Result<Statement, String> {
 
 fn kind_of(node: NodeRef) -> Result<Kind, String> {
     Ok(match node {
+        // SELECT … INTO creates a table, as CREATE TABLE … AS does.
+        NodeRef::SelectStmt(select) if select.into_clause.is_some() => Kind::CreateAs,
         NodeRef::SelectStmt(_) => Kind::Select,
         NodeRef::InsertStmt(_) => Kind::Insert,
         NodeRef::UpdateStmt(_) => Kind::Update,
@@ -204,7 +212,28 @@ mod tests {
         assert!(check("  ;  ").unwrap_err().contains("nothing to explain"));
         assert!(check("SELEC 1").unwrap_err().contains("not valid SQL"));
         assert!(check("VACUUM t").unwrap_err().contains("EXPLAIN takes"));
+        let deep = crate::sql_tree::tests::long_sum(100_000);
+        assert!(check(&deep).unwrap_err().starts_with("nested too deeply"));
         assert!(check("BEGIN").unwrap_err().contains("EXPLAIN takes"));
+    }
+
+    #[test]
+    fn deep_statements_are_checked_like_any_other() {
+        use crate::sql_tree::tests::{join_chain, long_sum};
+        let s = check(&long_sum(60)).unwrap();
+        assert_eq!((s.kind, s.modifies), (Kind::Select, false));
+        let s = check(&format!("EXPLAIN ANALYZE {}", join_chain(50))).unwrap();
+        assert!(
+            s.had_explain
+                && s.text
+                    .starts_with("SELECT count(*) FROM instruments i0 JOIN")
+        );
+        let update = format!(
+            "update t set a = {} where id = $1",
+            long_sum(200).replacen("select ", "", 1)
+        );
+        let s = check(&update).unwrap();
+        assert_eq!((s.kind, s.modifies, s.params), (Kind::Update, true, 1));
     }
 
     #[test]
@@ -223,6 +252,8 @@ mod tests {
         let s = check("INSERT INTO t VALUES ($1)").unwrap();
         assert_eq!((s.kind, s.modifies, s.params), (Kind::Insert, true, 1));
         let s = check("CREATE TABLE x AS SELECT 1").unwrap();
+        assert_eq!((s.kind, s.modifies), (Kind::CreateAs, true));
+        let s = check("select * into qa_tbl from instruments").unwrap();
         assert_eq!((s.kind, s.modifies), (Kind::CreateAs, true));
     }
 }

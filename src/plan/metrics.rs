@@ -42,6 +42,29 @@
 //!
 //! Without ANALYZE there are no times: self **cost** (total cost less the children's total
 //! cost) takes their place, and the heaviest path follows it.
+//!
+//! # Nodes that stop early, and the misestimate factor
+//!
+//! The misestimate factor compares actual rows per loop with the planner's `rows`, and the
+//! planner's `rows` is always for a run to the end. A node whose consumer stops asking for
+//! rows never gets there, so fewer actual rows than estimated says nothing about the
+//! statistics. A node **stops early** when:
+//!
+//! - its parent is a **Limit** (a top-N Sort, a scan under `LIMIT`, the index scan under a
+//!   `max()`/`min()` InitPlan: `Limit → Index Only Scan Backward`);
+//! - it is the **inner side of a Semi or Anti join** (Nested Loop, Merge Join): each loop stops
+//!   at the first match;
+//! - it is **either side of a Merge Join**: when one side ends the other is not read further;
+//! - it is the root of a **SubPlan, InitPlan or CTE** that is not hashed: EXISTS, `= ANY` and
+//!   scalar subqueries stop once they have their answer, and a CTE runs only as far as its
+//!   scans read it (a `hashed SubPlan` reads everything into its hash table);
+//! - its parent stops early and passes rows through as they come (everything but the
+//!   **blocking** nodes: Sort, Hash, an Aggregate or SetOp of strategy Plain, Hashed or
+//!   Mixed, which read their whole input before returning a first row). A Hash never stops
+//!   early itself: its rows are the rows it read.
+//!
+//! On such a node only an **under**estimate (more rows than estimated, even though it
+//! stopped) is flagged; an overestimate is shown but not warned about (`warnings.rs`).
 
 use crate::plan::{NodeId, Plan, Warning};
 
@@ -61,6 +84,9 @@ pub struct Metrics {
     /// The planner's cost of the node alone: total cost less its children's.
     pub self_cost: Option<f64>,
     pub misestimate: Option<Misestimate>,
+    /// The node's consumer may stop asking for rows before the end (see the module header):
+    /// fewer rows than estimated is expected.
+    pub stops_early: bool,
     /// On the path from the root to where most of the time (or cost) went.
     pub heaviest: bool,
     pub warnings: Vec<Warning>,
@@ -98,8 +124,43 @@ pub(crate) fn compute(plan: &mut Plan) {
             _ => None,
         };
     }
+    stops_early(plan);
     subtree_sums(plan);
     heaviest_path(plan);
+}
+
+/// Which nodes stop early (see the module header). Nodes are in pre-order: a parent's flag is
+/// set before its children's.
+fn stops_early(plan: &mut Plan) {
+    for id in 0..plan.nodes.len() {
+        let node = &plan.nodes[id];
+        let stops = match node.parent {
+            _ if node.kind == "Hash" => false,
+            None => false,
+            Some(parent) => {
+                let parent = &plan.nodes[parent];
+                let relationship = node.relationship();
+                let subplan = matches!(relationship, Some("InitPlan" | "SubPlan"));
+                let join = parent.props.text("Join Type");
+                parent.kind == "Limit"
+                    || (relationship == Some("Inner") && matches!(join, Some("Semi" | "Anti")))
+                    || parent.kind == "Merge Join"
+                    || (subplan && !node.subplan_name().is_some_and(|n| n.starts_with("hashed")))
+                    || (!subplan && parent.metrics.stops_early && !is_blocking(parent))
+            }
+        };
+        plan.nodes[id].metrics.stops_early = stops;
+    }
+}
+
+/// A node that reads its whole input before returning its first row.
+fn is_blocking(node: &crate::plan::Node) -> bool {
+    let strategy = node.props.text("Strategy");
+    match node.kind.as_str() {
+        "Sort" | "Hash" => true,
+        "Aggregate" | "SetOp" => matches!(strategy, Some("Plain" | "Hashed" | "Mixed")),
+        _ => false,
+    }
 }
 
 fn is_gather(kind: &str) -> bool {

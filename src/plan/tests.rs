@@ -85,6 +85,41 @@ const FIXTURES: &[(&str, &str, &str, &str, &str)] = &[
         fixture!("nestloop.pg18.json"),
         fixture!("nestloop.pg18.txt"),
     ),
+    (
+        "limit",
+        fixture!("limit.pg15.json"),
+        fixture!("limit.pg15.txt"),
+        fixture!("limit.pg18.json"),
+        fixture!("limit.pg18.txt"),
+    ),
+    (
+        "limitscan",
+        fixture!("limitscan.pg15.json"),
+        fixture!("limitscan.pg15.txt"),
+        fixture!("limitscan.pg18.json"),
+        fixture!("limitscan.pg18.txt"),
+    ),
+    (
+        "minmax",
+        fixture!("minmax.pg15.json"),
+        fixture!("minmax.pg15.txt"),
+        fixture!("minmax.pg18.json"),
+        fixture!("minmax.pg18.txt"),
+    ),
+    (
+        "semi",
+        fixture!("semi.pg15.json"),
+        fixture!("semi.pg15.txt"),
+        fixture!("semi.pg18.json"),
+        fixture!("semi.pg18.txt"),
+    ),
+    (
+        "exists",
+        fixture!("exists.pg15.json"),
+        fixture!("exists.pg15.txt"),
+        fixture!("exists.pg18.json"),
+        fixture!("exists.pg18.txt"),
+    ),
 ];
 
 fn parse(text: &str) -> Plan {
@@ -285,6 +320,101 @@ fn spills_batches_filters_and_loops_are_flagged() {
     assert!(warnings(&nested).contains(&&Warning::ManyLoops { loops: 20_000.0 }));
     let quiet = parse(fixture!("loops.pg15.txt"));
     assert!(warnings(&quiet).is_empty(), "{:?}", warnings(&quiet));
+}
+
+/// Labels of the nodes that stop early, and the misestimate warnings, of every rendering of
+/// fixture `name`.
+fn early_and_misestimates(name: &str) -> Vec<(Vec<String>, Vec<Warning>)> {
+    let (_, a, b, c, d) = FIXTURES.iter().find(|f| f.0 == name).unwrap();
+    [a, b, c, d]
+        .iter()
+        .map(|text| {
+            let plan = parse(text);
+            let early = plan
+                .nodes
+                .iter()
+                .filter(|n| n.metrics.stops_early)
+                .map(Node::label)
+                .collect();
+            let misestimates = warnings(&plan)
+                .into_iter()
+                .filter(|w| matches!(w, Warning::Misestimate { .. }))
+                .cloned()
+                .collect();
+            (early, misestimates)
+        })
+        .collect()
+}
+
+#[test]
+fn nodes_that_stop_early_are_not_called_overestimated() {
+    let expect = |name: &str, early: &[&str]| {
+        for (found, misestimates) in early_and_misestimates(name) {
+            assert_eq!(found, early, "{name}");
+            assert_eq!(misestimates, [], "{name}");
+        }
+    };
+    // Limit → Sort (10 of 5,003: top-N) → HashAggregate (blocking: read to the end) → Seq Scan.
+    expect("limit", &["Sort"]);
+    // Limit → Seq Scan: 5 of 197,993 rows.
+    expect("limitscan", &["Seq Scan on orders"]);
+    // max()/min(): InitPlan → Limit → Index Only Scan (1 of 200,000 rows).
+    expect(
+        "minmax",
+        &[
+            "Limit",
+            "Index Only Scan Backward using orders_pkey on orders",
+            "Limit",
+            "Index Only Scan using orders_customer_idx on orders orders_1",
+        ],
+    );
+    // The inner sides of the anti join (0 of 1: a match ends the loop) and of the semi join
+    // (1 of 36 per loop); the outer Seq Scan runs to the end.
+    expect(
+        "semi",
+        &[
+            "Index Scan using orders_customer_idx on orders o_1",
+            "Index Scan using orders_customer_idx on orders o",
+        ],
+    );
+    // EXISTS SubPlan: 1 of 36 per loop.
+    expect(
+        "exists",
+        &["Index Scan using orders_customer_idx on orders o"],
+    );
+}
+
+#[test]
+fn an_underestimate_under_a_limit_is_still_flagged() {
+    // The scan made to return 500 rows where the planner expected 5: stopping early cannot
+    // explain more rows than estimated.
+    let text = fixture!("limitscan.pg15.txt").replace(
+        "rows=198040 width=10) (actual time=0.007..0.008 rows=5 ",
+        "rows=5 width=10) (actual time=0.007..0.008 rows=500 ",
+    );
+    let plan = parse(&text);
+    let scan = node(&plan, "Seq Scan on orders");
+    assert!(scan.metrics.stops_early);
+    assert!(
+        matches!(
+            scan.metrics.warnings.as_slice(),
+            [Warning::Misestimate { under: true, .. }]
+        ),
+        "{:?}",
+        scan.metrics.warnings
+    );
+    let overestimated = fixture!("limitscan.pg15.txt").replacen("Limit ", "Result ", 1);
+    let plan = parse(&overestimated);
+    let scan = node(&plan, "Seq Scan on orders");
+    assert!(!scan.metrics.stops_early);
+    assert!(
+        matches!(
+            scan.metrics.warnings.as_slice(),
+            [Warning::Misestimate { under: false, .. }]
+        ),
+        "without the Limit the same scan is overestimated: {:?}",
+        scan.metrics.warnings
+    );
 }
 
 // ─── One tree from every format and version ─────────────────────────────────────────────────

@@ -173,9 +173,11 @@ fn node_warnings(plan: &Plan, id: NodeId) -> Vec<Warning> {
             kb: agg_disk,
         });
     }
+    // A node that stops early (metrics.rs) is expected to return fewer rows than estimated.
     if let (Some(Misestimate { factor, under }), Some(a), Some(est)) =
         (node.metrics.misestimate, node.actual, node.est.rows)
         && factor > MISESTIMATE
+        && (under || !node.metrics.stops_early)
     {
         out.push(Warning::Misestimate {
             factor,

@@ -56,11 +56,25 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Constraint::Fill(1),
         ]));
         plan_panel(frame, top, model, theme);
-        let title = format!(" {} · Esc closes ", tree::name(&shown.plan, id));
+        let lines = detail::lines(&shown.plan, id, theme);
+        let scroll = state
+            .detail_scroll
+            .min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
+        let at = if scroll > 0 {
+            format!(" · line {}", scroll + 1)
+        } else {
+            String::new()
+        };
+        let title = format!(
+            " {}{at} · PgDn PgUp scroll · Esc closes ",
+            tree::name(&shown.plan, id)
+        );
         let block = panel::panel(title, theme, false);
-        let text = Text::from(detail::lines(&shown.plan, id, theme));
         frame.render_widget(
-            Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+            Paragraph::new(Text::from(lines))
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0))
+                .block(block),
             bottom,
         );
         return;

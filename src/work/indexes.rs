@@ -289,9 +289,13 @@ async fn heaviest(
 /// reads it. DDL and other utility statements are never re-planned.
 #[must_use]
 pub fn touches(sql: &str, schema: &str, table: &str) -> bool {
-    let Ok(parsed) = pg_query::parse(sql, pg_query::ParserOptions::DEFAULT) else {
-        return false;
-    };
+    crate::sql_tree::with_tree(sql, |parsed| {
+        parsed.is_ok_and(|parsed| reads_table(&parsed, schema, table))
+    })
+    .unwrap_or(false)
+}
+
+fn reads_table(parsed: &pg_query::ParseResult, schema: &str, table: &str) -> bool {
     let types = parsed.statement_types();
     let plannable = [
         "SelectStmt",

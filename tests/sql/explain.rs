@@ -130,6 +130,25 @@ async fn a_select_runs_read_only_so_a_function_cannot_write() {
     // VERBOSE: schema-qualified.
     assert_eq!(seq.props.text("Schema"), Some("public"));
     assert_eq!(seq.total_rows(), Some(4990.0));
+    // The transaction around it is marked as pgmedic's own in pg_stat_statements.
+    let unmarked: Vec<String> = client
+        .query(
+            "SELECT query FROM pg_stat_statements
+              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND query ~* '^\\s*(begin|rollback)' AND query NOT LIKE '%pgmedic:%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let expected: &[&str] = if version < 160_000 {
+        &[]
+    } else {
+        &["ROLLBACK"]
+    };
+    assert_eq!(unmarked, expected);
 }
 
 #[tokio::test]

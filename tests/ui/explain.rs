@@ -199,3 +199,30 @@ fn tiny_terminals_do_not_panic() {
         draw(&m, &dark(), w, h);
     }
 }
+
+#[test]
+fn the_node_detail_scrolls_to_every_property_80x24() {
+    let mut m = busy();
+    m.notice = None;
+    m.pane = Pane::Explain;
+    m.explain.show(shown(PARALLEL, "parallel.pg15.txt"));
+    m.size = (80, 24);
+    m.apply(Action::Bottom);
+    m.apply(Action::Open);
+    let before = screen(&draw(&m, &dark(), 80, 24));
+    for _ in 0..8 {
+        m.apply(Action::PageDown);
+    }
+    let after = screen(&draw(&m, &dark(), 80, 24));
+    let shows = |lines: &[String], text: &str| lines.iter().any(|l| l.contains(text));
+    assert!(!shows(&before, "Rows Removed by Filter"), "{before:#?}");
+    assert!(shows(&after, "Rows Removed by Filter: 4000"), "{after:#?}");
+    assert!(shows(&after, "Worker"), "{after:#?}");
+    assert!(shows(&after, "Parallel Seq Scan on public.orders · line "));
+    m.apply(Action::Up);
+    let moved = screen(&draw(&m, &dark(), 80, 24));
+    assert!(
+        shows(&moved, "Partial HashAggregate") && shows(&moved, "time "),
+        "k moves to the node above, its detail from the top: {moved:#?}"
+    );
+}

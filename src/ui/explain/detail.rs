@@ -49,7 +49,11 @@ pub fn lines(plan: &Plan, id: NodeId, theme: &Theme) -> Vec<Line<'static>> {
             );
             if let Some(e) = m.misestimate.filter(|e| e.factor >= 1.05) {
                 let how = if e.under { "under" } else { "over" };
-                let _ = write!(text, " ({:.1}x {how}estimated)", e.factor);
+                let _ = write!(text, " ({:.1}x {how}estimated", e.factor);
+                if m.stops_early && !e.under {
+                    text.push_str(": it stopped early, as its parent asked for no more rows");
+                }
+                text.push(')');
             }
             text
         }

@@ -16,7 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::diagnose::health::Level;
-use crate::plan::{NodeId, Plan};
+use crate::plan::{NodeId, Plan, Warning};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 
@@ -172,7 +172,11 @@ pub fn line(
     ));
     let (rows, factor) = rows(plan, id);
     spans.push(Span::styled(format!("{rows:>12}"), theme.text));
-    let misestimated = node.metrics.misestimate.is_some_and(|e| e.factor > 10.0);
+    let misestimated = node
+        .metrics
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::Misestimate { .. }));
     let factor_style = if misestimated {
         theme.level_fg(Level::Warn)
     } else {
