@@ -51,6 +51,24 @@ fn bench(snapshot: &PgBouncerSnapshot) -> &BouncerPool {
         .unwrap()
 }
 
+/// Reads until pgbench's clients are connected (their start is slow on a loaded machine): the
+/// pool exists once its first client has.
+async fn until_clients(ours: &Client) -> PgBouncerSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(6);
+    loop {
+        let read = pgbouncer::read(ours).await.unwrap();
+        let clients = read
+            .pools
+            .iter()
+            .find(|p| p.database == "bench")
+            .map_or(0, |p| p.cl_active + p.cl_waiting);
+        if clients > 0 || Instant::now() > deadline {
+            return read;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// pgmedic's numbers equal the ones SHOW POOLS gives (maxwait grows while we look: within 1 s).
 fn same_numbers(ours: &BouncerPool, direct: &[(String, String)]) {
     let get = |name: &str| -> i64 {
@@ -121,21 +139,7 @@ async fn the_pgbouncer_view_shows_what_show_pools_says_under_a_pgbench_load() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Until pgbench's clients are connected (their start is slow on a loaded machine).
-    let deadline = Instant::now() + Duration::from_secs(6);
-    let busy = loop {
-        // The pool exists once its first client has connected.
-        let read = pgbouncer::read(&ours).await.unwrap();
-        let clients = read
-            .pools
-            .iter()
-            .find(|p| p.database == "bench")
-            .map_or(0, |p| p.cl_active + p.cl_waiting);
-        if clients > 0 || Instant::now() > deadline {
-            break read;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let busy = until_clients(&ours).await;
     assert!(
         bench(&busy).cl_active + bench(&busy).cl_waiting > 0,
         "{busy:?}"
