@@ -99,9 +99,11 @@ pub async fn run(
     let suggestions = suggest::name(client, drafts)
         .await
         .map_err(AdviseError::Query)?;
+    // Without a candidate there was nothing to verify: no blind spot to report.
+    let nothing_to_verify = work.is_empty();
     Ok(Advice {
         suggestions,
-        unverified_reason: reason,
+        unverified_reason: reason.filter(|_| !nothing_to_verify),
         skipped,
         create_extension,
     })
