@@ -978,8 +978,9 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        effects.extend(self.indexes_on_job(event));
+        // The Bloat pane first: it leaves the Indexes pane's own jobs to it.
         effects.extend(self.bloat_job_finished(event));
+        effects.extend(self.indexes_on_job(event));
         effects
     }
 

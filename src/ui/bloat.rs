@@ -128,7 +128,7 @@ const TABLE_COLUMNS: &[(&str, Constraint)] = &[
     ("bloat", Constraint::Length(12)),
     ("wasted", Constraint::Length(8)),
     ("dead%", Constraint::Length(6)),
-    ("autovacuum", Constraint::Length(10)),
+    ("autovacuum", Constraint::Length(12)),
 ];
 const TABLE_WIDE: &[(&str, Constraint)] = &[
     ("exact", Constraint::Length(6)),
@@ -174,19 +174,13 @@ fn table_row<'a>(
 ) -> Row<'a> {
     let t = &catalog.tables[view.row];
     let c = &t.counters;
-    let size = maintenance::relation_size(t.size, t.inputs.relpages, catalog.geometry);
+    let size = size_text(t.size);
     let status = view.status.status;
-    let nearest = if view.triggers.effective.active {
-        vacuum::nearest(&view.triggers).map_or_else(String::new, |(what, ratio)| {
-            format!("{what} {:.0}%", ratio * 100.0)
-        })
-    } else {
-        "off".to_owned()
-    };
+    let nearest = autovacuum_cell(&view.triggers);
     let mut cells = vec![
         Cell::from(Span::styled(status.word(), theme.level(status.level()))),
         Cell::from(Span::styled(format!("{}.{}", t.schema, t.name), theme.text)),
-        right(format::bytes(size), theme.value),
+        right(size, theme.value),
         verdict_cell(&view.verdict, view.level, theme),
         right(
             view.wasted.map_or_else(|| "-".to_owned(), format::bytes),
@@ -252,11 +246,11 @@ fn index_row<'a>(
     theme: &Theme,
 ) -> Row<'a> {
     let i = &catalog.indexes[view.row];
-    let size = maintenance::relation_size(i.size, i.inputs.relpages, catalog.geometry);
+    let size = size_text(i.size);
     let mut cells = vec![
         Cell::from(Span::styled(format!("{}.{}", i.schema, i.name), theme.text)),
         Cell::from(Span::styled(i.table.clone(), theme.dim)),
-        right(format::bytes(size), theme.value),
+        right(size, theme.value),
         verdict_cell(&view.verdict, view.level, theme),
         right(
             view.wasted.map_or_else(|| "-".to_owned(), format::bytes),
@@ -322,6 +316,31 @@ fn exact_cell<'a>(exact: Option<&Exact>, theme: &Theme) -> Cell<'a> {
         Some(Exact::Failed(_)) => ("error".to_owned(), theme.level(Level::Warn)),
     };
     right(text, style)
+}
+
+/// The trigger closest to firing (`dead 83%`); with autovacuum off for the table, `off`, and
+/// the anti-wraparound trigger that still fires when it is near (`off frz 127%`).
+fn autovacuum_cell(triggers: &vacuum::Triggers) -> String {
+    if triggers.effective.active {
+        return vacuum::nearest(triggers).map_or_else(String::new, |(what, ratio)| {
+            format!("{what} {:.0}%", ratio * 100.0)
+        });
+    }
+    let forced = [("frz", triggers.freeze), ("mxid", triggers.multixact)]
+        .into_iter()
+        .filter_map(|(what, t)| t.map(|t| (what, t.ratio())))
+        .filter(|(_, r)| r.is_finite() && *r >= vacuum::SOON_RATIO)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    forced.map_or_else(
+        || "off".to_owned(),
+        |(what, ratio)| format!("off {what} {:.0}%", ratio * 100.0),
+    )
+}
+
+/// The size measured with the catalog, or `locked` (an ACCESS EXCLUSIVE lock kept the size
+/// functions off it).
+pub(crate) fn size_text(size: Option<i64>) -> String {
+    maintenance::relation_size(size).map_or_else(|| "locked".to_owned(), format::bytes)
 }
 
 /// The later of two optional times.
