@@ -392,7 +392,7 @@ impl BloatState {
                 format!(
                     "SHARE UPDATE EXCLUSIVE lock: reads and writes go on; other vacuums, \
                      ANALYZE and DDL on {name} wait.{}",
-                    self.horizon_warning()
+                    self.horizon_warning(&server.database)
                 ),
             ),
             JobKind::Analyze => (
@@ -457,17 +457,17 @@ impl BloatState {
         Ok(spec)
     }
 
-    /// The oldest holder of the xmin horizon the pane knows of.
-    fn oldest_holder(&self) -> Option<&HorizonHolder> {
+    /// The oldest holder of the xmin horizon of `database`'s tables the pane knows of.
+    fn oldest_holder(&self, database: &str) -> Option<&HorizonHolder> {
         self.horizon
             .as_ref()
             .and_then(|h| h.as_ref().ok())
-            .and_then(|h| h.first())
+            .and_then(|h| h.iter().find(|h| h.holds(database)))
     }
 
     /// A sentence about what holds the xmin horizon back, for the VACUUM confirmation.
-    fn horizon_warning(&self) -> String {
-        match self.oldest_holder() {
+    fn horizon_warning(&self, database: &str) -> String {
+        match self.oldest_holder(database) {
             Some(h) if h.xmin_age.is_some_and(|a| a > 1000) => format!(
                 " Dead tuples newer than {} {} ({} transactions old) stay until it ends.",
                 h.kind,
@@ -482,12 +482,16 @@ impl BloatState {
     /// holder of the xmin horizon (tuples that died after its snapshot must stay); `None`
     /// when it removed them all, or the count was not in the result.
     #[must_use]
-    pub fn vacuum_left(&self, rows: &[Vec<Option<String>>]) -> Option<(Level, String)> {
+    pub fn vacuum_left(
+        &self,
+        rows: &[Vec<Option<String>>],
+        database: &str,
+    ) -> Option<(Level, String)> {
         let left: i64 = rows.first()?.first()?.as_deref()?.parse().ok()?;
         if left <= 0 {
             return None;
         }
-        let why = match self.oldest_holder() {
+        let why = match self.oldest_holder(database) {
             Some(h) if h.xmin_age.is_some_and(|a| a > 0) => format!(
                 "they died after the oldest snapshot still in use, {} {}'s ({} transactions \
                  old{}{}), and go at the first VACUUM after it ends",
@@ -659,7 +663,9 @@ impl Model {
             JobKind::Vacuum | JobKind::VacuumFull | JobKind::Analyze | JobKind::Reindex => {
                 self.bloat.job_finished(target);
                 if let (JobKind::Vacuum, Outcome::Done { rows }) = (kind, outcome)
-                    && let Some((level, left)) = self.bloat.vacuum_left(rows)
+                    && let Some((level, left)) = self
+                        .bloat
+                        .vacuum_left(rows, self.server.as_ref().map_or("", |s| &s.database))
                 {
                     self.notify(level, format!("VACUUM of {target}: {left}"));
                     self.jobs.note(*id, left);

@@ -599,3 +599,54 @@ async fn the_xmin_horizon_s_holders_are_named_oldest_first() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn sizes_are_measured_now_not_taken_from_the_last_vacuum() {
+    let conninfo = fresh_db("bloat_sizes").await;
+    // Analyzed at one row, then grown without a VACUUM or ANALYZE (relpages stays 1), and a
+    // table never vacuumed nor analyzed at all (relpages 0).
+    settle(
+        &conninfo,
+        "CREATE TABLE grown (id int PRIMARY KEY, pad text) WITH (autovacuum_enabled = off);
+         INSERT INTO grown VALUES (0, 'x');
+         ANALYZE grown;
+         INSERT INTO grown SELECT g, md5(g::text) FROM generate_series(1, 50000) g;
+         CREATE TABLE loaded (id int, pad text) WITH (autovacuum_enabled = off);
+         CREATE INDEX loaded_id ON loaded (id);
+         INSERT INTO loaded SELECT g, md5(g::text) FROM generate_series(1, 50000) g",
+        false,
+    )
+    .await;
+    let mut watch = BloatWatch::on(&conninfo).await;
+    let catalog = watch.catalog().await;
+    let hand = connect(&conninfo).await;
+    let real = |name: &'static str| {
+        let hand = &hand;
+        async move {
+            let row = hand
+                .query_one(
+                    "SELECT pg_relation_size($1::text::regclass), relpages::int8 FROM pg_class \
+                     WHERE oid = $1::text::regclass",
+                    &[&name],
+                )
+                .await
+                .unwrap();
+            (row.get::<_, i64>(0), row.get::<_, i64>(1))
+        }
+    };
+    for name in ["grown", "loaded"] {
+        let t = catalog.tables.iter().find(|t| t.name == name).unwrap();
+        let (size, relpages) = real(name).await;
+        assert!(
+            relpages <= 1 && size > 3 * 1024 * 1024,
+            "{name}: {size} {relpages}"
+        );
+        assert_eq!(t.size, Some(size), "{name}");
+    }
+    for name in ["grown_pkey", "loaded_id"] {
+        let i = catalog.indexes.iter().find(|i| i.name == name).unwrap();
+        let (size, _) = real(name).await;
+        assert!(size > 1024 * 1024, "{name}: {size}");
+        assert_eq!(i.size, Some(size), "{name}");
+    }
+}
