@@ -19,7 +19,7 @@ mod activity;
 mod detail;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
@@ -29,10 +29,14 @@ use crate::diagnose::bloat::Verdict;
 use crate::diagnose::health::Level;
 use crate::diagnose::maintenance::{self, Catalog, Exact, IndexView, TableView};
 use crate::diagnose::vacuum;
+use crate::quote;
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
 
+/// The selected row's mark, and its width.
+const HIGHLIGHT: &str = "▸ ";
+const HIGHLIGHT_WIDTH: u16 = 2;
 /// From this inner width the lists show every column.
 const WIDE: u16 = 120;
 
@@ -76,10 +80,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             let start = (selected + 1).saturating_sub(fit);
             let window = &visible[start..visible.len().min(start + fit)];
             let mut table_state = TableState::new().with_selected(Some(selected - start));
-            let wide = inner.width >= WIDE;
             let table = match state.list {
-                ListKind::Tables => tables(state, catalog, window, wide, theme),
-                ListKind::Indexes => indexes(state, catalog, window, wide, theme),
+                ListKind::Tables => tables(state, catalog, window, inner.width, theme),
+                ListKind::Indexes => indexes(state, catalog, window, inner.width, theme),
             };
             frame.render_stateful_widget(table, inner, &mut table_state);
         }
@@ -156,20 +159,28 @@ fn tables<'a>(
     state: &'a BloatState,
     catalog: &'a Catalog,
     visible: &[usize],
-    wide: bool,
+    width: u16,
     theme: &Theme,
 ) -> Table<'a> {
-    let rows = visible
-        .iter()
-        .map(|&i| table_row(state, catalog, &state.tables[i], wide, theme));
-    list(rows, TABLE_COLUMNS, wide.then_some(TABLE_WIDE), theme)
+    let wide = (width >= WIDE).then_some(TABLE_WIDE);
+    let name_width = column_widths(TABLE_COLUMNS, wide, width)[1];
+    let rows = visible.iter().map(|&i| {
+        table_row(
+            state,
+            catalog,
+            &state.tables[i],
+            (wide.is_some(), name_width),
+            theme,
+        )
+    });
+    list(rows, TABLE_COLUMNS, wide, theme)
 }
 
 fn table_row<'a>(
     state: &BloatState,
     catalog: &Catalog,
     view: &TableView,
-    wide: bool,
+    (wide, name_width): (bool, usize),
     theme: &Theme,
 ) -> Row<'a> {
     let t = &catalog.tables[view.row];
@@ -179,7 +190,10 @@ fn table_row<'a>(
     let nearest = autovacuum_cell(&view.triggers);
     let mut cells = vec![
         Cell::from(Span::styled(status.word(), theme.level(status.level()))),
-        Cell::from(Span::styled(format!("{}.{}", t.schema, t.name), theme.text)),
+        Cell::from(Span::styled(
+            cut(&quote::shown_qualified(&t.schema, &t.name), name_width),
+            theme.text,
+        )),
         right(size, theme.value),
         verdict_cell(&view.verdict, view.level, theme),
         right(
@@ -229,27 +243,41 @@ fn indexes<'a>(
     state: &'a BloatState,
     catalog: &'a Catalog,
     visible: &[usize],
-    wide: bool,
+    width: u16,
     theme: &Theme,
 ) -> Table<'a> {
-    let rows = visible
-        .iter()
-        .map(|&i| index_row(state, catalog, &state.indexes[i], wide, theme));
-    list(rows, INDEX_COLUMNS, wide.then_some(INDEX_WIDE), theme)
+    let wide = (width >= WIDE).then_some(INDEX_WIDE);
+    let widths = column_widths(INDEX_COLUMNS, wide, width);
+    let rows = visible.iter().map(|&i| {
+        index_row(
+            state,
+            catalog,
+            &state.indexes[i],
+            (wide.is_some(), widths[0], widths[1]),
+            theme,
+        )
+    });
+    list(rows, INDEX_COLUMNS, wide, theme)
 }
 
 fn index_row<'a>(
     state: &BloatState,
     catalog: &Catalog,
     view: &IndexView,
-    wide: bool,
+    (wide, name_width, table_width): (bool, usize, usize),
     theme: &Theme,
 ) -> Row<'a> {
     let i = &catalog.indexes[view.row];
     let size = size_text(i.size);
     let mut cells = vec![
-        Cell::from(Span::styled(format!("{}.{}", i.schema, i.name), theme.text)),
-        Cell::from(Span::styled(i.table.clone(), theme.dim)),
+        Cell::from(Span::styled(
+            cut(&quote::shown_qualified(&i.schema, &i.name), name_width),
+            theme.text,
+        )),
+        Cell::from(Span::styled(
+            cut(&quote::shown(&i.table), table_width),
+            theme.dim,
+        )),
         right(size, theme.value),
         verdict_cell(&view.verdict, view.level, theme),
         right(
@@ -286,9 +314,35 @@ fn list<'a>(
     Table::new(rows, all().map(|(_, width)| *width))
         .header(Row::new(all().map(|(name, _)| *name)).style(theme.header))
         .row_highlight_style(theme.selected)
-        .highlight_symbol("▸ ")
+        .highlight_symbol(HIGHLIGHT)
         .highlight_spacing(HighlightSpacing::Always)
         .column_spacing(1)
+}
+
+/// The widths the table widget gives `columns` (then `wide`) in `width` columns, after the
+/// highlight symbol, as [`list`] lays them out.
+fn column_widths(
+    columns: &[(&str, Constraint)],
+    wide: Option<&[(&str, Constraint)]>,
+    width: u16,
+) -> Vec<usize> {
+    let constraints = columns
+        .iter()
+        .chain(wide.unwrap_or_default())
+        .map(|(_, c)| *c);
+    let area = Rect::new(0, 0, width.saturating_sub(HIGHLIGHT_WIDTH), 1);
+    Layout::horizontal(constraints)
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(area)
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}
+
+/// `text` cut to `width` columns, ending with `…` where it was cut.
+fn cut(text: &str, width: usize) -> String {
+    format::truncate(text, width).into_owned()
 }
 
 fn right<'a>(text: String, style: ratatui::style::Style) -> Cell<'a> {

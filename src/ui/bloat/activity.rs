@@ -152,7 +152,7 @@ fn holder_line<'a>(h: &HorizonHolder, model: &Model, width: u16, theme: &Theme) 
     if let Some(&first) = blocked.first() {
         let name = model.bloat.catalog.as_ref().map_or_else(String::new, |c| {
             let t = &c.tables[model.bloat.tables[first].row];
-            format!("{}.{}", t.schema, t.name)
+            crate::quote::shown_qualified(&t.schema, &t.name)
         });
         let more = if blocked.len() > 1 {
             format!(" +{}", blocked.len() - 1)

@@ -62,7 +62,10 @@ fn table<'a>(
     let status = v.status.status;
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("{}.{}", t.schema, t.name), theme.title),
+            Span::styled(
+                crate::quote::shown_qualified(&t.schema, &t.name),
+                theme.title,
+            ),
             Span::styled(
                 format!(
                     " · {kind} · {}{toast} · fillfactor {}",
@@ -224,11 +227,17 @@ fn index<'a>(model: &Model, i: &IndexRow, v: &IndexView, theme: &Theme) -> Vec<L
     };
     vec![
         Line::from(vec![
-            Span::styled(format!("{}.{}", i.schema, i.name), theme.title),
+            Span::styled(
+                crate::quote::shown_qualified(&i.schema, &i.name),
+                theme.title,
+            ),
             Span::styled(
                 format!(
-                    " · {} {kind} on {}.{} · {} · fillfactor {}",
-                    i.inputs.access_method, i.schema, i.table, size, i.inputs.fillfactor
+                    " · {} {kind} on {} · {} · fillfactor {}",
+                    i.inputs.access_method,
+                    crate::quote::shown_qualified(&i.schema, &i.table),
+                    size,
+                    i.inputs.fillfactor
                 ),
                 theme.dim,
             ),
