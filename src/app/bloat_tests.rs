@@ -175,6 +175,29 @@ fn the_filter_narrows_the_list() {
 }
 
 #[test]
+fn slash_starts_a_new_filter_and_esc_on_the_list_clears_it() {
+    let mut m = model_on(server(150_000, false, Some(true)), false);
+    key(&mut m, '/');
+    for c in "pay".chars() {
+        key(&mut m, c);
+    }
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(m.bloat.filter, "pay");
+    // `/` again: a new filter, not "payfil".
+    key(&mut m, '/');
+    for c in "fil".chars() {
+        key(&mut m, c);
+    }
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(m.bloat.filter, "fil");
+    assert_eq!(selected_name(&m), "fills");
+    // Esc on the filtered list (no prompt open) shows it whole again.
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(m.bloat.filter.is_empty());
+    assert_eq!(m.bloat.visible().len(), 3);
+}
+
+#[test]
 fn actions_show_their_quoted_sql() {
     let mut m = model_on(server(150_000, false, Some(true)), false);
     key(&mut m, 'v');

@@ -366,7 +366,12 @@ impl Model {
             Action::Copy => return self.copy_selected(),
             Action::Close => self.close(),
             Action::Filter => {
-                if self.filter_mut().is_some() {
+                // Bloat and Settings: `/` starts a new filter, as a search does.
+                let fresh = matches!(self.pane, Pane::Bloat | Pane::Settings);
+                if let Some(filter) = self.filter_mut() {
+                    if fresh {
+                        filter.clear();
+                    }
                     self.mode = Mode::Filter;
                 } else {
                     self.notify(Level::Warn, "nothing to filter here");
@@ -479,6 +484,11 @@ impl Model {
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
             Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
+            // Esc on a filtered list shows the whole list again.
+            Pane::Bloat if !self.bloat.filter.is_empty() => self.bloat.filter.clear(),
+            Pane::Settings if !self.settings.detail && !self.settings.filter.is_empty() => {
+                self.settings.filter.clear();
+            }
             Pane::Indexes => {
                 if !self.review_pause() {
                     if self.indexes.detail {

@@ -122,7 +122,12 @@ fn progress_line<'a>(p: &VacuumProgress, width: u16, theme: &Theme) -> Line<'a> 
     spans.push(Span::styled(format!("{who} · "), theme.dim));
     let mut tail = p.phase.clone();
     if p.index_passes > 0 && p.command == "vacuum" {
-        let _ = write!(tail, " · {} index passes", p.index_passes);
+        let passes = if p.index_passes == 1 {
+            "index pass"
+        } else {
+            "index passes"
+        };
+        let _ = write!(tail, " · {} {passes}", p.index_passes);
     }
     if let Some(secs) = p.running_secs {
         let _ = write!(tail, " · {}", format::age(secs));
