@@ -436,29 +436,26 @@ fn a_failed_reindex_looks_for_its_invalid_copies_to_drop() {
     );
 }
 
+/// The name the first leftover check looks for.
+fn first_leftover(effects: &[Effect]) -> String {
+    match effects.first() {
+        Some(Effect::Work(Request::Indexes(crate::work::indexes::IndexesRequest::Leftover {
+            name,
+            ..
+        }))) => name.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn the_copy_of_a_long_index_name_is_cut_as_the_server_cuts_it() {
     use crate::app::indexes::reindex_leftover_checks;
     let long = "x".repeat(63);
-    let effects = reindex_leftover_checks("public.x", "public", &long);
-    let Some(Effect::Work(Request::Indexes(crate::work::indexes::IndexesRequest::Leftover {
-        name,
-        ..
-    }))) = effects.first()
-    else {
-        panic!("{effects:?}");
-    };
+    let name = first_leftover(&reindex_leftover_checks("public.x", "public", &long));
     assert_eq!(name.len(), 63);
-    assert_eq!(name, &format!("{}_ccnew", "x".repeat(57)));
+    assert_eq!(name, format!("{}_ccnew", "x".repeat(57)));
     // Never inside a character: 'é' is two bytes.
     let accented = "é".repeat(31);
-    let effects = reindex_leftover_checks("public.x", "public", &accented);
-    let Some(Effect::Work(Request::Indexes(crate::work::indexes::IndexesRequest::Leftover {
-        name,
-        ..
-    }))) = effects.first()
-    else {
-        panic!("{effects:?}");
-    };
-    assert_eq!(name, &format!("{}_ccnew", "é".repeat(28)));
+    let name = first_leftover(&reindex_leftover_checks("public.x", "public", &accented));
+    assert_eq!(name, format!("{}_ccnew", "é".repeat(28)));
 }
