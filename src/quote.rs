@@ -14,6 +14,27 @@ pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", ident(schema), ident(name))
 }
 
+/// A name as a DBA reads it: bare when PostgreSQL would read it back unquoted (lower case
+/// letters, digits, `_`, `$`, not starting with a digit or `$`), quoted otherwise:
+/// `orders`, `"Order ""Book"" Snapshots"`. For display only; SQL uses [`ident`].
+#[must_use]
+pub fn shown(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain { name.to_owned() } else { ident(name) }
+}
+
+/// `schema.name` as a DBA reads it (see [`shown`]).
+#[must_use]
+pub fn shown_qualified(schema: &str, name: &str) -> String {
+    format!("{}.{}", shown(schema), shown(name))
+}
+
 /// A string literal: `it's` → `'it''s'`; one with a backslash becomes an escape string
 /// (`E'a\\b'`) so the result is the same whatever standard_conforming_strings says.
 #[must_use]
@@ -39,6 +60,17 @@ mod tests {
             "\"a\"\"; DROP TABLE b; --\""
         );
         assert_eq!(qualified("public", "x"), "\"public\".\"x\"");
+    }
+
+    #[test]
+    fn shown_names_are_quoted_only_where_postgresql_needs_it() {
+        assert_eq!(shown("orders_2024$x"), "orders_2024$x");
+        assert_eq!(
+            shown_qualified("public", "Order \"Book\" Snapshots_pkey"),
+            "public.\"Order \"\"Book\"\" Snapshots_pkey\""
+        );
+        assert_eq!(shown("1st"), "\"1st\"");
+        assert_eq!(shown(""), "\"\"");
     }
 
     #[test]

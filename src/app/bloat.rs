@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use crate::app::action::Action;
 use crate::app::effect::Effect;
+use crate::app::indexes::reindex_leftover_checks;
 use crate::app::model::Model;
 use crate::app::pane::Pane;
 use crate::diagnose::bloat::{self, Geometry};
@@ -255,15 +256,10 @@ impl BloatState {
         let Some(catalog) = &self.catalog else {
             return;
         };
-        let g = catalog.geometry;
-        let table_size = |v: &TableView| {
-            let t = &catalog.tables[v.row];
-            maintenance::relation_size(t.size, t.inputs.relpages, g)
-        };
-        let index_size = |v: &IndexView| {
-            let i = &catalog.indexes[v.row];
-            maintenance::relation_size(i.size, i.inputs.relpages, g)
-        };
+        let table_size =
+            |v: &TableView| maintenance::relation_size(catalog.tables[v.row].size).unwrap_or(-1.0);
+        let index_size =
+            |v: &IndexView| maintenance::relation_size(catalog.indexes[v.row].size).unwrap_or(-1.0);
         let desc = |a: f64, b: f64| b.total_cmp(&a);
         let table_name = |v: &TableView| {
             let t = &catalog.tables[v.row];
@@ -322,12 +318,13 @@ impl BloatState {
     pub fn exact_request(&self) -> Result<ExactRequest, String> {
         match self.selected().ok_or("no relation selected")? {
             Selected::Table(t, _) => {
-                let size = maintenance::relation_size(t.size, t.inputs.relpages, self.geometry());
+                // Unknown (locked): the cheaper function.
+                let size = maintenance::relation_size(t.size);
                 Ok(ExactRequest {
                     oid: t.relid,
                     name: format!("{}.{}", t.schema, t.name),
                     what: Measured::Table {
-                        approximate: size >= APPROX_FROM_BYTES as f64,
+                        approximate: size.is_none_or(|s| s >= APPROX_FROM_BYTES as f64),
                     },
                 })
             }
@@ -388,14 +385,14 @@ impl BloatState {
         };
         let name = format!("{}.{}", table.schema, table.name);
         let quoted = quote::qualified(&table.schema, &table.name);
-        let size = maintenance::relation_size(table.size, table.inputs.relpages, self.geometry());
+        let size = maintenance::relation_size(table.size);
         let (sql, warning) = match kind {
             JobKind::Vacuum => (
                 format!("VACUUM (ANALYZE) {quoted}"),
                 format!(
                     "SHARE UPDATE EXCLUSIVE lock: reads and writes go on; other vacuums, \
                      ANALYZE and DDL on {name} wait.{}",
-                    self.horizon_warning()
+                    self.horizon_warning(&server.database)
                 ),
             ),
             JobKind::Analyze => (
@@ -409,14 +406,22 @@ impl BloatState {
                 format!("VACUUM (FULL, ANALYZE) {quoted}"),
                 format!(
                     "ACCESS EXCLUSIVE lock: every read and write of {name} waits until the \
-                     rewrite ends; it needs free disk for a new copy (up to {:.0} MiB plus \
-                     its indexes)",
-                    size / 1_048_576.0
+                     rewrite ends; it needs free disk for a new copy ({} plus its indexes)",
+                    size.map_or_else(
+                        || "as large as the table, whose size cannot be read while another \
+                            session holds an ACCESS EXCLUSIVE lock on it"
+                            .to_owned(),
+                        |s| format!("up to {:.0} MiB", s / 1_048_576.0)
+                    )
                 ),
             ),
             other => return Err(format!("{} is not an action on a table", other.name())),
         };
-        let mut spec = JobSpec::new(kind, name.clone(), vec![sql]).warning(warning);
+        let mut statements = vec![sql];
+        if kind == JobKind::Vacuum {
+            statements.push(dead_tuples_left(&quoted));
+        }
+        let mut spec = JobSpec::new(kind, name.clone(), statements).warning(warning);
         if !(table.maintain || table.database_owner) {
             spec.lacks_privilege = Some(lacks(server, &name, false));
         }
@@ -430,15 +435,18 @@ impl BloatState {
         };
         let name = format!("{}.{}", index.schema, index.name);
         let quoted = quote::qualified(&index.schema, &index.name);
-        let size = maintenance::relation_size(index.size, index.inputs.relpages, self.geometry());
-        let after = view
-            .verdict
-            .as_ref()
-            .map_or(size, |e| size - e.wasted_bytes(size));
+        let after = maintenance::relation_size(index.size).map(|size| {
+            view.verdict
+                .as_ref()
+                .map_or(size, |e| size - e.wasted_bytes(size))
+        });
         let warning = format!(
-            "builds a new copy beside the old one (about {:.0} MiB) without blocking reads or \
-             writes, then swaps them; if it fails, an invalid index {}_ccnew is left to drop",
-            after / 1_048_576.0,
+            "builds a new copy beside the old one ({}) without blocking reads or writes, then \
+             swaps them; if it fails, an invalid index {}_ccnew is left to drop",
+            after.map_or_else(
+                || "as large as the index, whose size cannot be read now".to_owned(),
+                |a| format!("about {:.0} MiB", a / 1_048_576.0)
+            ),
             index.name
         );
         let sql = format!("REINDEX INDEX CONCURRENTLY {quoted}");
@@ -449,14 +457,17 @@ impl BloatState {
         Ok(spec)
     }
 
-    /// A sentence about what holds the xmin horizon back, for the VACUUM confirmation.
-    fn horizon_warning(&self) -> String {
-        let oldest = self
-            .horizon
+    /// The oldest holder of the xmin horizon of `database`'s tables the pane knows of.
+    fn oldest_holder(&self, database: &str) -> Option<&HorizonHolder> {
+        self.horizon
             .as_ref()
             .and_then(|h| h.as_ref().ok())
-            .and_then(|h| h.first());
-        match oldest {
+            .and_then(|h| h.iter().find(|h| h.holds(database)))
+    }
+
+    /// A sentence about what holds the xmin horizon back, for the VACUUM confirmation.
+    fn horizon_warning(&self, database: &str) -> String {
+        match self.oldest_holder(database) {
             Some(h) if h.xmin_age.is_some_and(|a| a > 1000) => format!(
                 " Dead tuples newer than {} {} ({} transactions old) stay until it ends.",
                 h.kind,
@@ -465,6 +476,41 @@ impl BloatState {
             ),
             _ => String::new(),
         }
+    }
+
+    /// What a VACUUM's result says when it left dead tuples behind: how many, and the oldest
+    /// holder of the xmin horizon (tuples that died after its snapshot must stay); `None`
+    /// when it removed them all, or the count was not in the result.
+    #[must_use]
+    pub fn vacuum_left(
+        &self,
+        rows: &[Vec<Option<String>>],
+        database: &str,
+    ) -> Option<(Level, String)> {
+        let left: i64 = rows.first()?.first()?.as_deref()?.parse().ok()?;
+        if left <= 0 {
+            return None;
+        }
+        let why = match self.oldest_holder(database) {
+            Some(h) if h.xmin_age.is_some_and(|a| a > 0) => format!(
+                "they died after the oldest snapshot still in use, {} {}'s ({} transactions \
+                 old{}{}), and go at the first VACUUM after it ends",
+                h.kind,
+                h.name,
+                h.xmin_age.unwrap_or(0),
+                if h.detail.is_empty() { "" } else { ": " },
+                h.detail
+            ),
+            _ => "they died while it ran, or are still visible to a snapshot too recent to \
+                  be listed"
+                .to_owned(),
+        };
+        let level = if left >= DEAD_LEFT_WARN {
+            Level::Warn
+        } else {
+            Level::Ok
+        };
+        Some((level, format!("{left} dead tuples left: {why}")))
     }
 
     /// A job on relation `target` ended: its measurement is out of date.
@@ -587,17 +633,22 @@ impl Model {
     }
 
     /// After a job: a created extension is installed now; a maintained relation's
-    /// measurement is out of date and the catalog is read again.
+    /// measurement is out of date and the catalog is read again; a REINDEX that failed or
+    /// was cancelled has its invalid leftover looked for, to drop.
     pub(crate) fn bloat_job_finished(&mut self, event: &JobEvent) -> Vec<Effect> {
         let JobEvent::Finished {
+            id,
             kind,
             target,
-            outcome: Outcome::Done { .. },
+            outcome,
             ..
         } = event
         else {
             return Vec::new();
         };
+        if !matches!(outcome, Outcome::Done { .. }) {
+            return self.reindex_leftovers(*kind, target);
+        }
         match kind {
             JobKind::CreateExtension => {
                 if let Some(ext) = self
@@ -611,11 +662,60 @@ impl Model {
             }
             JobKind::Vacuum | JobKind::VacuumFull | JobKind::Analyze | JobKind::Reindex => {
                 self.bloat.job_finished(target);
+                if let (JobKind::Vacuum, Outcome::Done { rows }) = (kind, outcome)
+                    && let Some((level, left)) = self
+                        .bloat
+                        .vacuum_left(rows, self.server.as_ref().map_or("", |s| &s.database))
+                {
+                    self.notify(level, format!("VACUUM of {target}: {left}"));
+                    self.jobs.note(*id, left);
+                }
                 vec![Effect::RefreshNow]
             }
             _ => Vec::new(),
         }
     }
+}
+
+impl Model {
+    /// A REINDEX CONCURRENTLY of an index of this pane's catalog ended without its swap done:
+    /// look for the invalid copy it leaves (the Indexes pane does so for the jobs it started).
+    fn reindex_leftovers(&mut self, kind: JobKind, target: &str) -> Vec<Effect> {
+        let started_by_indexes = self
+            .indexes
+            .pending
+            .iter()
+            .any(|p| p.kind == kind && p.target == target);
+        if kind != JobKind::Reindex || started_by_indexes {
+            return Vec::new();
+        }
+        let Some(index) = self.bloat.catalog.as_ref().and_then(|c| {
+            c.indexes
+                .iter()
+                .find(|i| format!("{}.{}", i.schema, i.name) == target)
+        }) else {
+            return Vec::new();
+        };
+        let mut effects = reindex_leftover_checks(target, &index.schema, &index.name);
+        effects.push(Effect::RefreshNow);
+        effects
+    }
+}
+
+/// From this many dead tuples left behind, a VACUUM's result is a warning (fewer: rows
+/// updated while it ran, as on any busy table).
+const DEAD_LEFT_WARN: i64 = 1000;
+
+/// The statement after a VACUUM that reads the dead tuples it left: its own count, once the
+/// statistics have it (a last vacuum after this session started; before 15 they reach the
+/// statistics collector a moment later, and then nothing is said).
+fn dead_tuples_left(quoted: &str) -> String {
+    format!(
+        "SELECT s.n_dead_tup AS dead_tuples_left FROM pg_stat_all_tables s, pg_stat_activity a \
+         WHERE s.relid = {}::regclass AND a.pid = pg_backend_pid() \
+         AND s.last_vacuum >= a.backend_start",
+        quote::literal(quoted)
+    )
 }
 
 /// Why `server.role` may not run the action on `name`.

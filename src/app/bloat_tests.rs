@@ -175,13 +175,46 @@ fn the_filter_narrows_the_list() {
 }
 
 #[test]
+fn slash_starts_a_new_filter_and_esc_on_the_list_clears_it() {
+    let mut m = model_on(server(150_000, false, Some(true)), false);
+    key(&mut m, '/');
+    for c in "pay".chars() {
+        key(&mut m, c);
+    }
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(m.bloat.filter, "pay");
+    // `/` again: a new filter, not "payfil".
+    key(&mut m, '/');
+    for c in "fil".chars() {
+        key(&mut m, c);
+    }
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(m.bloat.filter, "fil");
+    assert_eq!(selected_name(&m), "fills");
+    // Esc on the filtered list (no prompt open) shows it whole again.
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(m.bloat.filter.is_empty());
+    assert_eq!(m.bloat.visible().len(), 3);
+}
+
+#[test]
 fn actions_show_their_quoted_sql() {
     let mut m = model_on(server(150_000, false, Some(true)), false);
     key(&mut m, 'v');
     let Mode::Confirm(confirm) = &m.mode else {
         panic!("{}", notice(&m));
     };
-    assert_eq!(confirm.spec.sql(), "VACUUM (ANALYZE) \"public\".\"fills\";");
+    assert_eq!(
+        confirm.spec.statements[0],
+        "VACUUM (ANALYZE) \"public\".\"fills\""
+    );
+    // Then its own count of the dead tuples it left, for the result.
+    assert!(
+        confirm.spec.statements[1].starts_with("SELECT s.n_dead_tup AS dead_tuples_left")
+            && confirm.spec.statements[1].contains("'\"public\".\"fills\"'::regclass"),
+        "{}",
+        confirm.spec.statements[1]
+    );
     assert_eq!(confirm.spec.kind, JobKind::Vacuum);
     m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
     key(&mut m, 'a');
@@ -308,4 +341,121 @@ fn enter_opens_the_detail_and_esc_closes_it() {
     assert!(m.bloat.detail);
     m.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
     assert!(!m.bloat.detail);
+}
+
+/// Runs the proposed job (as if confirmed) and ends it with `outcome`.
+fn finish(m: &mut Model, outcome: Outcome) -> Vec<Effect> {
+    let effects = m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let Some(Effect::RunJob(id, spec)) = effects.into_iter().next() else {
+        panic!("the confirmation starts the job: {}", notice(m));
+    };
+    m.update(Msg::Job(JobEvent::Finished {
+        id,
+        kind: spec.kind,
+        target: spec.target,
+        outcome,
+        elapsed: Duration::from_secs(1),
+    }))
+}
+
+#[test]
+fn a_vacuum_that_leaves_dead_tuples_says_how_many_and_who_holds_them() {
+    let mut m = model_on(server(150_000, false, Some(true)), false);
+    m.update(Msg::Bloat(Box::new(BloatSnapshot {
+        horizon: Ok(vec![HorizonHolder {
+            kind: "session".to_owned(),
+            name: "32624".to_owned(),
+            database: "shop".to_owned(),
+            detail: "backoffice · idle in transaction".to_owned(),
+            xmin_age: Some(127_000),
+            age_secs: Some(140.0),
+        }]),
+        ..snapshot()
+    })));
+    key(&mut m, 'v');
+    let rows = vec![vec![Some("6022448".to_owned())]];
+    finish(&mut m, Outcome::Done { rows });
+    let said = notice(&m);
+    assert!(
+        said.contains("6022448 dead tuples left") && said.contains("session 32624"),
+        "{said}"
+    );
+    assert_eq!(m.notice.as_ref().unwrap().level, Level::Warn);
+    let job = m.jobs.jobs.last().unwrap();
+    assert!(
+        job.note
+            .as_deref()
+            .is_some_and(|n| n.contains("backoffice")),
+        "{job:?}"
+    );
+
+    // All removed (or the count not in yet): nothing more than "done".
+    key(&mut m, 'v');
+    finish(
+        &mut m,
+        Outcome::Done {
+            rows: vec![vec![Some("0".to_owned())]],
+        },
+    );
+    assert!(m.jobs.jobs.last().unwrap().note.is_none());
+    assert!(notice(&m).ends_with("done"), "{}", notice(&m));
+}
+
+#[test]
+fn a_failed_reindex_looks_for_its_invalid_copies_to_drop() {
+    let mut m = model_on(server(150_000, false, Some(true)), false);
+    key(&mut m, 'i');
+    key(&mut m, 'r');
+    let effects = finish(
+        &mut m,
+        Outcome::Failed {
+            error: "canceling statement due to lock timeout".to_owned(),
+        },
+    );
+    let looked: Vec<&str> =
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Work(Request::Indexes(
+                    crate::work::indexes::IndexesRequest::Leftover { schema, name, .. },
+                )) if schema == "public" => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(looked, ["orders_pkey_ccnew", "orders_pkey_ccold"]);
+    assert!(effects.contains(&Effect::RefreshNow));
+    // Cancelled, it leaves the same.
+    key(&mut m, 'r');
+    let effects = finish(&mut m, Outcome::Cancelled);
+    assert_eq!(
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Work(Request::Indexes(_))))
+            .count(),
+        2
+    );
+}
+
+/// The name the first leftover check looks for.
+fn first_leftover(effects: &[Effect]) -> String {
+    match effects.first() {
+        Some(Effect::Work(Request::Indexes(crate::work::indexes::IndexesRequest::Leftover {
+            name,
+            ..
+        }))) => name.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_copy_of_a_long_index_name_is_cut_as_the_server_cuts_it() {
+    use crate::app::indexes::reindex_leftover_checks;
+    let long = "x".repeat(63);
+    let name = first_leftover(&reindex_leftover_checks("public.x", "public", &long));
+    assert_eq!(name.len(), 63);
+    assert_eq!(name, format!("{}_ccnew", "x".repeat(57)));
+    // Never inside a character: 'é' is two bytes.
+    let accented = "é".repeat(31);
+    let name = first_leftover(&reindex_leftover_checks("public.x", "public", &accented));
+    assert_eq!(name, format!("{}_ccnew", "é".repeat(28)));
 }

@@ -31,6 +31,9 @@ pub struct Job {
     pub pid: Option<i32>,
     /// A cancel was asked for.
     pub cancelling: bool,
+    /// What the proposing pane read in the result, when it deserves a word (a VACUUM that
+    /// left dead tuples behind, and why).
+    pub note: Option<String>,
 }
 
 impl Job {
@@ -75,6 +78,7 @@ impl JobsState {
             elapsed: None,
             pid: None,
             cancelling: false,
+            note: None,
         });
         self.selected = self.jobs.len() - 1;
         id
@@ -102,6 +106,13 @@ impl JobsState {
             }
         }
         Some(job)
+    }
+
+    /// Adds the proposing pane's reading of job `id`'s result.
+    pub fn note(&mut self, id: JobId, note: String) {
+        if let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) {
+            job.note = Some(note);
+        }
     }
 
     #[must_use]

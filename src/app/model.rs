@@ -370,7 +370,12 @@ impl Model {
             Action::Copy => return self.copy_selected(),
             Action::Close => self.close(),
             Action::Filter => {
-                if self.filter_mut().is_some() {
+                // Bloat and Settings: `/` starts a new filter, as a search does.
+                let fresh = matches!(self.pane, Pane::Bloat | Pane::Settings);
+                if let Some(filter) = self.filter_mut() {
+                    if fresh {
+                        filter.clear();
+                    }
                     self.mode = Mode::Filter;
                 } else {
                     self.notify(Level::Warn, "nothing to filter here");
@@ -491,6 +496,11 @@ impl Model {
         match self.pane {
             Pane::Jobs if self.jobs.detail => self.jobs.detail = false,
             Pane::Bloat if self.bloat.detail => self.bloat.detail = false,
+            // Esc on a filtered list shows the whole list again.
+            Pane::Bloat if !self.bloat.filter.is_empty() => self.bloat.filter.clear(),
+            Pane::Settings if !self.settings.detail && !self.settings.filter.is_empty() => {
+                self.settings.filter.clear();
+            }
             Pane::Indexes => {
                 if !self.review_pause() {
                     if self.indexes.detail {
@@ -991,8 +1001,9 @@ impl Model {
             Outcome::Cancelled => self.notify(Level::Warn, format!("{what}: cancelled")),
             Outcome::Failed { error } => self.notify(Level::Critical, format!("{what}: {error}")),
         }
-        effects.extend(self.indexes_on_job(event));
+        // The Bloat pane first: it leaves the Indexes pane's own jobs to it.
         effects.extend(self.bloat_job_finished(event));
+        effects.extend(self.indexes_on_job(event));
         effects
     }
 

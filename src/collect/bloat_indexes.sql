@@ -1,4 +1,4 @@
--- pgmedic: bloat_indexes: every valid index of the tables bloat_tables reads, with what the btree estimate needs besides its stored columns (bloat_columns): pages, entries, reloptions, size (measured from 1 MiB, none under an ACCESS EXCLUSIVE lock, $1), which table column each key is (0: an expression, with statistics of its own) and each key's operator class.
+-- pgmedic: bloat_indexes: every valid index of the tables bloat_tables reads, with what the btree estimate needs besides its stored columns (bloat_columns): pages, entries, reloptions, size (measured now, none under an ACCESS EXCLUSIVE lock, $1), which table column each key is (0: an expression, with statistics of its own) and each key's operator class.
 SELECT x.indexrelid,
        x.indrelid AS relid,
        n.nspname::text AS schema,
@@ -13,8 +13,7 @@ SELECT x.indexrelid,
        ic.relpages::int8 AS relpages,
        ic.reltuples::float8 AS reltuples,
        coalesce(ic.reloptions, '{}')::text[] AS reloptions,
-       CASE WHEN ic.relpages < 128 THEN ic.relpages::int8 * current_setting('block_size')::int8
-            WHEN x.indexrelid <> ALL($1::oid[]) AND x.indrelid <> ALL($1::oid[])
+       CASE WHEN x.indexrelid <> ALL($1::oid[]) AND x.indrelid <> ALL($1::oid[])
             THEN pg_relation_size(x.indexrelid) END AS size
   FROM pg_index x
   JOIN pg_class ic ON ic.oid = x.indexrelid

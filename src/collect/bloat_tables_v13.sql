@@ -7,12 +7,11 @@ SELECT c.oid AS relid,
        c.reltuples::float8 AS reltuples,
        NULL::int8 AS relallfrozen,
        coalesce(c.reloptions, '{}')::text[] AS reloptions,
-       -- Below 128 pages (1 MiB of 8 kB blocks) the pages of the last VACUUM or ANALYZE
-       -- are size enough; the larger relations are measured now (a file size per fork).
-       CASE WHEN c.relpages < 128 THEN c.relpages::int8 * current_setting('block_size')::int8
-            WHEN c.oid <> ALL($1::oid[]) THEN pg_relation_size(c.oid) END AS size,
+       -- Measured now (relpages is only as recent as the last VACUUM or ANALYZE: 0 for a
+       -- table loaded and never vacuumed); none under an ACCESS EXCLUSIVE lock, which the
+       -- size functions would wait for.
+       CASE WHEN c.oid <> ALL($1::oid[]) THEN pg_relation_size(c.oid) END AS size,
        CASE WHEN c.reltoastrelid = 0 THEN 0::int8
-            WHEN t.relpages < 128 THEN t.relpages::int8 * current_setting('block_size')::int8
             WHEN c.oid <> ALL($1::oid[]) AND c.reltoastrelid <> ALL($1::oid[])
             THEN pg_total_relation_size(c.reltoastrelid) END AS toast_size,
        CASE WHEN c.relfrozenxid <> '0' THEN age(c.relfrozenxid)::int8 END AS xid_age,

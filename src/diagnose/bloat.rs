@@ -6,7 +6,9 @@
 //! The statistical method: a heap tuple is its 23-byte header plus the null bitmap (when the
 //! row has nulls), padded to MAXALIGN (8), plus the columns' average stored widths from
 //! pg_stats (the widths as stored in the heap, so TOASTed values count as their 18-byte
-//! pointer: TOAST is left aside), padded to MAXALIGN, plus a 4-byte line pointer. A page holds
+//! pointer: TOAST is left aside), each aligned as its type demands and the whole padded to
+//! MAXALIGN (padding is counted case by case, never rounded up from an average), plus a
+//! 4-byte line pointer. A page holds
 //! `(block size − 24-byte header − fillfactor reserve) / that` tuples; the table needs
 //! `reltuples / tuples per page` pages. A btree leaf tuple is its 8-byte header (16 with a
 //! null bitmap) plus the key widths, padded, plus a line pointer; leaves are built 90 % full
@@ -311,9 +313,10 @@ pub fn table(t: &TableInputs, g: Geometry) -> Verdict {
 pub fn heap_tuple_bytes(columns: &[ColumnStats]) -> f64 {
     let any_null = 1.0 - columns.iter().map(|c| 1.0 - c.null_frac).product::<f64>();
     let bitmap = (columns.len() as f64 / 8.0).ceil();
+    // Each case's header is MAXALIGNed, so the data starts aligned in both.
     let header = (1.0 - any_null) * align_up(HEAP_TUPLE_HEADER, MAX_ALIGN)
         + any_null * align_up(HEAP_TUPLE_HEADER + bitmap, MAX_ALIGN);
-    align_up(header + data_bytes(columns), MAX_ALIGN)
+    header + data_bytes(columns)
 }
 
 /// Heap tuples (line pointer included in `tuple`) that fit on a page filled to `fillfactor`.
@@ -327,41 +330,65 @@ pub fn heap_tuples_per_page(tuple: f64, fillfactor: u32, g: Geometry) -> f64 {
     (usable / tuple).floor().clamp(1.0, max)
 }
 
-/// Average bytes of the column data: each value aligned as its type demands (a varlena of
-/// at most 126 bytes has a one-byte header and no alignment), weighted by how often it is
-/// not null. The offset of a column is known modulo `step` (a power of two): exactly at
-/// first, less so after a varlena (any width) or a nullable column (present or not); where
-/// the column's alignment is finer than `step` its padding is exact, else it is the average
-/// over the possible offsets, (align − step) / 2.
+/// Average bytes of the column data, MAXALIGNed as the tuple is: each value aligned as its
+/// type demands (a varlena of at most 126 bytes has a one-byte header and no alignment),
+/// present as often as it is not null. The padding depends on where each value starts, so
+/// the offset is followed as a distribution over its residues modulo MAXALIGN and each case
+/// is padded exactly (averaging the padding first and rounding the average up afterwards
+/// over-counts it). A varlena's width is its average, split between the two whole widths
+/// around it.
 fn data_bytes(columns: &[ColumnStats]) -> f64 {
-    let mut full = 0.0;
+    const SLOTS: usize = 8;
+    let mut residues = [0.0_f64; SLOTS];
+    residues[0] = 1.0;
     let mut expected = 0.0;
-    let mut step: f64 = MAX_ALIGN;
     for c in columns {
-        let width = c.avg_width.unwrap_or(0.0);
+        let width = c.avg_width.unwrap_or(0.0).max(0.0);
         let unaligned = c.typlen == -1 && width <= 127.0;
-        let align = if unaligned { 1.0 } else { f64::from(c.align) };
-        let start = align_up(full, align);
-        let padding = if align <= step {
-            start - full
+        let align = if unaligned {
+            1
         } else {
-            (align - step) / 2.0
+            usize::from(c.align.max(1))
         };
-        expected += (1.0 - c.null_frac) * (padding + width);
-        full = start + width;
-        if c.typlen < 0 {
-            step = 1.0;
-        } else if c.null_frac > 0.0 {
-            step = step.min(align).min(power_of_two_dividing(c.typlen));
+        let present = 1.0 - c.null_frac.clamp(0.0, 1.0);
+        let widths = whole_widths(c.typlen, width);
+        let mut next = [0.0_f64; SLOTS];
+        for (r, &p) in residues.iter().enumerate() {
+            if p == 0.0 {
+                continue;
+            }
+            next[r] += p * (1.0 - present);
+            let padding = (align - r % align) % align;
+            expected += p * present * (padding as f64 + width);
+            for &(w, share) in &widths {
+                next[(r + padding + w) % SLOTS] += p * present * share;
+            }
         }
+        residues = next;
     }
-    expected
+    let tail: f64 = residues
+        .iter()
+        .enumerate()
+        .map(|(r, p)| p * ((SLOTS - r) % SLOTS) as f64)
+        .sum();
+    expected + tail
 }
 
-/// The largest power of two (up to MAXALIGN) dividing `n`.
-fn power_of_two_dividing(n: i16) -> f64 {
-    let n = n.unsigned_abs().max(1);
-    f64::from(1u16 << n.trailing_zeros().min(3))
+/// The whole widths (modulo MAXALIGN) a value of average `width` takes, with their shares:
+/// exact for a fixed-width type, the two whole numbers around the average for a varlena.
+fn whole_widths(typlen: i16, width: f64) -> [(usize, f64); 2] {
+    if typlen > 0 {
+        return [(usize::from(typlen.unsigned_abs()) % 8, 1.0), (0, 0.0)];
+    }
+    let floor = width.floor();
+    let above = width - floor;
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a non-negative average width, taken modulo 8"
+    )]
+    let low = (floor as u64 % 8) as usize;
+    [(low, 1.0 - above), ((low + 1) % 8, above)]
 }
 
 /// Rounds `x` up to a multiple of `align`.
@@ -429,7 +456,7 @@ pub fn btree_tuple_bytes(columns: &[ColumnStats]) -> f64 {
     let header = INDEX_TUPLE_HEADER
         + any_null
             * (align_up(INDEX_TUPLE_HEADER + INDEX_NULL_BITMAP, MAX_ALIGN) - INDEX_TUPLE_HEADER);
-    align_up(header + data_bytes(columns), MAX_ALIGN)
+    header + data_bytes(columns)
 }
 
 /// Pages of a freshly built btree of `tuples` entries of `tuple` bytes (line pointer

@@ -162,6 +162,36 @@ impl HorizonHolder {
         };
         by_xids.max(by_time).max(inactive_slot)
     }
+
+    /// It holds back the horizon of `database`'s tables: a session of another database does
+    /// not (VACUUM leaves it out for them); slots, prepared transactions and standbys do.
+    #[must_use]
+    pub fn holds(&self, database: &str) -> bool {
+        self.kind != "session" || self.database.is_empty() || self.database == database
+    }
+
+    /// It keeps a table whose anti-wraparound trigger fired from getting back below it: a
+    /// VACUUM can advance relfrozenxid no further than the oldest xmin, which this holder's
+    /// age already puts past the table's freeze max age.
+    #[must_use]
+    pub fn blocks_freeze(&self, triggers: &Triggers) -> bool {
+        match (self.xmin_age, triggers.freeze) {
+            (Some(age), Some(freeze)) => freeze.fired() && age as f64 >= freeze.threshold,
+            _ => false,
+        }
+    }
+}
+
+/// The tables `holder` keeps past their freeze max age (see [`HorizonHolder::blocks_freeze`]),
+/// as positions in `views`.
+#[must_use]
+pub fn freeze_blocked(holder: &HorizonHolder, database: &str, views: &[TableView]) -> Vec<usize> {
+    if !holder.holds(database) {
+        return Vec::new();
+    }
+    (0..views.len())
+        .filter(|&i| holder.blocks_freeze(&views[i].triggers))
+        .collect()
 }
 
 // ─── Judged rows ─────────────────────────────────────────────────────────────────────────────
@@ -199,11 +229,11 @@ pub fn tables(catalog: &Catalog) -> Vec<TableView> {
         .enumerate()
         .map(|(row, t)| {
             let verdict = bloat::table(&t.inputs, catalog.geometry);
-            let size = relation_size(t.size, t.inputs.relpages, catalog.geometry);
+            let size = relation_size(t.size);
             let triggers = vacuum::triggers(&t.counters, &catalog.settings);
             TableView {
                 row,
-                wasted: verdict.as_ref().ok().map(|e| e.wasted_bytes(size)),
+                wasted: wasted(&verdict, size),
                 level: judge(&verdict, size),
                 status: vacuum::status(&t.counters, &triggers),
                 dead_pct: vacuum::dead_pct(&t.counters),
@@ -223,10 +253,10 @@ pub fn indexes(catalog: &Catalog) -> Vec<IndexView> {
         .enumerate()
         .map(|(row, i)| {
             let verdict = bloat::index(&i.inputs, catalog.geometry);
-            let size = relation_size(i.size, i.inputs.relpages, catalog.geometry);
+            let size = relation_size(i.size);
             IndexView {
                 row,
-                wasted: verdict.as_ref().ok().map(|e| e.wasted_bytes(size)),
+                wasted: wasted(&verdict, size),
                 level: judge(&verdict, size),
                 verdict,
             }
@@ -234,16 +264,23 @@ pub fn indexes(catalog: &Catalog) -> Vec<IndexView> {
         .collect()
 }
 
-/// The current size, or the pages of the last VACUUM / ANALYZE when it could not be read.
+/// The size measured with the catalog; `None` while an ACCESS EXCLUSIVE lock is held or
+/// awaited on the relation (the size functions would wait for it). Never relpages: that is
+/// only as recent as the last VACUUM or ANALYZE.
 #[must_use]
-pub fn relation_size(size: Option<i64>, relpages: i64, g: Geometry) -> f64 {
-    size.map_or(relpages.max(0) as f64 * g.block_size, |s| s as f64)
+pub fn relation_size(size: Option<i64>) -> Option<f64> {
+    size.map(|s| s as f64)
 }
 
-fn judge(verdict: &Verdict, size: f64) -> Level {
-    match verdict {
-        Ok(estimate) => bloat::judge(estimate, size),
-        Err(_) => Level::Unknown,
+/// The estimated bloat in bytes of a relation of `size` bytes, when both are known.
+fn wasted(verdict: &Verdict, size: Option<f64>) -> Option<f64> {
+    Some(verdict.as_ref().ok()?.wasted_bytes(size?))
+}
+
+fn judge(verdict: &Verdict, size: Option<f64>) -> Level {
+    match (verdict, size) {
+        (Ok(estimate), Some(size)) => bloat::judge(estimate, size),
+        _ => Level::Unknown,
     }
 }
 
@@ -331,6 +368,39 @@ mod tests {
         let i = &indexes(&c)[0];
         assert!(i.verdict.is_err() && i.wasted.is_none());
         assert_eq!(i.level, Level::Unknown);
+    }
+
+    #[test]
+    fn a_holder_past_a_table_s_freeze_max_age_keeps_it_from_freezing() {
+        let mut c = catalog();
+        c.tables[0].counters.reloptions = vec!["autovacuum_freeze_max_age=100000".to_owned()];
+        c.tables[0].counters.xid_age = Some(127_983);
+        let views = tables(&c);
+        assert_eq!(views[0].status.status, vacuum::Status::Urgent);
+        let mut holder = HorizonHolder {
+            kind: "session".to_owned(),
+            name: "23717".to_owned(),
+            database: "trading".to_owned(),
+            xmin_age: Some(127_000),
+            ..Default::default()
+        };
+        assert_eq!(freeze_blocked(&holder, "trading", &views), vec![0]);
+        // A session of another database does not hold this one's tables back.
+        assert!(freeze_blocked(&holder, "other", &views).is_empty());
+        // Younger than the limit: a vacuum can freeze the table below it.
+        holder.xmin_age = Some(90_000);
+        assert!(freeze_blocked(&holder, "trading", &views).is_empty());
+    }
+
+    #[test]
+    fn a_size_is_measured_or_unknown_never_the_pages_of_the_last_vacuum() {
+        let mut c = catalog();
+        c.tables[0].size = None;
+        let t = &tables(&c)[0];
+        assert!(t.verdict.is_ok() && t.wasted.is_none(), "{t:?}");
+        assert_eq!(t.level, Level::Unknown);
+        assert_eq!(relation_size(None), None);
+        assert_eq!(relation_size(Some(7_561_216)), Some(7_561_216.0));
     }
 
     #[test]

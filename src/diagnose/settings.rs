@@ -323,7 +323,18 @@ pub struct SettingCheck {
     pub pending_restart: bool,
     /// The value the configuration files hold, waiting for a restart (superusers only).
     pub pending_value: Option<Value>,
+    /// Set on the command line, which outranks the files: a value ALTER SYSTEM or a
+    /// configuration file gives it that no restart will apply.
+    pub overridden: Option<Overridden>,
     pub attention: Option<Attention>,
+}
+
+/// A file's value for a setting that the command line outranks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overridden {
+    /// The file's value and where it is (`None`: the files are readable by superusers only;
+    /// the server only says they differ).
+    pub value: Option<(Value, Source)>,
 }
 
 impl SettingCheck {
@@ -413,6 +424,7 @@ fn resolve(spec: &Spec, rows: &[SettingRow], snapshot: &SettingsSnapshot) -> Set
         context: String::new(),
         pending_restart: false,
         pending_value: None,
+        overridden: None,
         attention: None,
     };
     let Some(row) = rows.iter().find(|r| r.name == spec.name) else {
@@ -451,6 +463,17 @@ fn resolve(spec: &Spec, rows: &[SettingRow], snapshot: &SettingsSnapshot) -> Set
         .and_then(|files| files.iter().rev().find(|f| f.name == row.name))
         .filter(|f| !f.applied)
         .map(|f| input(&f.setting));
+    // The server reports it pending all the same: the files hold another value.
+    let overridden = (row.pending_restart && row.source == "command line").then(|| Overridden {
+        value: files
+            .and_then(|files| files.iter().rev().find(|f| f.name == row.name))
+            .map(|f| {
+                (
+                    input(&f.setting),
+                    file_source(&f.sourcefile, Some(f.sourceline)),
+                )
+            }),
+    });
     SettingCheck {
         name: spec.name,
         group: spec.group,
@@ -460,6 +483,7 @@ fn resolve(spec: &Spec, rows: &[SettingRow], snapshot: &SettingsSnapshot) -> Set
         context: row.context.clone(),
         pending_restart,
         pending_value,
+        overridden,
         attention: None,
     }
 }

@@ -5,10 +5,10 @@
 //! Status of a table, from these figures (first that applies):
 //! - **URGENT**: its transaction-id (or multixact) age is past the effective
 //!   autovacuum_freeze_max_age (or the multixact one), so an anti-wraparound autovacuum is due or already overdue; or
-//!   its dead tuples are past the vacuum threshold while autovacuum will not act on them
-//!   (autovacuum or track_counts off, or autovacuum_enabled = off on the table); or its dead
-//!   tuples are past twice the threshold (autovacuum is not keeping up — often because
-//!   something holds the xmin horizon back).
+//!   its dead tuples, inserts or rows changed since ANALYZE are past their threshold while
+//!   autovacuum will not act on them (autovacuum or track_counts off, or autovacuum_enabled =
+//!   off on the table); or one of them is past twice its threshold (autovacuum is not keeping
+//!   up — blocked by a lock, too few workers, or something holding the xmin horizon back).
 //! - **NEVER**: it holds rows but has never been vacuumed nor analyzed, manually or by
 //!   autovacuum, since the statistics were last reset.
 //! - **SOON**: a vacuum trigger (dead tuples, inserts, freeze age) has reached 80 % of its
@@ -21,7 +21,7 @@ use crate::diagnose::overview::XID_WRAP_LIMIT;
 
 /// A vacuum trigger counts as close (SOON) from this share of its threshold.
 pub const SOON_RATIO: f64 = 0.8;
-/// Dead tuples past this multiple of the threshold mean autovacuum is not keeping up.
+/// A trigger past this multiple of its threshold means autovacuum is not keeping up.
 pub const BEHIND_RATIO: f64 = 2.0;
 
 /// The server-wide autovacuum settings (pg_settings).
@@ -320,25 +320,45 @@ pub fn status(t: &TableCounters, tr: &Triggers) -> Judged {
             );
         }
     }
-    if tr.vacuum.fired() && !tr.effective.active {
-        let why = if tr.effective.table_disabled {
-            "autovacuum_enabled = off on the table"
-        } else {
-            "autovacuum is off"
-        };
-        return judged(
-            Status::Urgent,
-            format!("dead tuples past the vacuum threshold and {why}"),
-        );
-    }
-    if tr.vacuum.ratio() >= BEHIND_RATIO {
-        return judged(
-            Status::Urgent,
-            format!(
-                "dead tuples at {:.1}× the vacuum threshold: autovacuum is not keeping up",
-                tr.vacuum.ratio()
-            ),
-        );
+    // Every trigger autovacuum acts on: past it while autovacuum will not act, it stays
+    // past it; past twice it, autovacuum is not keeping up (or cannot: a lock, a worker
+    // shortage).
+    let acted_on = [
+        ("dead tuples", "vacuum", Some(tr.vacuum), "VACUUM"),
+        ("inserts", "insert vacuum", tr.insert, "VACUUM"),
+        (
+            "rows changed since ANALYZE",
+            "analyze",
+            Some(tr.analyze),
+            "ANALYZE",
+        ),
+    ];
+    for (what, threshold, trigger, command) in acted_on {
+        let Some(trigger) = trigger else { continue };
+        if trigger.fired() && !tr.effective.active {
+            let why = if tr.effective.table_disabled {
+                "autovacuum_enabled = off on the table"
+            } else {
+                "autovacuum is off"
+            };
+            return judged(
+                Status::Urgent,
+                format!(
+                    "{what} past the {threshold} threshold and {why}: nothing will run \
+                     {command} on it but you"
+                ),
+            );
+        }
+        if trigger.ratio() >= BEHIND_RATIO {
+            return judged(
+                Status::Urgent,
+                format!(
+                    "{what} at {:.1}× the {threshold} threshold: autovacuum is not keeping \
+                     up (blocked by a lock, or too few workers)",
+                    trigger.ratio()
+                ),
+            );
+        }
     }
     if never_maintained(t) {
         return judged(

@@ -126,6 +126,27 @@ fn statuses_follow_their_definition() {
     disabled.n_dead_tup = 2050; // not past: the server fires strictly above
     assert_eq!(judge(&disabled).status, Status::Soon);
 
+    // Inserts and changed rows past their thresholds on a table autovacuum skips: nothing
+    // will ever run the insert vacuum or the ANALYZE.
+    let mut inserts_off = counters();
+    inserts_off.reloptions = opts(&["autovacuum_enabled=off"]);
+    inserts_off.n_ins_since_vacuum = Some(13_680); // 456 % of 3000
+    let j = judge(&inserts_off);
+    assert_eq!(j.status, Status::Urgent, "{}", j.reason);
+    assert!(j.reason.starts_with("inserts past"), "{}", j.reason);
+    let mut analyze_off = counters();
+    analyze_off.reloptions = opts(&["autovacuum_enabled=off"]);
+    analyze_off.n_mod_since_analyze = 1051;
+    let j = judge(&analyze_off);
+    assert_eq!(j.status, Status::Urgent, "{}", j.reason);
+    assert!(j.reason.contains("ANALYZE"), "{}", j.reason);
+    // Inserts at 4.6× the threshold with autovacuum on: it is not getting to the table.
+    let mut inserts_behind = counters();
+    inserts_behind.n_ins_since_vacuum = Some(13_860);
+    let j = judge(&inserts_behind);
+    assert_eq!(j.status, Status::Urgent, "{}", j.reason);
+    assert!(j.reason.contains("not keeping up"), "{}", j.reason);
+
     let mut old = counters();
     old.xid_age = Some(200_000_001);
     assert_eq!(judge(&old).status, Status::Urgent);

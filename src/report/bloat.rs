@@ -40,7 +40,7 @@ pub fn findings(b: &Bloat, _limits: &Thresholds) -> Vec<Finding> {
         let Some(table) = b.catalog.tables.get(view.row) else {
             continue;
         };
-        out.extend(table_bloat(b, view, table));
+        out.extend(table_bloat(view, table));
         out.extend(vacuum(view, table));
     }
     for view in &b.indexes {
@@ -81,10 +81,10 @@ fn bloat_finding(kind: Kind, severity: Severity, summary: String, pct: f64, byte
         .with("exact_bloat_pct", serde_json::Value::Null)
 }
 
-fn table_bloat(b: &Bloat, view: &TableView, table: &TableRow) -> Option<Finding> {
+fn table_bloat(view: &TableView, table: &TableRow) -> Option<Finding> {
     let severity = severity(view.level)?;
     let estimate = view.verdict.as_ref().ok()?;
-    let size = relation_size(table.size, table.inputs.relpages, b.catalog.geometry);
+    let size = relation_size(table.size)?;
     let wasted = view.wasted.unwrap_or(0.0);
     let name = format!("{}.{}", table.schema, table.name);
     let summary = format!(
@@ -118,7 +118,7 @@ fn index_bloat(b: &Bloat, view: &IndexView) -> Option<Finding> {
     let severity = severity(view.level)?;
     let estimate = view.verdict.as_ref().ok()?;
     let index = b.catalog.indexes.get(view.row)?;
-    let size = relation_size(index.size, index.inputs.relpages, b.catalog.geometry);
+    let size = relation_size(index.size)?;
     let wasted = view.wasted.unwrap_or(0.0);
     let summary = format!(
         "index {}.{} on {}: about {:.0}% of its {} is bloat ({}, estimated from the \

@@ -19,7 +19,7 @@ mod activity;
 mod detail;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
@@ -29,10 +29,14 @@ use crate::diagnose::bloat::Verdict;
 use crate::diagnose::health::Level;
 use crate::diagnose::maintenance::{self, Catalog, Exact, IndexView, TableView};
 use crate::diagnose::vacuum;
+use crate::quote;
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
 
+/// The selected row's mark, and its width.
+const HIGHLIGHT: &str = "▸ ";
+const HIGHLIGHT_WIDTH: u16 = 2;
 /// From this inner width the lists show every column.
 const WIDE: u16 = 120;
 
@@ -76,10 +80,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             let start = (selected + 1).saturating_sub(fit);
             let window = &visible[start..visible.len().min(start + fit)];
             let mut table_state = TableState::new().with_selected(Some(selected - start));
-            let wide = inner.width >= WIDE;
             let table = match state.list {
-                ListKind::Tables => tables(state, catalog, window, wide, theme),
-                ListKind::Indexes => indexes(state, catalog, window, wide, theme),
+                ListKind::Tables => tables(state, catalog, window, inner.width, theme),
+                ListKind::Indexes => indexes(state, catalog, window, inner.width, theme),
             };
             frame.render_stateful_widget(table, inner, &mut table_state);
         }
@@ -128,7 +131,7 @@ const TABLE_COLUMNS: &[(&str, Constraint)] = &[
     ("bloat", Constraint::Length(12)),
     ("wasted", Constraint::Length(8)),
     ("dead%", Constraint::Length(6)),
-    ("autovacuum", Constraint::Length(10)),
+    ("autovacuum", Constraint::Length(12)),
 ];
 const TABLE_WIDE: &[(&str, Constraint)] = &[
     ("exact", Constraint::Length(6)),
@@ -156,37 +159,42 @@ fn tables<'a>(
     state: &'a BloatState,
     catalog: &'a Catalog,
     visible: &[usize],
-    wide: bool,
+    width: u16,
     theme: &Theme,
 ) -> Table<'a> {
-    let rows = visible
-        .iter()
-        .map(|&i| table_row(state, catalog, &state.tables[i], wide, theme));
-    list(rows, TABLE_COLUMNS, wide.then_some(TABLE_WIDE), theme)
+    let wide = (width >= WIDE).then_some(TABLE_WIDE);
+    let name_width = column_widths(TABLE_COLUMNS, wide, width)[1];
+    let rows = visible.iter().map(|&i| {
+        table_row(
+            state,
+            catalog,
+            &state.tables[i],
+            (wide.is_some(), name_width),
+            theme,
+        )
+    });
+    list(rows, TABLE_COLUMNS, wide, theme)
 }
 
 fn table_row<'a>(
     state: &BloatState,
     catalog: &Catalog,
     view: &TableView,
-    wide: bool,
+    (wide, name_width): (bool, usize),
     theme: &Theme,
 ) -> Row<'a> {
     let t = &catalog.tables[view.row];
     let c = &t.counters;
-    let size = maintenance::relation_size(t.size, t.inputs.relpages, catalog.geometry);
+    let size = size_text(t.size);
     let status = view.status.status;
-    let nearest = if view.triggers.effective.active {
-        vacuum::nearest(&view.triggers).map_or_else(String::new, |(what, ratio)| {
-            format!("{what} {:.0}%", ratio * 100.0)
-        })
-    } else {
-        "off".to_owned()
-    };
+    let nearest = autovacuum_cell(&view.triggers);
     let mut cells = vec![
         Cell::from(Span::styled(status.word(), theme.level(status.level()))),
-        Cell::from(Span::styled(format!("{}.{}", t.schema, t.name), theme.text)),
-        right(format::bytes(size), theme.value),
+        Cell::from(Span::styled(
+            cut(&quote::shown_qualified(&t.schema, &t.name), name_width),
+            theme.text,
+        )),
+        right(size, theme.value),
         verdict_cell(&view.verdict, view.level, theme),
         right(
             view.wasted.map_or_else(|| "-".to_owned(), format::bytes),
@@ -235,28 +243,42 @@ fn indexes<'a>(
     state: &'a BloatState,
     catalog: &'a Catalog,
     visible: &[usize],
-    wide: bool,
+    width: u16,
     theme: &Theme,
 ) -> Table<'a> {
-    let rows = visible
-        .iter()
-        .map(|&i| index_row(state, catalog, &state.indexes[i], wide, theme));
-    list(rows, INDEX_COLUMNS, wide.then_some(INDEX_WIDE), theme)
+    let wide = (width >= WIDE).then_some(INDEX_WIDE);
+    let widths = column_widths(INDEX_COLUMNS, wide, width);
+    let rows = visible.iter().map(|&i| {
+        index_row(
+            state,
+            catalog,
+            &state.indexes[i],
+            (wide.is_some(), widths[0], widths[1]),
+            theme,
+        )
+    });
+    list(rows, INDEX_COLUMNS, wide, theme)
 }
 
 fn index_row<'a>(
     state: &BloatState,
     catalog: &Catalog,
     view: &IndexView,
-    wide: bool,
+    (wide, name_width, table_width): (bool, usize, usize),
     theme: &Theme,
 ) -> Row<'a> {
     let i = &catalog.indexes[view.row];
-    let size = maintenance::relation_size(i.size, i.inputs.relpages, catalog.geometry);
+    let size = size_text(i.size);
     let mut cells = vec![
-        Cell::from(Span::styled(format!("{}.{}", i.schema, i.name), theme.text)),
-        Cell::from(Span::styled(i.table.clone(), theme.dim)),
-        right(format::bytes(size), theme.value),
+        Cell::from(Span::styled(
+            cut(&quote::shown_qualified(&i.schema, &i.name), name_width),
+            theme.text,
+        )),
+        Cell::from(Span::styled(
+            cut(&quote::shown(&i.table), table_width),
+            theme.dim,
+        )),
+        right(size, theme.value),
         verdict_cell(&view.verdict, view.level, theme),
         right(
             view.wasted.map_or_else(|| "-".to_owned(), format::bytes),
@@ -292,9 +314,35 @@ fn list<'a>(
     Table::new(rows, all().map(|(_, width)| *width))
         .header(Row::new(all().map(|(name, _)| *name)).style(theme.header))
         .row_highlight_style(theme.selected)
-        .highlight_symbol("▸ ")
+        .highlight_symbol(HIGHLIGHT)
         .highlight_spacing(HighlightSpacing::Always)
         .column_spacing(1)
+}
+
+/// The widths the table widget gives `columns` (then `wide`) in `width` columns, after the
+/// highlight symbol, as [`list`] lays them out.
+fn column_widths(
+    columns: &[(&str, Constraint)],
+    wide: Option<&[(&str, Constraint)]>,
+    width: u16,
+) -> Vec<usize> {
+    let constraints = columns
+        .iter()
+        .chain(wide.unwrap_or_default())
+        .map(|(_, c)| *c);
+    let area = Rect::new(0, 0, width.saturating_sub(HIGHLIGHT_WIDTH), 1);
+    Layout::horizontal(constraints)
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(area)
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}
+
+/// `text` cut to `width` columns, ending with `…` where it was cut.
+fn cut(text: &str, width: usize) -> String {
+    format::truncate(text, width).into_owned()
 }
 
 fn right<'a>(text: String, style: ratatui::style::Style) -> Cell<'a> {
@@ -322,6 +370,31 @@ fn exact_cell<'a>(exact: Option<&Exact>, theme: &Theme) -> Cell<'a> {
         Some(Exact::Failed(_)) => ("error".to_owned(), theme.level(Level::Warn)),
     };
     right(text, style)
+}
+
+/// The trigger closest to firing (`dead 83%`); with autovacuum off for the table, `off`, and
+/// the anti-wraparound trigger that still fires when it is near (`off frz 127%`).
+fn autovacuum_cell(triggers: &vacuum::Triggers) -> String {
+    if triggers.effective.active {
+        return vacuum::nearest(triggers).map_or_else(String::new, |(what, ratio)| {
+            format!("{what} {:.0}%", ratio * 100.0)
+        });
+    }
+    let forced = [("frz", triggers.freeze), ("mxid", triggers.multixact)]
+        .into_iter()
+        .filter_map(|(what, t)| t.map(|t| (what, t.ratio())))
+        .filter(|(_, r)| r.is_finite() && *r >= vacuum::SOON_RATIO)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    forced.map_or_else(
+        || "off".to_owned(),
+        |(what, ratio)| format!("off {what} {:.0}%", ratio * 100.0),
+    )
+}
+
+/// The size measured with the catalog, or `locked` (an ACCESS EXCLUSIVE lock kept the size
+/// functions off it).
+pub(crate) fn size_text(size: Option<i64>) -> String {
+    maintenance::relation_size(size).map_or_else(|| "locked".to_owned(), format::bytes)
 }
 
 /// The later of two optional times.

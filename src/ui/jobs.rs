@@ -153,6 +153,9 @@ fn state_word(job: &Job) -> (&'static str, Level) {
 
 /// `██████····  61% scanning heap`, or what it waits for.
 pub(crate) fn progress_spans<'a>(job: &Job, theme: &Theme) -> Vec<Span<'a>> {
+    if let (false, Some(note)) = (job.is_running(), &job.note) {
+        return vec![Span::styled(note.clone(), theme.level(Level::Warn))];
+    }
     let Some(progress) = job.progress.as_ref().filter(|_| job.is_running()) else {
         return Vec::new();
     };
@@ -209,6 +212,9 @@ fn detail(frame: &mut Frame, area: Rect, job: &Job, model: &Model, theme: &Theme
             for row in rows.iter().take(usize::from(area.height)) {
                 let cells: Vec<&str> = row.iter().map(|c| c.as_deref().unwrap_or("NULL")).collect();
                 lines.push(Line::styled(cells.join(" | "), theme.value));
+            }
+            if let Some(note) = &job.note {
+                lines.push(Line::styled(note.clone(), theme.level(Level::Warn)));
             }
         }
         JobState::Finished(Outcome::Cancelled) => {

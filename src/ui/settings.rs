@@ -181,13 +181,16 @@ fn list(frame: &mut Frame, area: Rect, model: &Model, view: &SettingsView, theme
     frame.render_stateful_widget(table, area, &mut table_state);
 }
 
-/// The value column: wider where there is room for lists (shared_preload_libraries).
+/// The setting column's width when the value column can have the rest: the longest name.
+const NAME_WIDTH: u16 = 40;
+/// The source, restart and level columns with the spaces between the five, plus the borders
+/// and the highlight symbol.
+const OTHER_COLUMNS: u16 = 12 + 7 + 5 + 4 + 2 + 2;
+
+/// The value column: whatever the names leave (lists such as shared_preload_libraries are
+/// long), at least 9 columns.
 fn value_width(area: Rect) -> u16 {
-    if area.width >= WIDE - SIDE + 40 {
-        20
-    } else {
-        9
-    }
+    area.width.saturating_sub(OTHER_COLUMNS + NAME_WIDTH).max(9)
 }
 
 fn row<'a>(check: &SettingCheck, width: u16, theme: &Theme) -> Row<'a> {
@@ -209,7 +212,13 @@ fn row<'a>(check: &SettingCheck, width: u16, theme: &Theme) -> Row<'a> {
         ),
         Cell::from(Span::styled(check.source.word().to_owned(), theme.dim)),
         Cell::from(Span::styled(
-            if check.pending_restart { "pending" } else { "" },
+            if check.pending_restart {
+                "pending"
+            } else if check.overridden.is_some() {
+                "ignored"
+            } else {
+                ""
+            },
             theme.level(Level::Warn),
         )),
         Cell::from(Line::styled(word, style).right_aligned()),
@@ -246,7 +255,21 @@ fn detail(frame: &mut Frame, area: Rect, check: &SettingCheck, theme: &Theme, st
     } else if check.pending_restart {
         value.push(Span::styled(" (restart pending)", theme.level(Level::Warn)));
     }
+    let overridden = check.overridden.as_ref().map(|o| {
+        let what = o.value.as_ref().map_or_else(
+            || "the configuration files give it another value".to_owned(),
+            |(v, source)| format!("{} sets {}", source.detail(), v.show()),
+        );
+        Line::styled(
+            format!(
+                "{what}, but the command line (-c) outranks the files: no restart applies it \
+                 (change the server's command line, or drop it there)"
+            ),
+            theme.level(Level::Warn),
+        )
+    });
     let mut lines = vec![with_word(Line::from(value), inner.width, word, word_style)];
+    lines.extend(overridden);
     lines.push(Line::styled(check.about, theme.dim));
     let effect = takes_effect(&check.context);
     let mut source = vec![
@@ -319,6 +342,7 @@ fn checkpoint_lines<'a>(c: &Checkpoints, figures: &Figures) -> Vec<Line<'a>> {
     if let Some(per_hour) = c.per_hour {
         rates.push(figures.dim(" · "));
         rates.push(figures.plain(format!("{}/h", format::rate(per_hour))));
+        rates.push(figures.dim(" in all"));
     }
     lines.push(Line::from(rates));
     lines.push(Line::from(vec![

@@ -198,6 +198,8 @@ async fn exact_of(conninfo: &str, oid: u32, name: &str, what: Measured) -> Figur
 }
 
 /// Tables bloated on purpose by known amounts, and clean ones (autovacuum kept off them).
+/// `candles` has the demo's key (int4, a short text, timestamptz), its leaves split by
+/// descending inserts: about a third of each leaf is empty.
 const BLOATED_ON_PURPOSE: &str = "CREATE TABLE clean (id int PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
      INSERT INTO clean SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
      CREATE INDEX clean_lower ON clean (lower(payload));
@@ -240,6 +242,14 @@ const BLOATED_ON_PURPOSE: &str = "CREATE TABLE clean (id int PRIMARY KEY, payloa
             FROM generate_series(1, 50000) g;
      DELETE FROM wide WHERE id % 5 = 0;
      VACUUM wide;
+     CREATE TABLE candles (instrument_id int NOT NULL, \"interval\" text NOT NULL,
+                           bucket timestamptz NOT NULL, close numeric NOT NULL,
+                           PRIMARY KEY (instrument_id, \"interval\", bucket))
+                           WITH (autovacuum_enabled = off);
+     INSERT INTO candles
+          SELECT inst, CASE WHEN inst % 7 = 0 THEN '15m' ELSE '1h' END,
+                 '2024-01-01'::timestamptz - interval '1 hour' * h, h
+            FROM generate_series(1, 200) inst, generate_series(0, 299) h;
      CREATE TABLE emptied (id int, payload text) WITH (autovacuum_enabled = off);
      INSERT INTO emptied SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
      DELETE FROM emptied;";
@@ -337,6 +347,7 @@ async fn estimates_land_within_ten_points_of_pgstattuple_on_tables_bloated_on_pu
     assert!(find("half_deleted").exact > 40.0, "{report}");
     assert!(find("tail_kept").exact > 60.0, "{report}");
     assert!(find("emptied").estimate > 99.0, "{report}");
+    assert!(find("candles_pkey").exact > 20.0, "{report}");
 }
 
 /// One setting as pg_settings has it, as a number.
@@ -587,4 +598,55 @@ async fn the_xmin_horizon_s_holders_are_named_oldest_first() {
         .batch_execute("ROLLBACK PREPARED 'pgmedic_held'")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn sizes_are_measured_now_not_taken_from_the_last_vacuum() {
+    let conninfo = fresh_db("bloat_sizes").await;
+    // Analyzed at one row, then grown without a VACUUM or ANALYZE (relpages stays 1), and a
+    // table never vacuumed nor analyzed at all (relpages 0).
+    settle(
+        &conninfo,
+        "CREATE TABLE grown (id int PRIMARY KEY, pad text) WITH (autovacuum_enabled = off);
+         INSERT INTO grown VALUES (0, 'x');
+         ANALYZE grown;
+         INSERT INTO grown SELECT g, md5(g::text) FROM generate_series(1, 50000) g;
+         CREATE TABLE loaded (id int, pad text) WITH (autovacuum_enabled = off);
+         CREATE INDEX loaded_id ON loaded (id);
+         INSERT INTO loaded SELECT g, md5(g::text) FROM generate_series(1, 50000) g",
+        false,
+    )
+    .await;
+    let mut watch = BloatWatch::on(&conninfo).await;
+    let catalog = watch.catalog().await;
+    let hand = connect(&conninfo).await;
+    let real = |name: &'static str| {
+        let hand = &hand;
+        async move {
+            let row = hand
+                .query_one(
+                    "SELECT pg_relation_size($1::text::regclass), relpages::int8 FROM pg_class \
+                     WHERE oid = $1::text::regclass",
+                    &[&name],
+                )
+                .await
+                .unwrap();
+            (row.get::<_, i64>(0), row.get::<_, i64>(1))
+        }
+    };
+    for name in ["grown", "loaded"] {
+        let t = catalog.tables.iter().find(|t| t.name == name).unwrap();
+        let (size, relpages) = real(name).await;
+        assert!(
+            relpages <= 1 && size > 3 * 1024 * 1024,
+            "{name}: {size} {relpages}"
+        );
+        assert_eq!(t.size, Some(size), "{name}");
+    }
+    for name in ["grown_pkey", "loaded_id"] {
+        let i = catalog.indexes.iter().find(|i| i.name == name).unwrap();
+        let (size, _) = real(name).await;
+        assert!(size > 1024 * 1024, "{name}: {size}");
+        assert_eq!(i.size, Some(size), "{name}");
+    }
 }

@@ -10,7 +10,7 @@ use pgmedic::app::model::{Mode, Model};
 use pgmedic::app::msg::{ConnEvent, Msg};
 use pgmedic::diagnose::maintenance::Exact;
 use pgmedic::jobs::{JobEvent, JobKind, JobSpec, Outcome, Progress, Runner};
-use pgmedic::work::Request;
+use pgmedic::work::{self, Request, WorkContext};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::bloat::{BloatWatch, settle};
@@ -22,6 +22,8 @@ struct Console {
     model: Model,
     watch: BloatWatch,
     conninfo: String,
+    /// What the model asked for when the last job ended.
+    after: Vec<Effect>,
 }
 
 impl Console {
@@ -38,6 +40,7 @@ impl Console {
             model,
             watch,
             conninfo: conninfo.to_owned(),
+            after: Vec::new(),
         };
         console.keys("5");
         console.refresh().await;
@@ -124,6 +127,7 @@ impl Console {
                     if matches!(outcome, Outcome::Done { .. }) && kind != JobKind::CreateExtension {
                         assert!(effects.contains(&Effect::RefreshNow), "{effects:?}");
                     }
+                    self.after = effects;
                     return (seen, outcome);
                 }
                 JobEvent::Started { .. } => {}
@@ -164,7 +168,10 @@ async fn vacuum_from_the_pane_removes_the_dead_tuples_with_its_progress_in_sight
     console.keys("v");
     let spec = console.proposed();
     assert_eq!(spec.kind, JobKind::Vacuum);
-    assert_eq!(spec.sql(), "VACUUM (ANALYZE) \"public\".\"big_vacuum\";");
+    assert_eq!(
+        spec.statements[0],
+        "VACUUM (ANALYZE) \"public\".\"big_vacuum\""
+    );
     let watcher_conninfo = conninfo.clone();
     // While the job runs, the pane's own collector sees it in pg_stat_progress_vacuum.
     let watching = tokio::spawn(async move {
@@ -185,7 +192,8 @@ async fn vacuum_from_the_pane_removes_the_dead_tuples_with_its_progress_in_sight
         None
     });
     let (progress, outcome) = console.confirm_and_run(None).await;
-    assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
+    let left = vec![vec![Some("0".to_owned())]];
+    assert_eq!(outcome, Outcome::Done { rows: left }, "none left");
     let seen = watching
         .await
         .unwrap()
@@ -368,4 +376,121 @@ async fn x_offers_pgstattuple_then_measures_exactly() {
     };
     assert!((raw.dead_tuple_count - 5000.0).abs() < 1.0, "{raw:?}");
     assert!((exact.wasted_pct - 25.0).abs() < 3.0, "{exact:?}");
+}
+
+/// Runs the model's on-demand work (as the console does) and folds its `count` answers in.
+async fn carry_out_work(console: &mut Console, count: usize) {
+    let (tx, mut rx) = unbounded_channel();
+    let context = WorkContext::new(params(&console.conninfo), tx);
+    for effect in std::mem::take(&mut console.after) {
+        if let Effect::Work(request) = effect {
+            work::spawn(request, &context);
+        }
+    }
+    for _ in 0..count {
+        let msg = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        console.model.update(msg);
+    }
+}
+
+async fn is_valid(conninfo: &str, index: &str) -> Option<bool> {
+    connect(conninfo)
+        .await
+        .query_opt(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+            &[&index],
+        )
+        .await
+        .unwrap()
+        .map(|r| r.get(0))
+}
+
+#[tokio::test]
+async fn a_reindex_that_fails_offers_to_drop_the_invalid_copy_it_leaves() {
+    let conninfo = fresh_db("bloat_reindex_leftover").await;
+    settle(
+        &conninfo,
+        "CREATE TABLE held (id int PRIMARY KEY, pad text);
+         INSERT INTO held SELECT g, md5(g::text) FROM generate_series(1, 10000) g",
+        true,
+    )
+    .await;
+    // A report's old snapshot: REINDEX CONCURRENTLY waits for it, past its lock_timeout.
+    let report = connect(&conninfo).await;
+    report
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM held")
+        .await
+        .unwrap();
+    let mut console = Box::pin(Console::on(&conninfo)).await;
+    console.keys("i");
+    console.select("held_pkey");
+    console.keys("r");
+    let (_, outcome) = console.confirm_and_run(None).await;
+    assert!(
+        matches!(&outcome, Outcome::Failed { error } if error.contains("lock timeout")),
+        "{outcome:?}"
+    );
+    assert_eq!(is_valid(&conninfo, "held_pkey_ccnew").await, Some(false));
+    carry_out_work(&mut console, 2).await;
+    let spec = console.proposed();
+    assert_eq!(spec.kind, JobKind::DropIndex);
+    assert_eq!(
+        spec.sql(),
+        "DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"held_pkey_ccnew\";"
+    );
+    report.batch_execute("COMMIT").await.unwrap();
+    let (_, outcome) = console.confirm_and_run(Some("drop")).await;
+    assert_eq!(outcome, Outcome::Done { rows: Vec::new() });
+    assert_eq!(is_valid(&conninfo, "held_pkey_ccnew").await, None);
+    assert_eq!(is_valid(&conninfo, "held_pkey").await, Some(true));
+}
+
+#[tokio::test]
+async fn a_vacuum_that_leaves_dead_tuples_says_how_many_and_who_holds_them() {
+    let conninfo = fresh_db("bloat_vacuum_held").await;
+    settle(
+        &conninfo,
+        "CREATE TABLE kept (id int, pad text) WITH (autovacuum_enabled = off);
+         INSERT INTO kept SELECT g, md5(g::text) FROM generate_series(1, 10000) g",
+        true,
+    )
+    .await;
+    let report = connect(&conninfo).await;
+    report
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM kept")
+        .await
+        .unwrap();
+    let pid: i32 = report
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    settle(&conninfo, "DELETE FROM kept WHERE id % 2 = 0", false).await;
+    let mut console = Box::pin(Console::on(&conninfo)).await;
+    console.select("kept");
+    console.keys("v");
+    let (_, outcome) = console.confirm_and_run(None).await;
+    assert_eq!(
+        outcome,
+        Outcome::Done {
+            rows: vec![vec![Some("5000".to_owned())]]
+        }
+    );
+    let notice = console.model.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("5000 dead tuples left")
+            && notice.text.contains(&format!("session {pid}")),
+        "{}",
+        notice.text
+    );
+    let job = console.model.jobs.jobs.last().unwrap();
+    assert!(
+        job.note
+            .as_deref()
+            .is_some_and(|n| n.contains(&format!("session {pid}")))
+    );
+    report.batch_execute("COMMIT").await.unwrap();
 }

@@ -359,7 +359,7 @@ fn a_long_list_scrolls_with_its_selection() {
         .cloned()
         .unwrap_or_default();
     assert!(
-        last.contains("staging_imp"),
+        last.contains("staging_…"),
         "the last row by name:\n{}",
         lines.join("\n")
     );

@@ -338,9 +338,8 @@ impl Model {
             (Outcome::Done { .. }, _) => {}
             (_, Some(new)) => effects.push(leftover_check(target, &new.schema, &new.name)),
             (_, None) if *kind == JobKind::Reindex => {
-                // A failed REINDEX CONCURRENTLY leaves its new copy behind, invalid.
                 if let Some((schema, name)) = target.split_once('.') {
-                    effects.push(leftover_check(target, schema, &format!("{name}_ccnew")));
+                    effects.extend(reindex_leftover_checks(target, schema, name));
                 }
             }
             _ => {}
@@ -439,6 +438,29 @@ impl Model {
         }
         self.indexes.saved = Some(saved);
     }
+}
+
+/// A REINDEX CONCURRENTLY that failed or was cancelled leaves an invalid index behind: its
+/// new copy (`<name>_ccnew`) when it stopped before the swap, the old one (`<name>_ccold`)
+/// when it stopped after. Looks for both; what is found is offered for DROP INDEX
+/// CONCURRENTLY (by whichever pane started the REINDEX).
+pub(crate) fn reindex_leftover_checks(target: &str, schema: &str, name: &str) -> Vec<Effect> {
+    ["ccnew", "ccold"]
+        .into_iter()
+        .map(|label| leftover_check(target, schema, &concurrent_copy_name(name, label)))
+        .collect()
+}
+
+/// The name PostgreSQL gives a concurrent copy of index `name` (ChooseRelationName): the name
+/// cut at a character boundary so that `_label` fits in NAMEDATALEN − 1 (63) bytes.
+pub(crate) fn concurrent_copy_name(name: &str, label: &str) -> String {
+    const MAX_NAME_BYTES: usize = 63;
+    let room = MAX_NAME_BYTES.saturating_sub(label.len() + 1);
+    let mut cut = name.len().min(room);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{label}", &name[..cut])
 }
 
 fn leftover_check(target: &str, schema: &str, name: &str) -> Effect {

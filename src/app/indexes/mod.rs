@@ -6,6 +6,8 @@
 mod actions;
 mod review;
 
+pub(crate) use actions::reindex_leftover_checks;
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -393,3 +393,37 @@ fn autovacuum_off_is_a_warning_with_its_fix() {
         Some("ALTER SYSTEM SET \"autovacuum\" = 'on';\nSELECT pg_reload_conf();")
     );
 }
+
+#[test]
+fn an_alter_system_value_the_command_line_outranks_is_told() {
+    let mut rows = defaults();
+    let shared = rows
+        .iter_mut()
+        .find(|r| r.name == "shared_buffers")
+        .unwrap();
+    shared.source = "command line".to_owned();
+    shared.pending_restart = true;
+    let files = vec![FileSetting {
+        name: "shared_buffers".to_owned(),
+        setting: "512MB".to_owned(),
+        sourcefile: "/data/postgresql.auto.conf".to_owned(),
+        sourceline: 3,
+        applied: false,
+        error: Some("setting could not be applied".to_owned()),
+    }];
+    let v = view(&snapshot(rows.clone(), Ok(files)), None);
+    let shared = check(&v, "shared_buffers");
+    assert!(!shared.pending_restart, "a restart would not change it");
+    assert_eq!(
+        shared.overridden,
+        Some(Overridden {
+            value: Some((Value::Bytes(512.0 * 1_048_576.0), Source::AlterSystem))
+        })
+    );
+    // Without the files (not a superuser): the server still says they differ.
+    let v = view(&snapshot(rows, Err("superusers only".to_owned())), None);
+    assert_eq!(
+        check(&v, "shared_buffers").overridden,
+        Some(Overridden { value: None })
+    );
+}

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::bloat::BloatState;
 use crate::app::model::Model;
 use crate::diagnose::health::Level;
-use crate::diagnose::maintenance::{HorizonHolder, VacuumProgress};
+use crate::diagnose::maintenance::{self, HorizonHolder, VacuumProgress};
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::theme::Theme;
@@ -122,7 +122,12 @@ fn progress_line<'a>(p: &VacuumProgress, width: u16, theme: &Theme) -> Line<'a> 
     spans.push(Span::styled(format!("{who} · "), theme.dim));
     let mut tail = p.phase.clone();
     if p.index_passes > 0 && p.command == "vacuum" {
-        let _ = write!(tail, " · {} index passes", p.index_passes);
+        let passes = if p.index_passes == 1 {
+            "index pass"
+        } else {
+            "index passes"
+        };
+        let _ = write!(tail, " · {} {passes}", p.index_passes);
     }
     if let Some(secs) = p.running_secs {
         let _ = write!(tail, " · {}", format::age(secs));
@@ -136,13 +141,34 @@ fn progress_line<'a>(p: &VacuumProgress, width: u16, theme: &Theme) -> Line<'a> 
     fit(spans, width)
 }
 
-/// `WARN session 4242 · 1.2M xids · 12m · app idle in transaction: UPDATE …`.
+/// `WARN session 4242 · 1.2M xids · 12m · app idle in transaction: UPDATE …`; CRIT with the
+/// tables it keeps past their freeze max age first.
 fn holder_line<'a>(h: &HorizonHolder, model: &Model, width: u16, theme: &Theme) -> Line<'a> {
-    let level = h.level(model.thresholds.transaction_age_secs);
+    let database = model.server.as_ref().map_or("", |s| s.database.as_str());
+    let blocked = maintenance::freeze_blocked(h, database, &model.bloat.tables);
+    let mut level = h.level(model.thresholds.transaction_age_secs);
+    if !blocked.is_empty() {
+        level = Level::Critical;
+    }
     let mut spans = vec![
         Span::styled(format!("{:<4} ", level.word()), theme.level(level)),
         Span::styled(format!("{} {} ", h.kind, h.name), theme.text),
     ];
+    if let Some(&first) = blocked.first() {
+        let name = model.bloat.catalog.as_ref().map_or_else(String::new, |c| {
+            let t = &c.tables[model.bloat.tables[first].row];
+            crate::quote::shown_qualified(&t.schema, &t.name)
+        });
+        let more = if blocked.len() > 1 {
+            format!(" +{}", blocked.len() - 1)
+        } else {
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!("keeps {name}{more} from freezing · "),
+            theme.level(Level::Critical),
+        ));
+    }
     if let Some(age) = h.xmin_age {
         spans.push(Span::styled(
             format!("{} xids ", format::compact(age as f64)),

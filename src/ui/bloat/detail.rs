@@ -10,9 +10,7 @@ use crate::app::bloat::Selected;
 use crate::app::model::Model;
 use crate::diagnose::bloat::{Estimate, IndexExact, TableExact, Verdict};
 use crate::diagnose::health::Level;
-use crate::diagnose::maintenance::{
-    self, Catalog, Exact, IndexRow, IndexView, TableRow, TableView,
-};
+use crate::diagnose::maintenance::{Catalog, Exact, IndexRow, IndexView, TableRow, TableView};
 use crate::diagnose::vacuum::{self, Trigger};
 use crate::ui::format;
 use crate::ui::theme::Theme;
@@ -25,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, catalog: &Catalog, t
     let lines = match model.bloat.selected() {
         None => vec![Line::styled("nothing selected", theme.dim)],
         Some(Selected::Table(t, v)) => table(model, catalog, t, v, theme),
-        Some(Selected::Index(i, v, _)) => index(model, catalog, i, v, theme),
+        Some(Selected::Index(i, v, _)) => index(model, i, v, theme),
     };
     frame.render_widget(
         Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }),
@@ -49,7 +47,7 @@ fn table<'a>(
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let c = &t.counters;
-    let size = maintenance::relation_size(t.size, t.inputs.relpages, catalog.geometry);
+    let size = super::size_text(t.size);
     let kind = if t.matview {
         "materialized view"
     } else {
@@ -64,12 +62,14 @@ fn table<'a>(
     let status = v.status.status;
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("{}.{}", t.schema, t.name), theme.title),
+            Span::styled(
+                crate::quote::shown_qualified(&t.schema, &t.name),
+                theme.title,
+            ),
             Span::styled(
                 format!(
                     " · {kind} · {}{toast} · fillfactor {}",
-                    format::bytes(size),
-                    t.inputs.fillfactor
+                    size, t.inputs.fillfactor
                 ),
                 theme.dim,
             ),
@@ -79,7 +79,10 @@ fn table<'a>(
             Span::styled(format!("{} ", status.word()), theme.level(status.level())),
             Span::styled(v.status.reason.clone(), theme.text),
         ]),
-        estimate_line(&v.verdict, v.level, size, theme),
+    ];
+    lines.extend(freeze_holder(model, v, theme));
+    lines.extend([
+        estimate_line(&v.verdict, v.level, v.wasted, theme),
         exact_line(model.bloat.exact.get(&t.relid), theme),
         line(
             "tuples",
@@ -97,7 +100,7 @@ fn table<'a>(
             ),
             theme,
         ),
-    ];
+    ]);
     lines.extend(triggers(catalog, t, v, theme));
     lines.push(line(
         "keys",
@@ -105,6 +108,29 @@ fn table<'a>(
         theme,
     ));
     lines
+}
+
+/// What keeps a table past its freeze max age from getting below it: the holder of the xmin
+/// horizon whose age is already past the limit (relfrozenxid advances no further).
+fn freeze_holder<'a>(model: &Model, v: &TableView, theme: &Theme) -> Option<Line<'a>> {
+    let database = model.server.as_ref().map_or("", |s| s.database.as_str());
+    let holders = model.bloat.horizon.as_ref()?.as_ref().ok()?;
+    let h = holders
+        .iter()
+        .find(|h| h.holds(database) && h.blocks_freeze(&v.triggers))?;
+    Some(Line::from(vec![
+        label("held by", theme),
+        Span::styled(
+            format!(
+                "{} {} ({} xids old): no VACUUM can freeze it below the limit until it ends \
+                 (3 Activity to end a session)",
+                h.kind,
+                h.name,
+                format::compact(h.xmin_age.unwrap_or(0) as f64)
+            ),
+            theme.level(Level::Critical),
+        ),
+    ]))
 }
 
 /// When autovacuum will act, the freeze ages, the last maintenance.
@@ -182,14 +208,8 @@ fn triggers<'a>(catalog: &Catalog, t: &TableRow, v: &TableView, theme: &Theme) -
     lines
 }
 
-fn index<'a>(
-    model: &Model,
-    catalog: &Catalog,
-    i: &IndexRow,
-    v: &IndexView,
-    theme: &Theme,
-) -> Vec<Line<'a>> {
-    let size = maintenance::relation_size(i.size, i.inputs.relpages, catalog.geometry);
+fn index<'a>(model: &Model, i: &IndexRow, v: &IndexView, theme: &Theme) -> Vec<Line<'a>> {
+    let size = super::size_text(i.size);
     let kind = if i.primary {
         "primary key"
     } else if i.unique {
@@ -207,20 +227,22 @@ fn index<'a>(
     };
     vec![
         Line::from(vec![
-            Span::styled(format!("{}.{}", i.schema, i.name), theme.title),
+            Span::styled(
+                crate::quote::shown_qualified(&i.schema, &i.name),
+                theme.title,
+            ),
             Span::styled(
                 format!(
-                    " · {} {kind} on {}.{} · {} · fillfactor {}",
+                    " · {} {kind} on {} · {} · fillfactor {}",
                     i.inputs.access_method,
-                    i.schema,
-                    i.table,
-                    format::bytes(size),
+                    crate::quote::shown_qualified(&i.schema, &i.table),
+                    size,
                     i.inputs.fillfactor
                 ),
                 theme.dim,
             ),
         ]),
-        estimate_line(&v.verdict, v.level, size, theme),
+        estimate_line(&v.verdict, v.level, v.wasted, theme),
         exact_line(model.bloat.exact.get(&i.indexrelid), theme),
         line(
             "entries",
@@ -239,7 +261,12 @@ fn index<'a>(
 }
 
 /// `48% WARN · 590 MiB reclaimable · 12,000 of 23,000 pages needed · tuple ≈ 68 B`, or why not.
-fn estimate_line<'a>(verdict: &Verdict, level: Level, size: f64, theme: &Theme) -> Line<'a> {
+fn estimate_line<'a>(
+    verdict: &Verdict,
+    level: Level,
+    wasted: Option<f64>,
+    theme: &Theme,
+) -> Line<'a> {
     let mut spans = vec![label("estimate", theme)];
     match verdict {
         Ok(e) => {
@@ -248,7 +275,7 @@ fn estimate_line<'a>(verdict: &Verdict, level: Level, size: f64, theme: &Theme) 
             spans.push(Span::styled(
                 format!(
                     " · {} reclaimable · {} of {} pages needed{}",
-                    format::bytes(e.wasted_bytes(size)),
+                    wasted.map_or_else(|| "size locked, ? bytes".to_owned(), format::bytes),
                     format::count(e.expected_pages as i64),
                     format::count(e.actual_pages as i64),
                     tuple_size(e)
