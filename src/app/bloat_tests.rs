@@ -56,6 +56,7 @@ fn table(relid: u32, name: &str, dead: i64, maintain: bool) -> TableRow {
                 mod_since_analyze: 0,
                 rls_hidden: false,
             },
+            now: None,
         },
         counters: TableCounters {
             n_live_tup: 5000,

@@ -197,7 +197,10 @@ async fn read_catalog(
     let server_now: f64 = settings_row.try_get("server_now").map_err(unexpected)?;
     let stats = decode::stats(&answered(client, stats).await?).map_err(unexpected)?;
     let layouts = decode::layouts(&answered(client, columns).await?).map_err(unexpected)?;
-    let tables = rows(client, tables, |r| decode::table(r, &layouts, &stats)).await?;
+    let tables = rows(client, tables, |r| {
+        decode::table(r, &layouts, &stats, geometry)
+    })
+    .await?;
     let equalimage = answered(client, equalimage)
         .await?
         .iter()

@@ -7,7 +7,7 @@ use tokio_postgres::Row;
 
 use crate::diagnose::bloat::{
     BTREE_DEFAULT_FILLFACTOR, ColumnStats, Freshness, Geometry, HEAP_DEFAULT_FILLFACTOR,
-    IndexInputs, TableInputs, fillfactor, reloption_bool,
+    IndexInputs, LiveCounts, TableInputs, fillfactor, reloption_bool,
 };
 use crate::diagnose::maintenance::{HorizonHolder, IndexRow, TableRow, VacuumProgress};
 use crate::diagnose::vacuum::{AutovacuumSettings, TableCounters};
@@ -137,6 +137,7 @@ pub fn table(
     row: &Row,
     layouts: &HashMap<u32, Layout>,
     stats: &Stats,
+    geometry: Geometry,
 ) -> Result<TableRow, tokio_postgres::Error> {
     let relid: u32 = row.try_get("relid")?;
     let reloptions: Vec<String> = row.try_get("reloptions")?;
@@ -168,6 +169,17 @@ pub fn table(
         mod_since_analyze: counters.n_mod_since_analyze,
         rls_hidden: row.try_get("rls_hidden")?,
     };
+    let size: Option<i64> = row.try_get("size")?;
+    // n_live_tup counts from the last VACUUM or ANALYZE that set it: not before one has run
+    // since the counters were reset.
+    let counted = counters.last_vacuum.is_some()
+        || counters.last_autovacuum.is_some()
+        || counters.last_analyze.is_some()
+        || counters.last_autoanalyze.is_some();
+    let now = size.filter(|_| counted).map(|bytes| LiveCounts {
+        pages: (bytes as f64 / geometry.block_size).ceil(),
+        live_tuples: counters.n_live_tup as f64,
+    });
     Ok(TableRow {
         relid,
         schema: row.try_get("schema")?,
@@ -175,7 +187,7 @@ pub fn table(
         matview: row.try_get::<_, String>("relkind")? == "m",
         maintain: row.try_get("maintain")?,
         database_owner: row.try_get("database_owner")?,
-        size: row.try_get("size")?,
+        size,
         toast_size: row.try_get("toast_size")?,
         inputs: TableInputs {
             relpages,
@@ -183,6 +195,7 @@ pub fn table(
             fillfactor: fillfactor(&reloptions, HEAP_DEFAULT_FILLFACTOR),
             columns,
             freshness,
+            now,
         },
         counters: TableCounters {
             reloptions,

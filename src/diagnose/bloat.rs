@@ -123,6 +123,19 @@ pub struct TableInputs {
     /// Every live column in attnum order.
     pub columns: Vec<ColumnStats>,
     pub freshness: Freshness,
+    /// The table now, when both figures can be trusted: what the estimate uses when many rows
+    /// changed since the last ANALYZE (an update-heavy table whose relpages and reltuples are
+    /// those of long ago, often the most bloated of all).
+    pub now: Option<LiveCounts>,
+}
+
+/// A table's size now and its live rows as the statistics count them now
+/// (pg_stat_user_tables.n_live_tup, trusted only once a VACUUM or ANALYZE has set it since
+/// the counters were reset).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveCounts {
+    pub pages: f64,
+    pub live_tuples: f64,
 }
 
 /// A btree (or other) index as the estimate sees it.
@@ -248,6 +261,9 @@ pub struct Estimate {
     pub wasted_pct: f64,
     /// Estimated tuple size, line pointer included, in bytes.
     pub tuple_bytes: f64,
+    /// Worked out from the size and live rows now, the row shape from an older ANALYZE
+    /// (many rows changed since): the rows' widths are assumed unchanged.
+    pub from_live_counts: bool,
 }
 
 impl Estimate {
@@ -263,6 +279,7 @@ impl Estimate {
             expected_pages,
             wasted_pct,
             tuple_bytes,
+            from_live_counts: false,
         }
     }
 
@@ -301,11 +318,27 @@ pub fn table(t: &TableInputs, g: Geometry) -> Verdict {
         // Known empty: every page is reclaimable (ANALYZE stores no stats for no rows).
         return Ok(Estimate::new(pages, 0.0, 0.0));
     }
-    usable_stats(&t.columns, t.freshness, t.reltuples)?;
+    // Many rows changed since the last ANALYZE: relpages and reltuples are of then, but the
+    // size and the live rows now still give a number, with the row shape ANALYZE saw.
+    let (pages, tuples, from_live_counts) = match (
+        usable_stats(&t.columns, t.freshness, t.reltuples),
+        t.now,
+    ) {
+        (Ok(()), _) => (pages, t.reltuples, false),
+        (Err(Unsupported::Stale { .. }), Some(now))
+            if t.columns.iter().all(|c| c.avg_width.is_some()) =>
+        {
+            (now.pages, now.live_tuples, true)
+        }
+        (Err(why), _) => return Err(why),
+    };
     let tuple = heap_tuple_bytes(&t.columns) + ITEM_POINTER;
     let per_page = heap_tuples_per_page(tuple, t.fillfactor, g);
-    let expected = (t.reltuples.max(0.0) / per_page).ceil();
-    Ok(Estimate::new(pages, expected, tuple))
+    let expected = (tuples.max(0.0) / per_page).ceil();
+    Ok(Estimate {
+        from_live_counts,
+        ..Estimate::new(pages, expected, tuple)
+    })
 }
 
 /// Bytes of an average heap tuple, MAXALIGNed, without its line pointer.

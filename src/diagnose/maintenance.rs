@@ -324,6 +324,7 @@ mod tests {
                         ColumnStats::new(-1, 4, 33.0, 0.0),
                     ],
                     freshness: fresh,
+                    now: None,
                 },
                 counters: TableCounters {
                     n_live_tup: 500_000,

@@ -321,8 +321,10 @@ pub fn status(t: &TableCounters, tr: &Triggers) -> Judged {
         }
     }
     // Every trigger autovacuum acts on: past it while autovacuum will not act, it stays
-    // past it; past twice it, autovacuum is not keeping up (or cannot: a lock, a worker
-    // shortage).
+    // past it. Dead tuples past twice their threshold: autovacuum is not keeping up (or
+    // cannot: a lock, a worker shortage). Inserts and changed rows past twice theirs are only
+    // SOON: after a bulk load or a batch they are, for the minute autovacuum takes to come
+    // round, and a missed ANALYZE or insert vacuum is not an emergency.
     let acted_on = [
         ("dead tuples", "vacuum", Some(tr.vacuum), "VACUUM"),
         ("inserts", "insert vacuum", tr.insert, "VACUUM"),
@@ -349,7 +351,7 @@ pub fn status(t: &TableCounters, tr: &Triggers) -> Judged {
                 ),
             );
         }
-        if trigger.ratio() >= BEHIND_RATIO {
+        if threshold == "vacuum" && trigger.ratio() >= BEHIND_RATIO {
             return judged(
                 Status::Urgent,
                 format!(

@@ -140,12 +140,12 @@ fn statuses_follow_their_definition() {
     let j = judge(&analyze_off);
     assert_eq!(j.status, Status::Urgent, "{}", j.reason);
     assert!(j.reason.contains("ANALYZE"), "{}", j.reason);
-    // Inserts at 4.6× the threshold with autovacuum on: it is not getting to the table.
+    // Inserts at 4.6× the threshold with autovacuum on: what a bulk load leaves until
+    // autovacuum comes round, SOON and not an emergency.
     let mut inserts_behind = counters();
     inserts_behind.n_ins_since_vacuum = Some(13_860);
     let j = judge(&inserts_behind);
-    assert_eq!(j.status, Status::Urgent, "{}", j.reason);
-    assert!(j.reason.contains("not keeping up"), "{}", j.reason);
+    assert_eq!(j.status, Status::Soon, "{}", j.reason);
 
     let mut old = counters();
     old.xid_age = Some(200_000_001);

@@ -56,6 +56,7 @@ fn table(relid: u32, name: &str, pages: i64, tuples: f64, counters: TableCounter
                 analyzed: counters.last_analyze.is_some() || counters.last_autoanalyze.is_some(),
                 ..fresh()
             },
+            now: None,
         },
         counters: TableCounters {
             reltuples: tuples,

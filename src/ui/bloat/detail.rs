@@ -289,11 +289,18 @@ fn estimate_line<'a>(
 }
 
 fn tuple_size(e: &Estimate) -> String {
-    if e.tuple_bytes > 0.0 {
+    let mut text = if e.tuple_bytes > 0.0 {
         format!(" · entry ≈ {:.0} B", e.tuple_bytes)
     } else {
         String::new()
+    };
+    if e.from_live_counts {
+        text.push_str(
+            " · from the size and live rows now: many rows changed since the last ANALYZE, \
+             whose row widths it assumes",
+        );
     }
+    text
 }
 
 fn exact_line<'a>(exact: Option<&Exact>, theme: &Theme) -> Line<'a> {
