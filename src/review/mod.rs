@@ -206,6 +206,34 @@ fn suggestion_evidence(s: Option<&Suggestion>) -> Vec<String> {
     lines
 }
 
+/// The plans before and after of every statement a suggestion helps, one line each, plan
+/// lines indented under their heading (the review screen, the pane's detail and both files
+/// show them; the migration puts each line in a comment).
+#[must_use]
+pub fn plan_lines(s: Option<&Suggestion>) -> Vec<String> {
+    let Some(s) = s else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for h in s.helps.iter().filter(|h| !h.plan_before.is_empty()) {
+        lines.push(format!("plan before · queryid {}", h.queryid));
+        lines.extend(h.plan_before.lines().map(|l| format!("  {l}")));
+        if h.plan_after.is_empty() {
+            lines.push(format!(
+                "plan after · queryid {}: not known (no hypothetical index checked it)",
+                h.queryid
+            ));
+        } else {
+            lines.push(format!(
+                "plan after, with the hypothetical index · queryid {}",
+                h.queryid
+            ));
+            lines.extend(h.plan_after.lines().map(|l| format!("  {l}")));
+        }
+    }
+    lines
+}
+
 /// A statement on one line, whitespace collapsed.
 #[must_use]
 pub fn one_line(sql: &str) -> String {
