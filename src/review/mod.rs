@@ -183,7 +183,10 @@ fn suggestion_evidence(s: Option<&Suggestion>) -> Vec<String> {
     let Some(s) = s else {
         return Vec::new();
     };
-    let mut lines = vec![if s.verified {
+    let mut lines = vec![if s.verified && s.predicate.is_some() {
+        // A partial index on `column = $n` is planned with the value in place (see the note).
+        "verified with a hypothetical index (HypoPG) against the statements' plans".to_owned()
+    } else if s.verified {
         "verified with a hypothetical index (HypoPG) against the generic plans".to_owned()
     } else {
         "UNVERIFIED: no hypothetical index checked it".to_owned()
