@@ -196,13 +196,17 @@ fn suggestion_evidence(s: Option<&Suggestion>) -> Vec<String> {
         format::millis(s.saving_ms_per_hour)
     ));
     for h in &s.helps {
+        // Unverified, the cost after is not known (NaN): only the cost now is shown.
+        let cost = if h.cost_after.is_finite() {
+            format!("cost {:.0} → {:.0}", h.cost_before, h.cost_after)
+        } else {
+            format!("cost {:.0} now", h.cost_before)
+        };
         lines.push(format!(
-            "helps {} of all time, {} calls, mean {}: cost {:.0} → {:.0}: {}",
+            "helps {} of all time, {} calls, mean {}: {cost}: {}",
             format::percent(h.share_of_total_time * 100.0),
             format::count(h.calls),
             format::millis(h.mean_ms),
-            h.cost_before,
-            h.cost_after,
             one_line(&h.query)
         ));
     }

@@ -328,6 +328,9 @@ fn an_unverified_suggestion_says_its_plan_after_is_not_known() {
         s.helps[0].plan_after = String::new();
         s.helps[0].cost_after = f64::NAN;
     }
+    let shown = evidence(&item, 0.0, crate::diagnose::indexes::StatsSince::default()).join("\n");
+    assert!(!shown.contains("NaN"), "{shown}");
+    assert!(shown.contains("cost 1200 now"), "{shown}");
     let lines = plan_lines(item.suggestion.as_ref());
     assert_eq!(
         lines.last().map(String::as_str),
