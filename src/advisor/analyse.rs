@@ -281,17 +281,27 @@ async fn verified(
     let table = |oid: u32| tables.iter().find(|t| t.oid == oid);
     let mut picks: Vec<Pick> = Vec::new();
     for (i, w) in work.iter().enumerate() {
-        if let Err(e) = verifier.baseline(&w.sql).await {
-            skipped.push((w.statement.queryid, format!("cannot be planned: {e}")));
-            continue;
-        }
+        let before = match verifier.baseline(&w.sql).await {
+            Ok(b) => b,
+            Err(e) => {
+                skipped.push((w.statement.queryid, format!("cannot be planned: {e}")));
+                continue;
+            }
+        };
         for (u, cands) in w.usages.iter().zip(&w.candidates) {
             let Some(t) = table(u.table) else { continue };
+            if rank::well_served(
+                w.statement.mean_ms(),
+                plan::reads_whole(&before.json, &t.name),
+            ) {
+                continue;
+            }
             let mut evaluated = Vec::new();
             let mut sizes = Vec::new();
             let mut failed: Vec<String> = Vec::new();
             for c in cands {
                 match evaluate(verifier, work, i, c, t).await {
+                    Ok((_, size)) if rank::covering_too_large(c, size, t.pages) => {}
                     Ok((e, size)) => {
                         evaluated.push((c.clone(), e));
                         sizes.push(size);
@@ -366,7 +376,9 @@ async fn merge_verified(
                         size = s;
                     }
                 }
-                if rank::merge_keeps(&own, &evals, options.min_reduction) {
+                if rank::merge_keeps(&own, &evals, options.min_reduction)
+                    && !rank::covering_too_large(&m, size, t.pages)
+                {
                     picks.swap_remove(j);
                     picks.swap_remove(i);
                     picks.push(Pick {

@@ -97,8 +97,12 @@ pub struct Partial {
     /// When the statement compares the column with a parameter: that parameter and the
     /// literal to plan the statement with (a generic plan can never prove the predicate).
     pub substitute: Option<(i32, String)>,
-    /// The share of the statement's calls the predicate is expected to serve.
+    /// The share of the statement's calls the predicate is expected to serve (what the
+    /// saving counts).
     pub share: f64,
+    /// That share when it was measured (pg_qualstats); `None` when it is an assumption,
+    /// which no note may state as a share of the calls.
+    pub known_share: Option<f64>,
     /// Where the constant came from, in words.
     pub source: String,
 }
@@ -481,6 +485,7 @@ fn partial_variants(
                 predicate: format!("{} IS NULL", crate::quote::ident(&e.column)),
                 substitute: None,
                 share: 1.0,
+                known_share: Some(1.0),
                 source: "the statement's IS NULL".to_owned(),
             }],
             EqHow::Value(Value::Bool(b)) => vec![Partial {
@@ -492,6 +497,7 @@ fn partial_variants(
                 ),
                 substitute: None,
                 share: 1.0,
+                known_share: Some(1.0),
                 source: "the statement's boolean filter".to_owned(),
             }],
             EqHow::Value(Value::Param(n)) if low_cardinality(column, table) => {
@@ -550,23 +556,23 @@ fn constant_predicates(
         .take(MAX_PARTIAL_VALUES)
         .collect();
     let ident = crate::quote::ident(&column.name);
-    let partial = |literal: String, share: f64, source: &str| Partial {
+    let partial = |literal: String, share: f64, known: bool, source: String| Partial {
         column: column.name.clone(),
         predicate: format!("{ident} = {literal}"),
         substitute: Some((param, literal)),
         share,
-        source: source.to_owned(),
+        known_share: known.then_some(share),
+        source,
     };
     if !seen.is_empty() {
         return seen
             .into_iter()
-            .map(|q| partial(q.literal.clone(), q.share, "pg_qualstats"))
+            .map(|q| partial(q.literal.clone(), q.share, true, "pg_qualstats".to_owned()))
             .collect();
     }
     let Some(stats) = &column.stats else {
         return Vec::new();
     };
-    let distinct = distinct_values(stats.n_distinct, table.rows).max(1.0);
     let mut common: Vec<&(String, f64)> = stats
         .common_values
         .iter()
@@ -576,11 +582,17 @@ fn constant_predicates(
     common
         .into_iter()
         .take(MAX_PARTIAL_VALUES)
-        .map(|(value, _)| {
+        .map(|(value, freq)| {
+            // Which values the calls use is unknown: counted as if they followed the rows.
             partial(
                 crate::quote::literal(value),
-                1.0 / distinct,
-                "pg_stats' most common values",
+                *freq,
+                false,
+                format!(
+                    "pg_stats' most common values: {:.1} % of the rows; which values the \
+                     statement runs with is not known without pg_qualstats",
+                    freq * 100.0
+                ),
             )
         })
         .collect()

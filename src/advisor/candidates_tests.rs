@@ -248,7 +248,15 @@ fn partial_candidates_from_common_values_rarest_first() {
     assert_eq!(partial[0].1.predicate, r#""status" = 'it''s'"#);
     assert_eq!(partial[0].1.substitute, Some((1, "'it''s'".into())));
     assert_eq!(partial[0].0, &vec![Key::asc("created_at")]);
-    assert!((partial[0].1.share - 1.0 / 3.0).abs() < 1e-9);
+    // Which values the calls use is not known without pg_qualstats: counted as if they
+    // followed the rows, the share of rows holding the value, never 1 / n_distinct.
+    assert!((partial[0].1.share - 0.02).abs() < 1e-9);
+    assert!(partial[0].1.known_share.is_none());
+    assert!(
+        partial[0].1.source.contains("2.0 % of the rows"),
+        "{}",
+        partial[0].1.source
+    );
 }
 
 #[test]
@@ -268,6 +276,7 @@ fn partial_candidates_prefer_pg_qualstats_constants() {
     let p = partial[0].partial.as_ref().unwrap();
     assert_eq!(p.predicate, r#""status" = 'pending'::text"#);
     assert_eq!(p.source, "pg_qualstats");
+    assert_eq!(p.known_share, Some(0.7));
     assert_eq!(keys_of(partial[0]), vec![r#""customer_id""#.to_owned()]);
 }
 

@@ -165,7 +165,13 @@ pub async fn advise(
         return Err(AdviseError::Statements(problem));
     }
     let client = crate::work::connect(params, SESSION_SETTINGS).await?;
-    analyse::run(&client, server, options).await
+    // HypoPG (or pg_qualstats) may have been created or dropped since the console probed the
+    // server: the advisor goes by what the database has now.
+    let mut now = server.clone();
+    now.extensions = ServerInfo::read_extensions(&client)
+        .await
+        .map_err(|e| AdviseError::Query(e.to_string()))?;
+    analyse::run(&client, &now, options).await
 }
 
 /// Why suggestions cannot be verified on this server, and whether creating HypoPG would fix

@@ -212,12 +212,13 @@ pub fn migration(advice: &Advice, server: &ServerInfo, generated_at: &str) -> St
 }
 
 fn suggestion_block(out: &mut String, n: usize, s: &Suggestion) {
+    // An unverified summary already ends "(not verified)".
     let verified = if s.verified {
-        "verified with HypoPG"
+        " (verified with HypoPG)"
     } else {
-        "NOT verified"
+        ""
     };
-    let _ = writeln!(out, "-- {n}. {} ({verified})", summary(s));
+    let _ = writeln!(out, "-- {n}. {}{verified}", summary(s));
     if let Some(size) = s.estimated_size_bytes {
         let _ = writeln!(out, "--    estimated size: {size} bytes");
     }
@@ -328,6 +329,29 @@ mod tests {
         let mut heavy = suggestion();
         heavy.helps[0].share_of_total_time = 0.6;
         assert_eq!(severity(&heavy), Severity::Critical);
+    }
+
+    #[test]
+    fn an_unverified_suggestion_says_so_once() {
+        let mut s = suggestion();
+        s.verified = false;
+        s.helps[0].cost_after = f64::NAN;
+        let advice = Advice {
+            suggestions: vec![s],
+            ..Advice::default()
+        };
+        let sql = migration(&advice, &server(), "t");
+        let header = sql
+            .lines()
+            .find(|l| l.starts_with("-- 1. "))
+            .unwrap_or_default();
+        assert_eq!(
+            header.to_lowercase().matches("verified").count(),
+            1,
+            "{header}"
+        );
+        assert!(header.ends_with("(not verified)"), "{header}");
+        assert!(!sql.contains("NaN"), "{sql}");
     }
 
     #[test]

@@ -16,6 +16,32 @@ pub const MERGE_TOLERANCE: f64 = 0.10;
 /// suggestion's savings.
 pub const WRITE_COST_MS: f64 = 0.005;
 
+/// A statement that already reaches a table through an index and takes less than this per
+/// call is well served there: no index is suggested for it on that table (a fraction of a
+/// millisecond is all it could gain, while the index costs every write).
+pub const WELL_SERVED_MS: f64 = 1.0;
+/// A covering (INCLUDE) index larger than this share of its table is refused: an index-only
+/// scan of it reads about as much as the table, for the price of a second copy of the rows.
+pub const MAX_COVERING_SIZE: f64 = 0.5;
+/// PostgreSQL's page size, for the table's size from its pages.
+const PAGE_BYTES: f64 = 8192.0;
+
+/// Whether a statement is already well served on a table: it reads the table through an index
+/// (not whole) and a call takes under [`WELL_SERVED_MS`].
+#[must_use]
+pub fn well_served(mean_ms: f64, reads_table_whole: bool) -> bool {
+    !reads_table_whole && mean_ms < WELL_SERVED_MS
+}
+
+/// Whether a covering candidate is too large for what it is: its estimated size is over
+/// [`MAX_COVERING_SIZE`] of its table's (`table_pages` pages).
+#[must_use]
+pub fn covering_too_large(c: &Candidate, size_bytes: Option<i64>, table_pages: i64) -> bool {
+    !c.include.is_empty()
+        && size_bytes
+            .is_some_and(|s| s as f64 > table_pages as f64 * PAGE_BYTES * MAX_COVERING_SIZE)
+}
+
 /// One candidate planned with one statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
@@ -176,6 +202,30 @@ pub fn saving_ms_per_hour(helped: &[(Load, &Evaluation)], writes_per_sec: f64) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statement_reaching_its_table_through_an_index_in_under_a_millisecond_is_well_served() {
+        // 0.11 ms through notifications (user_id, created_at): nothing to gain
+        assert!(well_served(0.11, false));
+        // the same time reading the table whole: an index may still pay over many calls
+        assert!(!well_served(0.11, true));
+        // through an index, but slow: a better one may help
+        assert!(!well_served(38.0, false));
+    }
+
+    #[test]
+    fn a_covering_index_over_half_its_table_is_too_large() {
+        let mut c = cand(&["user_id", "read_at"], 2);
+        let table_pages = 28 * 128; // 28 MiB
+        assert!(
+            !covering_too_large(&c, Some(31 << 20), table_pages),
+            "no INCLUDE"
+        );
+        c.include = vec!["id".into(), "kind".into(), "title".into()];
+        assert!(covering_too_large(&c, Some(31 << 20), table_pages));
+        assert!(!covering_too_large(&c, Some(6 << 20), table_pages));
+        assert!(!covering_too_large(&c, None, table_pages), "size not known");
+    }
     use crate::advisor::candidates::Shape;
 
     fn cand(keys: &[&str], eq_len: usize) -> Candidate {

@@ -137,11 +137,12 @@ fn note(c: &Candidate, unverified: Option<&str>, saving: f64) -> Option<String> 
             p.predicate, p.source
         );
         if p.substitute.is_some() {
-            let _ = write!(
-                text,
-                ", about {:.0} % of its calls); a generic plan, where the value is a \
-                 parameter, cannot use it",
-                p.share * 100.0
+            if let Some(share) = p.known_share {
+                let _ = write!(text, ", {:.0} % of its calls", share * 100.0);
+            }
+            text.push_str(
+                "); checked against the statement's plan for that value: a generic plan, \
+                 where the value is a parameter, cannot use it",
             );
         } else {
             text.push(')');
@@ -265,12 +266,34 @@ mod tests {
             predicate: "\"s\" = 'a''b'".into(),
             substitute: None,
             share: 1.0,
+            known_share: Some(1.0),
             source: String::new(),
         });
         assert_eq!(
             definition(&c, &table("my schema", "t\"; DROP TABLE x; --")),
             r#"ON "my schema"."t""; DROP TABLE x; --" USING btree ("we""ird; col", "b" DESC) INCLUDE ("x y") WHERE "s" = 'a''b'"#
         );
+    }
+
+    #[test]
+    fn a_partial_index_claims_a_share_of_the_calls_only_when_it_was_measured() {
+        let mut c = cand(&["created_at"]);
+        let partial = |known_share| Partial {
+            column: "status".into(),
+            predicate: "\"status\" = 'frozen'".into(),
+            substitute: Some((1, "'frozen'".into())),
+            share: 0.009,
+            known_share,
+            source: "pg_stats' most common values: 0.9 % of the rows".into(),
+        };
+        c.partial = Some(partial(None));
+        let guessed = note(&c, None, 10.0).unwrap_or_default();
+        assert!(!guessed.contains("of its calls"), "{guessed}");
+        assert!(guessed.contains("0.9 % of the rows"), "{guessed}");
+        assert!(guessed.contains("plan for that value"), "{guessed}");
+        c.partial = Some(partial(Some(0.7)));
+        let measured = note(&c, None, 10.0).unwrap_or_default();
+        assert!(measured.contains(", 70 % of its calls)"), "{measured}");
     }
 
     #[test]
@@ -290,6 +313,7 @@ mod tests {
             predicate: String::new(),
             substitute: None,
             share: 1.0,
+            known_share: Some(1.0),
             source: String::new(),
         });
         assert_eq!(base_name(&p, "jobs"), "jobs_created_at_where_status_idx");

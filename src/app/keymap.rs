@@ -64,20 +64,9 @@ pub const JOBS: &[Binding] = &[
     key(KeyCode::Char('y'), Action::Copy),
 ];
 
-/// Bindings of the Explain pane (after `MOVE`).
-pub const EXPLAIN: &[Binding] = &[
-    key(KeyCode::Char(' '), Action::ToggleNode),
-    key(KeyCode::Char('+'), Action::ExpandAll),
-    key(KeyCode::Char('-'), Action::CollapseOffPath),
-    key(KeyCode::Enter, Action::Open),
-    key(KeyCode::Char('f'), Action::FlatView),
-    key(KeyCode::Char('c'), Action::ComparePlans),
-    key(KeyCode::Char('/'), Action::Filter),
-    key(KeyCode::Char('e'), Action::EditSql),
-    key(KeyCode::Char('x'), Action::Explain),
-    key(KeyCode::Char('a'), Action::ExplainAnalyze),
-    key(KeyCode::Char('y'), Action::Copy),
-    // With the detail open they scroll it; j / k still move from node to node.
+/// Paging: a page of the list, or a scroll of the detail on screen (Explain's node detail,
+/// where j / k still move from node to node; an index finding or review item with its plans).
+pub const PAGE: &[Binding] = &[
     key(KeyCode::PageDown, Action::PageDown),
     key(KeyCode::PageUp, Action::PageUp),
     Binding {
@@ -92,21 +81,24 @@ pub const EXPLAIN: &[Binding] = &[
     },
 ];
 
+/// Bindings of the Explain pane (after `MOVE`, then `PAGE`).
+pub const EXPLAIN: &[Binding] = &[
+    key(KeyCode::Char(' '), Action::ToggleNode),
+    key(KeyCode::Char('+'), Action::ExpandAll),
+    key(KeyCode::Char('-'), Action::CollapseOffPath),
+    key(KeyCode::Enter, Action::Open),
+    key(KeyCode::Char('f'), Action::FlatView),
+    key(KeyCode::Char('c'), Action::ComparePlans),
+    key(KeyCode::Char('/'), Action::Filter),
+    key(KeyCode::Char('e'), Action::EditSql),
+    key(KeyCode::Char('x'), Action::Explain),
+    key(KeyCode::Char('a'), Action::ExplainAnalyze),
+    key(KeyCode::Char('y'), Action::Copy),
+];
+
 /// Bindings of the Queries pane beyond the list's (`/` filters: words, db:NAME, role:NAME,
 /// lint:TAG).
 pub const QUERIES: &[Binding] = &[
-    key(KeyCode::PageDown, Action::PageDown),
-    key(KeyCode::PageUp, Action::PageUp),
-    Binding {
-        code: KeyCode::Char('d'),
-        ctrl: true,
-        action: Action::PageDown,
-    },
-    Binding {
-        code: KeyCode::Char('u'),
-        ctrl: true,
-        action: Action::PageUp,
-    },
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('/'), Action::Filter),
     key(KeyCode::Char('s'), Action::SortNext),
@@ -200,11 +192,11 @@ pub fn bindings(pane: Pane) -> Vec<Binding> {
     let own: Vec<Binding> = match pane {
         Pane::Overview => [MOVE, LIST].concat(),
         Pane::Jobs => [MOVE, JOBS].concat(),
-        Pane::Explain => [MOVE, EXPLAIN].concat(),
-        Pane::Queries => [MOVE, LIST, QUERIES].concat(),
+        Pane::Explain => [MOVE, EXPLAIN, PAGE].concat(),
+        Pane::Queries => [MOVE, LIST, PAGE, QUERIES].concat(),
         // Its own movement keys: `k` cancels a backend in Activity.
         Pane::Activity => ACTIVITY.to_vec(),
-        Pane::Indexes => [MOVE, INDEXES].concat(),
+        Pane::Indexes => [MOVE, INDEXES, PAGE].concat(),
         Pane::Bloat => BLOAT.to_vec(),
         Pane::Settings => [MOVE, SETTINGS].concat(),
     };

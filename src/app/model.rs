@@ -390,6 +390,13 @@ impl Model {
                 let down = action == Action::PageDown;
                 self.explain.scroll_detail(if down { half } else { -half });
             }
+            Action::PageDown | Action::PageUp
+                if self.pane == Pane::Indexes && self.indexes.scrolls() =>
+            {
+                let half = isize::try_from(self.page_rows() / 2).unwrap_or(1).max(1);
+                let down = action == Action::PageDown;
+                self.indexes.scroll_detail(if down { half } else { -half });
+            }
             Action::PageDown => self.move_selection(isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::PageUp => self.move_selection(-isize::try_from(self.page_rows()).unwrap_or(1)),
             Action::SortNext | Action::SortPrev | Action::SortReverse => self.sort_list(action),
@@ -539,6 +546,7 @@ impl Model {
             Pane::Indexes => {
                 self.indexes.detail =
                     !self.indexes.detail && self.indexes.selected_finding().is_some();
+                self.indexes.detail_scroll = 0;
             }
             Pane::Jobs => {
                 self.jobs.detail = !self.jobs.detail && self.jobs.selected_job().is_some();

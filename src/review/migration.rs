@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::review::{Decision, Review, evidence};
+use crate::review::{Decision, Review, evidence, plan_lines};
 
 /// The migration file's text; `generated_at` is an RFC 3339 time.
 #[must_use]
@@ -68,7 +68,10 @@ pub fn render(review: &Review, generated_at: &str) -> String {
                     comment(&f.table_name()),
                     comment(&fix.target)
                 );
-                for line in evidence(item, review.taken_at, review.stats) {
+                for line in evidence(item, review.taken_at, review.stats)
+                    .into_iter()
+                    .chain(plan_lines(item.suggestion.as_ref()))
+                {
                     let _ = writeln!(out, "--    {}", comment(&line));
                 }
                 if !item.note.is_empty() {

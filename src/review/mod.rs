@@ -183,7 +183,10 @@ fn suggestion_evidence(s: Option<&Suggestion>) -> Vec<String> {
     let Some(s) = s else {
         return Vec::new();
     };
-    let mut lines = vec![if s.verified {
+    let mut lines = vec![if s.verified && s.predicate.is_some() {
+        // A partial index on `column = $n` is planned with the value in place (see the note).
+        "verified with a hypothetical index (HypoPG) against the statements' plans".to_owned()
+    } else if s.verified {
         "verified with a hypothetical index (HypoPG) against the generic plans".to_owned()
     } else {
         "UNVERIFIED: no hypothetical index checked it".to_owned()
@@ -193,15 +196,47 @@ fn suggestion_evidence(s: Option<&Suggestion>) -> Vec<String> {
         format::millis(s.saving_ms_per_hour)
     ));
     for h in &s.helps {
+        // Unverified, the cost after is not known (NaN): only the cost now is shown.
+        let cost = if h.cost_after.is_finite() {
+            format!("cost {:.0} → {:.0}", h.cost_before, h.cost_after)
+        } else {
+            format!("cost {:.0} now", h.cost_before)
+        };
         lines.push(format!(
-            "helps {} of all time, {} calls, mean {}: cost {:.0} → {:.0}: {}",
+            "helps {} of all time, {} calls, mean {}: {cost}: {}",
             format::percent(h.share_of_total_time * 100.0),
             format::count(h.calls),
             format::millis(h.mean_ms),
-            h.cost_before,
-            h.cost_after,
             one_line(&h.query)
         ));
+    }
+    lines
+}
+
+/// The plans before and after of every statement a suggestion helps, one line each, plan
+/// lines indented under their heading (the review screen, the pane's detail and both files
+/// show them; the migration puts each line in a comment).
+#[must_use]
+pub fn plan_lines(s: Option<&Suggestion>) -> Vec<String> {
+    let Some(s) = s else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for h in s.helps.iter().filter(|h| !h.plan_before.is_empty()) {
+        lines.push(format!("plan before · queryid {}", h.queryid));
+        lines.extend(h.plan_before.lines().map(|l| format!("  {l}")));
+        if h.plan_after.is_empty() {
+            lines.push(format!(
+                "plan after · queryid {}: not known (no hypothetical index checked it)",
+                h.queryid
+            ));
+        } else {
+            lines.push(format!(
+                "plan after, with the hypothetical index · queryid {}",
+                h.queryid
+            ));
+            lines.extend(h.plan_after.lines().map(|l| format!("  {l}")));
+        }
     }
     lines
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::review::{Decision, Review, evidence};
+use crate::review::{Decision, Review, evidence, plan_lines};
 use crate::ui::format;
 
 /// The report's text; `generated_at` is an RFC 3339 time, `migration` the migration's path.
@@ -58,6 +58,15 @@ pub fn render(review: &Review, generated_at: &str, migration: &str) -> String {
         );
         for line in evidence(item, review.taken_at, review.stats) {
             let _ = writeln!(out, "- {line}");
+        }
+        let plans = plan_lines(item.suggestion.as_ref());
+        if !plans.is_empty() {
+            // A name with a backquote cannot close the block early.
+            let _ = writeln!(
+                out,
+                "\n```text\n{}\n```",
+                plans.join("\n").replace('`', "'")
+            );
         }
         match &item.fix {
             Ok(fix) => {

@@ -219,3 +219,121 @@ fn one_index_resolving_two_findings_is_built_once() {
         "{sql}"
     );
 }
+
+fn suggested() -> ReviewItem {
+    let s = Suggestion {
+        schema: "public".to_owned(),
+        table: "orders".to_owned(),
+        columns: vec!["\"user_id\"".to_owned()],
+        include: Vec::new(),
+        predicate: None,
+        method: "btree".to_owned(),
+        name: "orders_user_id_idx".to_owned(),
+        create_sql: "CREATE INDEX CONCURRENTLY \"orders_user_id_idx\" ON \"public\".\"orders\" \
+                     USING btree (\"user_id\")"
+            .to_owned(),
+        rollback_sql: "DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"orders_user_id_idx\""
+            .to_owned(),
+        helps: vec![crate::advisor::Helped {
+            queryid: 42,
+            query: "SELECT * FROM orders WHERE user_id = $1".to_owned(),
+            share_of_total_time: 0.4,
+            calls: 1000,
+            mean_ms: 12.0,
+            cost_before: 1200.0,
+            cost_after: 8.0,
+            // A relation name with a line break must stay inside its comment.
+            plan_before: "Seq Scan on orders  (cost=0.00..1200.00 rows=5)\n      Filter: \
+                          (user_id = $1)\n  -> Seq Scan on x\nDROP TABLE orders; --"
+                .to_owned(),
+            plan_after: "Index Scan using <1>btree_orders_user_id on orders  \
+                         (cost=0.29..8.00 rows=5)"
+                .to_owned(),
+        }],
+        estimated_size_bytes: Some(1 << 20),
+        verified: true,
+        table_writes_per_sec: Some(1.0),
+        saving_ms_per_hour: 1000.0,
+        note: None,
+    };
+    let finding = Finding {
+        kind: FindingKind::Suggestion,
+        index: None,
+        table: "orders".to_owned(),
+        suggestion: Some(0),
+        notes: Vec::new(),
+        ..unused()
+    };
+    let fix = fix::fix(
+        &finding,
+        std::slice::from_ref(&s),
+        &IndexesSnapshot::default(),
+    );
+    ReviewItem {
+        suggestion: Some(s),
+        fix,
+        ..item(finding, Some(Decision::Migration))
+    }
+}
+
+#[test]
+fn a_suggestion_shows_the_plans_before_and_after_in_both_files() {
+    let r = review(vec![suggested()]);
+    let sql = migration::render(&r, "t");
+    assert!(sql.contains("--    plan before · queryid 42\n"), "{sql}");
+    assert!(
+        sql.contains("--      Seq Scan on orders  (cost=0.00..1200.00 rows=5)\n"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("--            Filter: (user_id = $1)\n"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(
+            "--    plan after, with the hypothetical index · queryid 42\n\
+             --      Index Scan using <1>btree_orders_user_id on orders  (cost=0.29..8.00 rows=5)\n"
+        ),
+        "{sql}"
+    );
+    // Every line of a plan is a comment: the only statement is the CREATE.
+    let statements: Vec<&str> = sql
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("--") && !l.starts_with('\\'))
+        .collect();
+    assert_eq!(
+        statements,
+        [
+            "CREATE INDEX CONCURRENTLY \"orders_user_id_idx\" ON \"public\".\"orders\" USING btree (\"user_id\");"
+        ]
+    );
+    let md = report::render(&r, "t", "m.sql");
+    assert!(
+        md.contains(
+            "\n```text\nplan before · queryid 42\n  Seq Scan on orders  (cost=0.00..1200.00 rows=5)\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("plan after, with the hypothetical index · queryid 42\n  Index Scan using"),
+        "{md}"
+    );
+}
+
+#[test]
+fn an_unverified_suggestion_says_its_plan_after_is_not_known() {
+    let mut item = suggested();
+    if let Some(s) = &mut item.suggestion {
+        s.verified = false;
+        s.helps[0].plan_after = String::new();
+        s.helps[0].cost_after = f64::NAN;
+    }
+    let shown = evidence(&item, 0.0, crate::diagnose::indexes::StatsSince::default()).join("\n");
+    assert!(!shown.contains("NaN"), "{shown}");
+    assert!(shown.contains("cost 1200 now"), "{shown}");
+    let lines = plan_lines(item.suggestion.as_ref());
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("plan after · queryid 42: not known (no hypothetical index checked it)")
+    );
+}

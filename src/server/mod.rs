@@ -133,12 +133,18 @@ impl ServerInfo {
         if info.version_num < MIN_VERSION_NUM {
             return Err(ServerError::TooOld(info.version));
         }
+        info.extensions = Self::read_extensions(client).await?;
+        Ok(info)
+    }
+
+    /// The extensions pgmedic uses as this database has them now (one may have been created
+    /// or dropped since the probe).
+    pub async fn read_extensions(client: &Client) -> Result<Vec<Extension>, ServerError> {
         let rows = client
             .query(EXTENSIONS, &[&KNOWN_EXTENSIONS])
             .await
             .map_err(|e| ServerError::Query(crate::conn::describe(&e)))?;
-        info.extensions = rows
-            .iter()
+        rows.iter()
             .map(|r| {
                 Ok(Extension {
                     name: r.try_get("name")?,
@@ -147,8 +153,7 @@ impl ServerInfo {
                 })
             })
             .collect::<Result<_, tokio_postgres::Error>>()
-            .map_err(|e| ServerError::Query(e.to_string()))?;
-        Ok(info)
+            .map_err(|e| ServerError::Query(e.to_string()))
     }
 
     fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {

@@ -36,7 +36,7 @@ use crate::ui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let state = &model.indexes;
     if let Some(review) = state.active_review() {
-        review::render(frame, area, review, theme);
+        review::render(frame, area, review, state.detail_scroll, theme);
         return;
     }
     let block = panel::panel(title(state), theme, model.is_stale())

@@ -20,5 +20,6 @@ mod schema;
 mod support;
 mod texts;
 mod variants;
+mod well_served;
 mod without_hypopg;
 mod workload;

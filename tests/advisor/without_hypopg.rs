@@ -1,10 +1,10 @@
 //! Without HypoPG nothing is verified: the advice says why and, where HypoPG can be created,
 //! offers the statement; created, the same advice is verified.
 
-use pgmedic::advisor::{CREATE_HYPOPG, create_hypopg_job};
+use pgmedic::advisor::{self, AdviseOptions, CREATE_HYPOPG, create_hypopg_job};
 
 use crate::hostile::{HOSTILE, run_hostile_workload};
-use crate::support::{advise, database, has_hypopg};
+use crate::support::{advise, database, has_hypopg, params, server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_hypopg_suggestions_are_labelled_unverified() {
@@ -40,5 +40,25 @@ async fn without_hypopg_suggestions_are_labelled_unverified() {
     } else {
         assert!(reason.contains("not installed"), "{reason}");
         assert_eq!(advice.create_extension, None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_probed_before_hypopg_was_dropped_still_gets_its_suggestions() {
+    let (conninfo, client) = database("advisor_hypopg_dropped_since", HOSTILE).await;
+    run_hostile_workload(&client).await;
+    // the console probed the server while HypoPG was there (where it can be)
+    let probed = server(&conninfo).await;
+    if has_hypopg() {
+        client.batch_execute("DROP EXTENSION hypopg").await.unwrap();
+    }
+    let advice = advisor::advise(&params(&conninfo), &probed, &AdviseOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(advice.suggestions.len(), 1, "{advice:#?}");
+    assert!(!advice.suggestions[0].verified);
+    assert!(advice.unverified_reason.is_some(), "{advice:#?}");
+    if has_hypopg() {
+        assert_eq!(advice.create_extension.as_deref(), Some(CREATE_HYPOPG));
     }
 }

@@ -247,6 +247,13 @@ async fn a_foreign_key_index_builds_concurrently_with_progress_under_a_write_wor
         "the pids it waited for: {:?}",
         console.progress
     );
+    // The locker it waits for is also among its blocking pids: each pid is named once.
+    for p in &console.progress {
+        let mut pids = p.waiting_for.clone();
+        pids.sort_unstable();
+        pids.dedup();
+        assert_eq!(pids.len(), p.waiting_for.len(), "{p:?}");
+    }
     assert_eq!(
         index_state(&setup, "fills_account_id_idx").await,
         Some(true)

@@ -1,6 +1,7 @@
 //! The Indexes pane: its findings list, a finding's detail with "what if I drop it?", the
 //! review session, the follow-up of a created index, and its empty and loading states.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use pgmedic::advisor::{Helped, Suggestion};
 use pgmedic::app::indexes::IndexesEvent;
 use pgmedic::app::model::Model;
@@ -9,7 +10,7 @@ use pgmedic::app::pane::Pane;
 use pgmedic::diagnose::indexes::plans::{
     DropCheck, Followed, Followup, PlanSummary, Replanned, Statement,
 };
-use pgmedic::diagnose::indexes::{ForeignKey, IndexDef, IndexesSnapshot, TableInfo};
+use pgmedic::diagnose::indexes::{FindingKind, ForeignKey, IndexDef, IndexesSnapshot, TableInfo};
 
 use crate::fixtures::{busy, dark, draw, screen};
 
@@ -156,8 +157,17 @@ fn suggestion() -> Suggestion {
             mean_ms: 38.5,
             cost_before: 12_450.0,
             cost_after: 8.6,
-            plan_before: String::new(),
-            plan_after: String::new(),
+            plan_before: "Limit  (cost=12450.10..12450.12 rows=10)\n  \
+                          -> Sort  (cost=12450.10..12450.60 rows=200)\n        \
+                          Sort Key: created_at DESC\n    \
+                          -> Seq Scan on orders  (cost=0.00..12440.00 rows=200)\n          \
+                          Filter: ((user_id = $1) AND (status = $2))"
+                .to_owned(),
+            plan_after: "Limit  (cost=0.42..8.60 rows=10)\n  \
+                         -> Index Scan using <14001>btree_orders_user_id_status_created_at on \
+                         orders  (cost=0.42..163.99 rows=200)\n        \
+                         Index Cond: ((user_id = $1) AND (status = $2))"
+                .to_owned(),
         }],
         estimated_size_bytes: Some(24 << 20),
         verified: true,
@@ -320,6 +330,58 @@ fn the_review_shows_one_finding_its_evidence_and_the_keys() {
         "{lines}"
     );
     insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn a_suggestion_in_detail_shows_its_plans_before_and_after_and_scrolls_to_them() {
+    let mut m = indexes_model();
+    m.indexes.selected = m
+        .indexes
+        .visible()
+        .iter()
+        .position(|f| f.kind == FindingKind::Suggestion)
+        .unwrap();
+    m.apply(pgmedic::app::action::Action::Open);
+    m.notice = None;
+    let terminal = draw(&m, &dark(), 120, 40);
+    let lines = screen(&terminal).join("\n");
+    assert!(lines.contains("plan before · queryid 42"), "{lines}");
+    assert!(
+        lines.contains("-> Seq Scan on orders  (cost=0.00..12440.00 rows=200)"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("-> Index Scan using <14001>btree_orders_user_id_status_created_at"),
+        "{lines}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+    // At 80x24 the plans are below the fold: the keys stay in sight and say how to get there.
+    let small = screen(&draw(&m, &dark(), 80, 24)).join("\n");
+    assert!(!small.contains("Index Cond: ((user_id"), "{small}");
+    assert!(small.contains("PgDn PgUp scroll"), "{small}");
+    assert!(small.contains("c create"), "{small}");
+    for _ in 0..3 {
+        m.update(Msg::Key(KeyEvent::from(KeyCode::PageDown)));
+    }
+    let scrolled = screen(&draw(&m, &dark(), 80, 24)).join("\n");
+    assert!(scrolled.contains("Index Cond: ((user_id"), "{scrolled}");
+    // In the review too.
+    m.apply(pgmedic::app::action::Action::Close);
+    m.apply(pgmedic::app::action::Action::Review);
+    while m
+        .indexes
+        .review
+        .as_ref()
+        .and_then(|r| r.current())
+        .is_some_and(|i| i.finding.kind != FindingKind::Suggestion)
+    {
+        m.apply(pgmedic::app::action::Action::ReviewSkip);
+    }
+    let review = screen(&draw(&m, &dark(), 120, 40)).join("\n");
+    assert!(
+        review.contains("plan after, with the hypothetical index · queryid 42"),
+        "{review}"
+    );
 }
 
 #[test]

@@ -85,6 +85,9 @@ pub struct IndexesState {
     pub selected: usize,
     /// The selected finding's detail view is open.
     pub detail: bool,
+    /// Lines of the detail (or the review's item) scrolled off its top (PgDn / PgUp,
+    /// Ctrl-d / Ctrl-u): a suggestion's plans make it longer than a small screen.
+    pub detail_scroll: u16,
     /// "What if I drop it?" answers, by index oid, and the ones being worked out.
     pub drop_checks: HashMap<i64, Part<DropCheck>>,
     pub checking: HashSet<i64>,
@@ -185,7 +188,21 @@ impl IndexesState {
         }
     }
 
+    /// Scrolls the detail or the review's item by `delta` lines (the render stops at its
+    /// last line).
+    pub fn scroll_detail(&mut self, delta: isize) {
+        let scrolled = usize::from(self.detail_scroll).saturating_add_signed(delta);
+        self.detail_scroll = u16::try_from(scrolled).unwrap_or(u16::MAX);
+    }
+
+    /// The detail or the review is on screen: PgDn / PgUp scroll it.
+    #[must_use]
+    pub fn scrolls(&self) -> bool {
+        self.detail || self.active_review().is_some()
+    }
+
     pub fn move_selection(&mut self, delta: isize) {
+        self.detail_scroll = 0;
         if self.active_review().is_some()
             && let Some(review) = &mut self.review
         {
@@ -200,6 +217,7 @@ impl IndexesState {
     }
 
     pub fn select_edge(&mut self, last: bool) {
+        self.detail_scroll = 0;
         if self.active_review().is_some()
             && let Some(review) = &mut self.review
         {

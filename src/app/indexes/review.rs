@@ -77,6 +77,7 @@ impl Model {
     /// are written.
     pub(crate) fn review_decide(&mut self, decision: Decision) -> Vec<Effect> {
         self.indexes.noting = false;
+        self.indexes.detail_scroll = 0;
         let Some(item) = self
             .indexes
             .active_review()

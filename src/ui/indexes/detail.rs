@@ -4,15 +4,15 @@
 use std::fmt::Write as _;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::model::Model;
 use crate::diagnose::health::Level;
 use crate::diagnose::indexes::Finding;
 use crate::diagnose::indexes::plans::{DropCheck, Replanned};
-use crate::review::{evidence, one_line};
+use crate::review::{evidence, one_line, plan_lines};
 use crate::ui::format;
 use crate::ui::panel;
 use crate::ui::sql;
@@ -43,6 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, t
     .collect();
     lines.push(Line::default());
     lines.extend(sql_lines(&item.fix, theme));
+    lines.extend(plans(item.suggestion.as_ref(), theme));
     if let Some(index) = &finding.index {
         lines.push(Line::default());
         match model.indexes.drop_checks.get(&index.oid) {
@@ -60,17 +61,77 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, finding: &Finding, t
             )),
         }
     }
-    lines.push(Line::default());
-    lines.push(Line::styled(
-        format!("{} · y copy SQL · Esc back", super::keys_for(finding)),
-        theme.key,
-    ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
+    let keys = format!("{} · y copy SQL · Esc back", super::keys_for(finding));
+    scrolled(
+        frame,
         area,
+        block,
+        lines,
+        &keys,
+        model.indexes.detail_scroll,
+        theme,
     );
+}
+
+/// A suggestion's plans before and after, statement by statement, after a blank line.
+pub(super) fn plans<'a>(s: Option<&crate::advisor::Suggestion>, theme: &Theme) -> Vec<Line<'a>> {
+    let lines = plan_lines(s);
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Line::default()];
+    out.extend(lines.into_iter().map(|l| {
+        if l.starts_with(' ') {
+            Line::styled(l, theme.text)
+        } else {
+            Line::styled(l, theme.dim)
+        }
+    }));
+    out
+}
+
+/// Rows `lines` take at `width` once wrapped (at least one each; an estimate that counts
+/// characters, close to what word wrapping gives).
+fn rows(lines: &[Line], width: u16) -> usize {
+    let width = usize::from(width.max(1));
+    lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum()
+}
+
+/// `body` in `block` scrolled down `scroll` lines (at most to its end), with `keys` kept on
+/// the bottom line, and the scroll keys named when the body does not fit.
+pub(super) fn scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    body: Vec<Line<'_>>,
+    keys: &str,
+    scroll: u16,
+    theme: &Theme,
+) {
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let needed = rows(&body, inner.width);
+    let mut keys = keys.to_owned();
+    let room = usize::from(inner.height.saturating_sub(2));
+    if needed > room {
+        keys.push_str(" · PgDn PgUp scroll");
+    }
+    let keys = vec![Line::styled(keys, theme.key)];
+    let key_rows = u16::try_from(rows(&keys, inner.width)).unwrap_or(1);
+    let [top, _, bottom] = inner.layout(&Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(key_rows),
+    ]));
+    let most = needed.saturating_sub(usize::from(top.height));
+    let scroll = scroll.min(u16::try_from(most).unwrap_or(u16::MAX));
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        top,
+    );
+    frame.render_widget(Paragraph::new(keys).wrap(Wrap { trim: false }), bottom);
 }
 
 /// The statement and its rollback, highlighted.

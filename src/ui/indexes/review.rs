@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::diagnose::health::Level;
 use crate::review::{Decision, Review, evidence};
@@ -12,7 +11,7 @@ use crate::ui::panel;
 use crate::ui::theme::Theme;
 
 /// Draws the item on screen of `review` over `area`.
-pub fn render(frame: &mut Frame, area: Rect, review: &Review, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, review: &Review, scroll: u16, theme: &Theme) {
     let Some(item) = review.current() else {
         return;
     };
@@ -45,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, review: &Review, theme: &Theme) {
     );
     lines.push(Line::default());
     lines.extend(super::detail::sql_lines(&item.fix, theme));
-    lines.push(Line::default());
+    lines.extend(super::detail::plans(item.suggestion.as_ref(), theme));
     let decided = item.decision.map_or("undecided", Decision::word);
     let mut status = vec![Span::styled(format!("decision: {decided}"), theme.value)];
     if let Some(outcome) = &item.outcome {
@@ -62,17 +61,16 @@ pub fn render(frame: &mut Frame, area: Rect, review: &Review, theme: &Theme) {
     if !item.note.is_empty() {
         status.push(Span::styled(format!(" · note: {}", item.note), theme.text));
     }
-    lines.push(Line::from(status));
-    lines.push(Line::default());
-    lines.push(Line::styled(
+    // The decision first: the plans below it can be scrolled to.
+    lines.insert(1, Line::from(status));
+    super::detail::scrolled(
+        frame,
+        area,
+        block,
+        lines,
         "a apply now · m add to migration · s skip · n note · w what if dropped · j/k move · \
          W write files · Esc pause",
-        theme.key,
-    ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
+        scroll,
+        theme,
     );
 }
