@@ -320,18 +320,16 @@ pub fn table(t: &TableInputs, g: Geometry) -> Verdict {
     }
     // Many rows changed since the last ANALYZE: relpages and reltuples are of then, but the
     // size and the live rows now still give a number, with the row shape ANALYZE saw.
-    let (pages, tuples, from_live_counts) = match (
-        usable_stats(&t.columns, t.freshness, t.reltuples),
-        t.now,
-    ) {
-        (Ok(()), _) => (pages, t.reltuples, false),
-        (Err(Unsupported::Stale { .. }), Some(now))
-            if t.columns.iter().all(|c| c.avg_width.is_some()) =>
-        {
-            (now.pages, now.live_tuples, true)
-        }
-        (Err(why), _) => return Err(why),
-    };
+    let (pages, tuples, from_live_counts) =
+        match (usable_stats(&t.columns, t.freshness, t.reltuples), t.now) {
+            (Ok(()), _) => (pages, t.reltuples, false),
+            (Err(Unsupported::Stale { .. }), Some(now))
+                if t.columns.iter().all(|c| c.avg_width.is_some()) =>
+            {
+                (now.pages, now.live_tuples, true)
+            }
+            (Err(why), _) => return Err(why),
+        };
     let tuple = heap_tuple_bytes(&t.columns) + ITEM_POINTER;
     let per_page = heap_tuples_per_page(tuple, t.fillfactor, g);
     let expected = (tuples.max(0.0) / per_page).ceil();

@@ -428,7 +428,7 @@ async fn a_reindex_that_is_cancelled_offers_to_drop_the_invalid_copy_it_leaves()
     let canceller = connect(&conninfo).await;
     let cancel = tokio::spawn(async move {
         for _ in 0..600 {
-            let cancelled: i64 = canceller
+            let signalled: i64 = canceller
                 .query_one(
                     "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity \
                       WHERE query LIKE 'REINDEX INDEX CONCURRENTLY%held_pkey%' \
@@ -438,7 +438,7 @@ async fn a_reindex_that_is_cancelled_offers_to_drop_the_invalid_copy_it_leaves()
                 .await
                 .unwrap()
                 .get(0);
-            if cancelled > 0 {
+            if signalled > 0 {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
