@@ -484,10 +484,6 @@ impl Model {
             return Vec::new();
         }
         self.pane = pane;
-        if pane == Pane::Queries {
-            // Samples taken out of sight joined the ring without figures.
-            self.queries.rebuild();
-        }
         let mut effects = vec![Effect::Focus(pane)];
         // The advisor runs once when the Indexes pane first comes into sight (then on Ctrl-r),
         // as soon as the pane has measured the tables' write rates.

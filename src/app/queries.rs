@@ -245,8 +245,9 @@ impl Default for QueriesState {
 
 impl QueriesState {
     /// Takes a new snapshot: a sample joins the ring and, when the pane is `in_sight`, the
-    /// figures are rebuilt (else when it comes into sight); a failure is kept to show, with
-    /// the last figures.
+    /// figures are rebuilt (samples taken out of sight have no texts for new statements: the
+    /// figures wait for the sample the pane reads as it comes into sight); a failure is kept
+    /// to show, with the last figures.
     pub fn on_snapshot(&mut self, snapshot: QueriesSnapshot, in_sight: bool) {
         match snapshot.statements {
             Ok(sample) => {
