@@ -4,6 +4,7 @@
 //! Pure: no I/O. The model turns the DBA's keys into calls here and the requests these
 //! return into `Effect::Work`.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -16,7 +17,7 @@ use crate::app::pane::Pane;
 use crate::cli::parse_interval;
 use crate::diagnose::health::Level;
 use crate::explain::run::{ExplainOutcome, ExplainRequest, How, prepare};
-use crate::explain::statement::Statement;
+use crate::explain::statement::{Kinship, Statement, kinship};
 use crate::plan::compare::{self, Diff};
 use crate::plan::layout::{self, Row};
 use crate::plan::{NodeId, Plan};
@@ -24,6 +25,8 @@ use crate::work::Request;
 
 /// statement_timeout of an EXPLAIN unless the DBA sets another (`:timeout 2m`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Earlier plans kept for comparing (this session's last ones).
+pub const HISTORY: usize = 8;
 
 /// How the plan is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,7 +36,7 @@ pub enum View {
     Tree,
     /// Every node, heaviest self time first.
     Flat,
-    /// The previous plan against this one.
+    /// An earlier plan against this one.
     Compare,
 }
 
@@ -74,8 +77,14 @@ pub struct ExplainState {
     pub editor: TextArea<'static>,
     pub view: View,
     pub shown: Option<Shown>,
-    /// The plan shown before the current one (compare).
-    pub previous: Option<Shown>,
+    /// The plans shown before the current one this session, newest first (at most
+    /// [`HISTORY`]), for comparing.
+    pub history: VecDeque<Shown>,
+    /// Index into `history` of the plan compared with; `None` until the DBA picks one (`C`),
+    /// then the latest plan of the same statement, else the plan just before.
+    pub before: Option<usize>,
+    /// How the compared plans' statements relate (`None`: a plan read from a file has none).
+    pub kinship: Option<Kinship>,
     /// Per node of the shown plan: its children are hidden.
     pub collapsed: Vec<bool>,
     /// Selected row of the current view.
@@ -108,7 +117,9 @@ impl Default for ExplainState {
             editor,
             view: View::Tree,
             shown: None,
-            previous: None,
+            history: VecDeque::new(),
+            before: None,
+            kinship: None,
             collapsed: Vec::new(),
             selected: 0,
             detail: false,
@@ -142,18 +153,59 @@ impl ExplainState {
         self.editor = editor;
     }
 
-    /// Shows `shown`, keeping the plan before it for comparing.
+    /// Shows `shown`, keeping the plans before it for comparing.
     pub fn show(&mut self, shown: Shown) {
         self.collapsed = vec![false; shown.plan.nodes.len()];
         if let Some(old) = self.shown.take() {
-            self.previous = Some(old);
+            self.history.push_front(old);
+            self.history.truncate(HISTORY);
         }
         self.shown = Some(shown);
+        self.before = None;
         self.selected = 0;
-        if self.view == View::Compare && self.previous.is_none() {
+        if self.view == View::Compare && self.history.is_empty() {
             self.view = View::Tree;
         }
         self.relayout();
+    }
+
+    /// The plan the compare view compares with: the one the DBA picked, else the latest
+    /// earlier plan of the same statement, else the plan just before.
+    #[must_use]
+    pub fn before(&self) -> Option<(usize, &Shown)> {
+        let at = self
+            .before
+            .unwrap_or_else(|| self.same_statement().unwrap_or(0));
+        self.history.get(at).map(|shown| (at, shown))
+    }
+
+    /// The latest earlier plan of the statement on screen (other values count as the same).
+    fn same_statement(&self) -> Option<usize> {
+        let now = self.shown.as_ref()?.sql.as_deref()?;
+        self.history.iter().position(|old| {
+            old.sql
+                .as_deref()
+                .is_some_and(|sql| kinship(sql, now) != Kinship::Different)
+        })
+    }
+
+    /// `C`: compares with the next older plan of the session (round to the newest after the
+    /// oldest); false when there is none to compare with.
+    pub fn older_plan(&mut self) -> bool {
+        if self.history.is_empty() || self.shown.is_none() {
+            return false;
+        }
+        let next = if self.view == View::Compare {
+            self.before()
+                .map_or(0, |(at, _)| (at + 1) % self.history.len())
+        } else {
+            self.before().map_or(0, |(at, _)| at)
+        };
+        self.before = Some(next);
+        self.view = View::Compare;
+        self.selected = 0;
+        self.relayout();
+        true
     }
 
     /// Shows two plans read from files: `before` kept for comparing, `after` on screen.
@@ -180,10 +232,12 @@ impl ExplainState {
             View::Tree => self.rows = layout::tree_rows(plan, &self.collapsed, &self.filter),
             View::Flat => self.flat = layout::flat_rows(plan, &self.filter),
             View::Compare => {
-                self.diff = self
-                    .previous
-                    .as_ref()
-                    .map(|before| compare::compare(&before.plan, plan));
+                let before = self.before().map(|(_, before)| before);
+                let diff = before.map(|before| compare::compare(&before.plan, plan));
+                let kin = before
+                    .and_then(|before| before.sql.as_deref().zip(shown.sql.as_deref()))
+                    .map(|(a, b)| kinship(a, b));
+                (self.diff, self.kinship) = (diff, kin);
             }
         }
         let count = self.row_count();
@@ -300,7 +354,7 @@ impl ExplainState {
     pub fn toggle_compare(&mut self) -> bool {
         if self.view == View::Compare {
             self.view = View::Tree;
-        } else if self.previous.is_some() && self.shown.is_some() {
+        } else if !self.history.is_empty() && self.shown.is_some() {
             self.view = View::Compare;
             self.selected = 0;
         } else {
@@ -470,6 +524,12 @@ impl Model {
                 self.notify(
                     Level::Warn,
                     "nothing to compare yet: the plan before this one is compared with it",
+                );
+            }
+            Action::OlderPlan if !state.older_plan() => {
+                self.notify(
+                    Level::Warn,
+                    "nothing to compare yet: C picks which earlier plan of this session to compare",
                 );
             }
             Action::EditSql => {

@@ -101,6 +101,54 @@ mod state {
         assert_eq!(diff.rows.len(), 7, "the same nodes");
         assert!(diff.total.0.is_some() && diff.total.1.is_some());
     }
+
+    fn of(sql: &str, source: &str) -> Shown {
+        Shown {
+            plan: Plan::parse(PLAN).unwrap(),
+            sql: Some(sql.to_owned()),
+            how: None,
+            source: source.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_compare_view_says_when_the_statements_differ_and_any_earlier_plan_can_be_picked() {
+        let mut s = ExplainState::default();
+        s.show(of("select count(*) from trades where id = 1", "first"));
+        s.show(of("select count(*) from users", "second"));
+        assert!(s.toggle_compare());
+        assert_eq!(s.kinship, Some(Kinship::Different));
+        assert_eq!(
+            s.before().map(|(at, b)| (at, b.source.as_str())),
+            Some((0, "first"))
+        );
+        s.toggle_compare();
+        // The same statement again, with another value: compared with its own earlier plan,
+        // not with the plan just before.
+        s.show(of("SELECT count(*) FROM trades WHERE id = 2", "third"));
+        assert!(s.toggle_compare());
+        assert_eq!(
+            s.before().map(|(at, b)| (at, b.source.as_str())),
+            Some((1, "first"))
+        );
+        assert_eq!(s.kinship, Some(Kinship::OtherValues));
+        // C steps to older plans and round to the newest.
+        assert!(s.older_plan());
+        assert_eq!(
+            s.before().map(|(at, _)| at),
+            Some(0),
+            "round from the oldest"
+        );
+        assert_eq!(s.kinship, Some(Kinship::Different));
+        assert!(s.older_plan());
+        assert_eq!(s.before().map(|(at, _)| at), Some(1));
+        // A new plan forgets the pick; the history keeps the last few.
+        for i in 0..HISTORY + 3 {
+            s.show(of(&format!("select {i}"), "more"));
+        }
+        assert_eq!(s.history.len(), HISTORY);
+        assert_eq!(s.before, None);
+    }
 }
 
 // ─── Keys and answers through the model ───

@@ -72,6 +72,7 @@ pub const EXPLAIN: &[Binding] = &[
     key(KeyCode::Enter, Action::Open),
     key(KeyCode::Char('f'), Action::FlatView),
     key(KeyCode::Char('c'), Action::ComparePlans),
+    key(KeyCode::Char('C'), Action::OlderPlan),
     key(KeyCode::Char('/'), Action::Filter),
     key(KeyCode::Char('e'), Action::EditSql),
     key(KeyCode::Char('x'), Action::Explain),

@@ -420,6 +420,7 @@ impl Model {
             | Action::CollapseOffPath
             | Action::FlatView
             | Action::ComparePlans
+            | Action::OlderPlan
             | Action::EditSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),

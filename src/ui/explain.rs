@@ -110,8 +110,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
 }
 
-/// `Plan · EXPLAIN ANALYZE (rolled back) · 167ms · planning 0.42ms (hit 165, read 0)`.
-fn title(shown: &Shown) -> String {
+/// `Plan · EXPLAIN ANALYZE (rolled back) · 167ms · planning 0.42ms (hit 165, read 0)`, in
+/// `room` columns: the planning buffers, then the planning time give way first.
+fn title(shown: &Shown, room: usize) -> String {
     let plan = &shown.plan;
     let mut text = format!(" Plan · {}", shown.source);
     if let Some(exec) = plan.execution_ms() {
@@ -119,19 +120,26 @@ fn title(shown: &Shown) -> String {
     } else if let Some(cost) = plan.root().est.total_cost {
         let _ = write!(text, " · cost {cost:.2}");
     }
+    if plan.more_plans > 0 {
+        let _ = write!(text, " · first of {} plans", plan.more_plans + 1);
+    }
     if let Some(planning) = plan.planning_ms() {
-        let _ = write!(text, " · planning {}", format::millis(planning));
+        let mut more = format!(" · planning {}", format::millis(planning));
+        let short = more.clone();
         if let Some(b) = plan.planning_buffers() {
             let _ = write!(
-                text,
+                more,
                 " (hit {}, read {})",
                 format::compact(b.shared_hit as f64),
                 format::compact(b.shared_read as f64)
             );
         }
-    }
-    if plan.more_plans > 0 {
-        let _ = write!(text, " · first of {} plans", plan.more_plans + 1);
+        if let Some(fits) = [more, short]
+            .into_iter()
+            .find(|more| format::width(&text) + format::width(more) < room)
+        {
+            text.push_str(&fits);
+        }
     }
     text.push(' ');
     text
@@ -142,12 +150,15 @@ fn plan_panel(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let views = match state.view {
         View::Tree => " f flat · c compare ",
         View::Flat => " by self time · f tree ",
-        View::Compare => " compared with the plan before · c tree ",
+        View::Compare => " C older · c tree ",
     };
-    let head = state
-        .shown
-        .as_ref()
-        .map_or_else(|| " Plan ".to_owned(), title);
+    // The title and the keys share the top border.
+    let room = usize::from(area.width).saturating_sub(format::width(views) + 3);
+    let head = match (&state.shown, state.view) {
+        (Some(_), View::Compare) => compare::title(state, room, theme),
+        (Some(shown), _) => Line::from(title(shown, room)),
+        (None, _) => Line::from(" Plan "),
+    };
     let block =
         panel::panel(head, theme, false).title_top(Line::styled(views, theme.dim).right_aligned());
     let inner = block.inner(area);
@@ -239,14 +250,15 @@ fn rows(frame: &mut Frame, area: Rect, state: &ExplainState, plan: &Plan, theme:
 }
 
 fn compared(frame: &mut Frame, area: Rect, state: &ExplainState, theme: &Theme) {
-    let (Some(diff), Some(before), Some(after)) = (&state.diff, &state.previous, &state.shown)
+    let (Some(diff), Some((_, before)), Some(after)) = (&state.diff, state.before(), &state.shown)
     else {
         return;
     };
     let width = usize::from(area.width);
-    let height = usize::from(area.height.saturating_sub(2));
+    let mut lines = compare::statements(state.kinship, before, after, width, theme);
+    lines.extend([compare::summary(diff, theme), compare::header(width, theme)]);
+    let height = usize::from(area.height).saturating_sub(lines.len());
     let first = offset(state.selected, height);
-    let mut lines = vec![compare::summary(diff, theme), compare::header(width, theme)];
     for index in first..diff.rows.len().min(first + height) {
         let mut line = compare::line(diff, index, &before.plan, &after.plan, width, theme);
         if index == state.selected {

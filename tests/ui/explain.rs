@@ -137,6 +137,44 @@ fn two_plans_compared_160x50() {
 }
 
 #[test]
+fn plans_of_two_statements_are_compared_only_under_a_title_that_says_so() {
+    let mut m = explain_model();
+    let mut users = shown(CTE2_18, "EXPLAIN ANALYZE (rolled back)");
+    users.sql = Some("select count(*) from users".to_owned());
+    m.explain.show(users);
+    m.apply(Action::ComparePlans);
+    for (width, height) in [(80, 24), (120, 40)] {
+        let lines = screen(&draw(&m, &dark(), width, height));
+        assert!(
+            lines[1].contains("Compare · different statements") && lines[1].contains("c tree"),
+            "{width}: {lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("after:  select count(*) from users")),
+            "{lines:#?}"
+        );
+        assert!(lines.iter().any(|l| l.contains("before: WITH s AS")));
+    }
+    // The same statement again (the view stays on compare): its own plan is the one
+    // compared, whatever ran in between.
+    m.explain
+        .show(shown(CTE2_18, "EXPLAIN ANALYZE (rolled back)"));
+    let lines = screen(&draw(&m, &dark(), 120, 40));
+    assert!(
+        lines[1].contains("Compare · same statement · before: 2 plans back (2 kept)"),
+        "{lines:#?}"
+    );
+    m.apply(Action::OlderPlan);
+    let lines = screen(&draw(&m, &dark(), 120, 40));
+    assert!(
+        lines[1].contains("different statements · before: the previous plan (2 kept)"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
 fn explain_analyze_of_an_update_says_what_it_will_do_first() {
     let mut m = explain_model();
     m.explain
