@@ -84,6 +84,8 @@ pub enum Action {
     OlderPlan,
     /// Edit the SQL.
     EditSql,
+    /// Bring back the SQL a statement from the Queries pane replaced.
+    RestoreSql,
     /// EXPLAIN the SQL (the generic plan when it has $n parameters).
     Explain,
     /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
@@ -170,6 +172,9 @@ impl Action {
             }
             Action::OlderPlan => "compare with an older plan of this session".to_owned(),
             Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::RestoreSql => {
+                "back to the SQL you typed, after e / E in Queries replaced it".to_owned()
+            }
             Action::Explain => {
                 "EXPLAIN (generic plan for $n statements); again: cancel it".to_owned()
             }

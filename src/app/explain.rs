@@ -17,7 +17,7 @@ use crate::app::pane::Pane;
 use crate::cli::parse_interval;
 use crate::diagnose::health::Level;
 use crate::explain::run::{ExplainOutcome, ExplainRequest, How, prepare};
-use crate::explain::statement::{Kinship, Statement, kinship};
+use crate::explain::statement::{Kinship, Statement, kinship, same_text};
 use crate::plan::compare::{self, Diff};
 use crate::plan::layout::{self, Row};
 use crate::plan::{NodeId, Plan};
@@ -25,6 +25,8 @@ use crate::work::Request;
 
 /// statement_timeout of an EXPLAIN unless the DBA sets another (`:timeout 2m`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The notice when a statement from the Queries pane replaced SQL the DBA typed.
+const KEPT: &str = "the SQL you typed is kept: u brings it back";
 /// Earlier plans kept for comparing (this session's last ones).
 pub const HISTORY: usize = 8;
 
@@ -69,6 +71,8 @@ pub struct Running {
     pub since: Instant,
     /// The DBA asked to cancel it; the answer is on its way.
     pub cancelling: bool,
+    /// The editor's text it was asked for.
+    pub asked: String,
 }
 
 /// The Explain pane.
@@ -100,6 +104,14 @@ pub struct ExplainState {
     next_id: u64,
     /// The last EXPLAIN's error, shown until the next one.
     pub error: Option<String>,
+    /// The editor's text the failed EXPLAIN was asked for.
+    pub failed: Option<String>,
+    /// The editor's text the plan on screen was asked for (a plan shown otherwise: its SQL).
+    pub asked: Option<String>,
+    /// The DBA changed the editor's text since it was last set.
+    pub typed: bool,
+    /// The DBA's text that a statement from the Queries pane replaced (`u` brings it back).
+    pub stash: Option<String>,
     /// Rows of the current view (tree or flat), kept in step with the plan, the collapsed
     /// nodes and the filter.
     pub rows: Vec<Row>,
@@ -130,6 +142,10 @@ impl Default for ExplainState {
             running: None,
             next_id: 1,
             error: None,
+            failed: None,
+            asked: None,
+            typed: false,
+            stash: None,
             rows: Vec::new(),
             flat: Vec::new(),
             diff: None,
@@ -151,6 +167,48 @@ impl ExplainState {
         let mut editor = TextArea::new(sql.lines().map(str::to_owned).collect());
         editor.set_placeholder_text("type a statement, Esc, then x to EXPLAIN it or a to ANALYZE");
         self.editor = editor;
+        self.typed = false;
+    }
+
+    /// Puts a statement from another pane in the editor; text the DBA typed there is kept
+    /// for `u` (true when it was).
+    pub fn replace_sql(&mut self, sql: String) -> bool {
+        let mine = self.sql();
+        let keep = self.typed && !mine.trim().is_empty() && !same_text(&mine, &sql);
+        if keep {
+            self.stash = Some(mine);
+        }
+        self.set_sql(sql);
+        keep
+    }
+
+    /// `u`: swaps the editor's text with the one kept (`u` again swaps back); false when
+    /// nothing is kept.
+    pub fn restore_sql(&mut self) -> bool {
+        let Some(kept) = self.stash.take() else {
+            return false;
+        };
+        self.stash = Some(self.sql());
+        self.set_sql(kept);
+        self.typed = true;
+        true
+    }
+
+    /// The plan on screen was asked for another text than the one in the editor (`None`: it
+    /// was not, the editor is empty, or there is no editor).
+    #[must_use]
+    pub fn plan_of_another(&self) -> Option<&str> {
+        self.shown.as_ref()?;
+        let asked = self.asked.as_deref()?;
+        let sql = self.sql();
+        (!self.viewer && !sql.trim().is_empty() && !same_text(asked, &sql)).then_some(asked)
+    }
+
+    /// The failed EXPLAIN was asked for another text than the editor's.
+    #[must_use]
+    pub fn failure_of_another(&self) -> Option<&str> {
+        let failed = self.failed.as_deref()?;
+        (!same_text(failed, &self.sql())).then_some(failed)
     }
 
     /// Shows `shown`, keeping the plans before it for comparing.
@@ -160,6 +218,7 @@ impl ExplainState {
             self.history.push_front(old);
             self.history.truncate(HISTORY);
         }
+        self.asked.clone_from(&shown.sql);
         self.shown = Some(shown);
         self.before = None;
         self.selected = 0;
@@ -412,8 +471,10 @@ impl ExplainState {
             analyze,
             since: now,
             cancelling: false,
+            asked: self.sql(),
         });
         self.error = None;
+        self.failed = None;
         ExplainRequest {
             id,
             sql,
@@ -425,10 +486,9 @@ impl ExplainState {
 
     /// An answer came back; false when it was for an older request (dropped).
     pub fn on_outcome(&mut self, outcome: ExplainOutcome) -> bool {
-        if self.running.as_ref().is_none_or(|r| r.id != outcome.id) {
+        let Some(running) = self.running.take_if(|r| r.id == outcome.id) else {
             return false;
-        }
-        self.running = None;
+        };
         match outcome.result {
             Ok(explained) => {
                 let source = match explained.how {
@@ -445,8 +505,12 @@ impl ExplainState {
                     how: Some(explained.how),
                     source,
                 });
+                self.asked = Some(running.asked);
             }
-            Err(error) => self.error = Some(error),
+            Err(error) => {
+                self.error = Some(error);
+                self.failed = Some(running.asked);
+            }
         }
         true
     }
@@ -460,7 +524,9 @@ impl ExplainState {
                     self.input = None;
                     return InputOutcome::Done;
                 }
-                self.editor.input(key);
+                if self.editor.input(key) {
+                    self.typed = true;
+                }
                 InputOutcome::Typing
             }
             Some(Input::ConfirmAnalyze(_)) => match key.code {
@@ -497,7 +563,7 @@ impl Model {
     /// parameters (the editor opens) and confirms, since ANALYZE runs the statement.
     pub fn explain_statement(&mut self, sql: String, analyze: bool) -> Vec<Effect> {
         let mut effects = self.apply(Action::GoTo(Pane::Explain));
-        self.explain.set_sql(sql);
+        let kept = self.explain.replace_sql(sql);
         self.explain.input = None;
         self.mode = Mode::Normal;
         let action = if analyze {
@@ -505,7 +571,18 @@ impl Model {
         } else {
             Action::Explain
         };
+        if kept {
+            self.notify(Level::Ok, KEPT);
+        }
+        let notice = self.notice.clone();
         effects.extend(self.explain_action(action));
+        // What the EXPLAIN says (fill in $1…) comes first; the kept SQL is not forgotten.
+        if kept
+            && self.notice != notice
+            && let Some(said) = &mut self.notice
+        {
+            said.text = format!("{} · {KEPT}", said.text);
+        }
         effects
     }
 
@@ -530,6 +607,13 @@ impl Model {
                 self.notify(
                     Level::Warn,
                     "nothing to compare yet: C picks which earlier plan of this session to compare",
+                );
+            }
+            Action::RestoreSql if !state.restore_sql() => {
+                self.notify(
+                    Level::Warn,
+                    "no other SQL kept: u brings back the SQL you typed \
+                     after e or E in the Queries pane replaced it",
                 );
             }
             Action::EditSql => {
@@ -632,6 +716,7 @@ impl Model {
         self.dirty = true;
         if self.explain.error.as_deref() == Some(crate::explain::run::CANCELLED) {
             self.explain.error = None;
+            self.explain.failed = None;
             self.notify(Level::Ok, "EXPLAIN cancelled");
         } else if let Some(error) = &self.explain.error {
             let text = format!("EXPLAIN failed: {error}");

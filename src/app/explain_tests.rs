@@ -194,6 +194,44 @@ mod model {
     }
 
     #[test]
+    fn a_statement_from_the_queries_pane_keeps_the_sql_the_dba_typed() {
+        let mut m = model(false);
+        m.explain_statement("SELECT 1".to_owned(), false);
+        m.explain.running = None;
+        m.explain_statement("SELECT 2".to_owned(), false);
+        assert_eq!(m.explain.stash, None, "nothing typed: nothing to keep");
+        m.explain.running = None;
+        m.update(key(KeyCode::Char('e')));
+        m.update(key(KeyCode::End));
+        for c in " -- mine".chars() {
+            m.update(key(KeyCode::Char(c)));
+        }
+        m.update(key(KeyCode::Esc));
+        let mine = m.explain.sql();
+        assert!(mine.ends_with("-- mine"), "{mine}");
+        m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), true);
+        assert_eq!(m.explain.stash.as_deref(), Some(mine.as_str()));
+        let notice = m
+            .notice
+            .as_ref()
+            .map(|n| n.text.as_str())
+            .unwrap_or_default();
+        assert!(
+            notice.contains("fill in $1") && notice.contains("u brings it back"),
+            "{notice}"
+        );
+        m.update(key(KeyCode::Esc));
+        m.update(key(KeyCode::Char('u')));
+        assert_eq!(m.explain.sql(), mine);
+        m.update(key(KeyCode::Char('u')));
+        assert_eq!(
+            m.explain.sql(),
+            "SELECT * FROM orders WHERE id = $1",
+            "u swaps back"
+        );
+    }
+
+    #[test]
     fn analyze_with_parameters_opens_the_editor_to_fill_them_in() {
         let mut m = model(false);
         let effects = m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), true);

@@ -75,6 +75,7 @@ pub const EXPLAIN: &[Binding] = &[
     key(KeyCode::Char('C'), Action::OlderPlan),
     key(KeyCode::Char('/'), Action::Filter),
     key(KeyCode::Char('e'), Action::EditSql),
+    key(KeyCode::Char('u'), Action::RestoreSql),
     key(KeyCode::Char('x'), Action::Explain),
     key(KeyCode::Char('a'), Action::ExplainAnalyze),
     key(KeyCode::Char('y'), Action::Copy),

@@ -422,6 +422,7 @@ impl Model {
             | Action::ComparePlans
             | Action::OlderPlan
             | Action::EditSql
+            | Action::RestoreSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),
             Action::CreateIndex => return self.indexes_create(),

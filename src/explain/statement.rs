@@ -64,12 +64,17 @@ pub enum Kinship {
     Different,
 }
 
+/// `a` and `b` are the same text but for spacing (runs of blanks and line breaks).
+#[must_use]
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
 /// How `a` and `b` relate (see [`Kinship`]); a text the parser refuses is only the same as an
 /// identical one.
 #[must_use]
 pub fn kinship(a: &str, b: &str) -> Kinship {
-    let spaced = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if spaced(a) == spaced(b) {
+    if same_text(a, b) {
         return Kinship::Same;
     }
     let prints = crate::sql_tree::on_parser_thread(|| {

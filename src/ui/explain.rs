@@ -33,6 +33,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::explain::{ExplainState, Input, Shown, View};
 use crate::app::model::{Model, humanize};
 use crate::diagnose::health::Level;
+use crate::diagnose::overview::one_line;
 use crate::plan::Plan;
 use crate::ui::format;
 use crate::ui::panel;
@@ -181,14 +182,43 @@ fn plan_panel(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         status.push(Line::styled(text, theme.notice));
     }
+    // A plan, an error and the SQL below that are not of one statement say whose they are.
     if let Some(error) = &state.error {
+        let whose = match state.failure_of_another() {
+            Some(sql) => format!(
+                "EXPLAIN of another statement than the SQL below failed ({}): ",
+                format::truncate(&one_line(sql), 60)
+            ),
+            None => "EXPLAIN failed: ".to_owned(),
+        };
         status.push(Line::from(vec![
             Span::styled("WARN ", theme.level(Level::Warn)),
-            Span::styled(format!("EXPLAIN failed: {error}"), theme.text),
+            Span::styled(whose, theme.text),
+            Span::styled(error.clone(), theme.text),
         ]));
     }
+    if state.running.is_none()
+        && let Some(sql) = state.plan_of_another()
+    {
+        status.push(Line::from(vec![
+            Span::styled(
+                "plan of another statement than the SQL below: ",
+                theme.notice,
+            ),
+            Span::styled(format::truncate(&one_line(sql), 60).into_owned(), theme.dim),
+        ]));
+    }
+    // Each status line wraps rather than losing its end.
+    let width = usize::from(inner.width).max(1);
+    let status_rows: usize = status
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            format::wrap(&text, width).len()
+        })
+        .sum();
     let [status_area, body] = inner.layout(&Layout::vertical([
-        Constraint::Length(status.len() as u16),
+        Constraint::Length(u16::try_from(status_rows).unwrap_or(u16::MAX)),
         Constraint::Fill(1),
     ]));
     frame.render_widget(
@@ -302,7 +332,10 @@ fn editor(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     } else {
         " e edit · x EXPLAIN · a ANALYZE "
     };
-    let title = format!(" SQL · statement_timeout {} ", humanize(state.timeout));
+    let mut title = format!(" SQL · statement_timeout {} ", humanize(state.timeout));
+    if state.stash.is_some() {
+        title.push_str("· u: the other SQL kept ");
+    }
     let block =
         panel::panel(title, theme, false).title_top(Line::styled(keys, theme.key).right_aligned());
     let inner = block.inner(area);

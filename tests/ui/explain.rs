@@ -175,6 +175,46 @@ fn plans_of_two_statements_are_compared_only_under_a_title_that_says_so() {
 }
 
 #[test]
+fn a_plan_an_error_and_sql_of_different_statements_say_whose_they_are() {
+    use pgmedic::explain::run::ExplainOutcome;
+    let mut m = explain_model();
+    // A failed EXPLAIN of another statement, then a statement from the Queries pane that
+    // cannot be explained at all.
+    m.explain
+        .set_sql("update watchlists set name = name where id = 1");
+    let request = m
+        .explain
+        .ask(false, 150_018, m.now)
+        .expect("a statement EXPLAIN takes")
+        .expect("x asks nothing first");
+    m.explain.on_outcome(ExplainOutcome {
+        id: request.id,
+        result: Err("canceling statement due to lock timeout".to_owned()),
+    });
+    let lines = screen(&draw(&m, &dark(), 120, 40)).join("\n");
+    assert!(
+        lines.contains("EXPLAIN failed: canceling statement due to lock timeout"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("plan of another statement than the SQL below: WITH s AS MATERIALIZED"),
+        "{lines}"
+    );
+    m.explain_statement("START TRANSACTION".to_owned(), false);
+    for (width, height) in [(80, 24), (120, 40)] {
+        let lines = screen(&draw(&m, &dark(), width, height)).join("\n");
+        for what in [
+            "EXPLAIN of another statement than the SQL below failed (update",
+            "canceling statement due to",
+            "plan of another statement than the SQL below:",
+            "START TRANSACTION",
+        ] {
+            assert!(lines.contains(what), "{what:?} at {width}:\n{lines}");
+        }
+    }
+}
+
+#[test]
 fn explain_analyze_of_an_update_says_what_it_will_do_first() {
     let mut m = explain_model();
     m.explain

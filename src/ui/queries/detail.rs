@@ -142,7 +142,7 @@ fn fact_lines<'a>(facts: &[(&'static str, String)], width: usize, theme: &Theme)
     facts
         .iter()
         .flat_map(|(label, value)| {
-            wrap(value, room)
+            format::wrap(value, room)
                 .into_iter()
                 .enumerate()
                 .map(move |(i, piece)| {
@@ -154,40 +154,6 @@ fn fact_lines<'a>(facts: &[(&'static str, String)], width: usize, theme: &Theme)
                 })
         })
         .collect()
-}
-
-/// `text` in lines of at most `room` columns: whole ` · ` parts where they fit (a part that
-/// starts a line drops its `·`), else words.
-fn wrap(text: &str, room: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for part in text.split(" · ") {
-        if line.is_empty() && format::width(part) <= room {
-            part.clone_into(&mut line);
-            continue;
-        }
-        if !line.is_empty() && format::width(&line) + 3 + format::width(part) <= room {
-            line.push_str(" · ");
-            line.push_str(part);
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        for word in part.split(' ') {
-            if !line.is_empty() && format::width(&line) + 1 + format::width(word) > room {
-                lines.push(std::mem::take(&mut line));
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// Every figure of the statement over the scope, as (label, value), six lines.
