@@ -42,7 +42,7 @@ use tree::{Columns, Fold};
 
 /// Rows of the editor box while it is not being edited, and while it is.
 const EDITOR_ROWS: (u16, u16) = (5, 12);
-/// Most warning lines shown under the plan.
+/// Rows of warnings under the plan at least (a fifth of the pane on tall terminals).
 const WARNING_LINES: usize = 3;
 
 /// Draws the Explain pane into `area`.
@@ -81,10 +81,24 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         return;
     }
     let warnings = warning_lines(state, theme);
+    // Each warning wraps inside the box; as many whole ones as the rows allow.
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let limit = WARNING_LINES.max(usize::from(area.height) / 5);
+    let mut used = 0;
+    let mut whole = 0;
+    for line in &warnings {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let rows = format::wrap(&text, width).len();
+        if used + rows > limit {
+            break;
+        }
+        used += rows;
+        whole += 1;
+    }
     let warn_rows = if warnings.is_empty() {
         0
     } else {
-        warnings.len().min(WARNING_LINES) as u16 + 2
+        used.max(1) as u16 + 2
     };
     let editor_rows = if state.viewer {
         0
@@ -100,8 +114,20 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     ]));
     plan_panel(frame, plan_area, model, theme);
     if warn_rows > 0 {
-        let block = panel::panel(format!(" Warnings · {} ", warnings.len()), theme, false);
-        frame.render_widget(Paragraph::new(warnings).block(block), warn_area);
+        let title = if whole < warnings.len() {
+            format!(
+                " Warnings · {whole} of {} (the selected node's first; Enter: its detail) ",
+                warnings.len()
+            )
+        } else {
+            format!(" Warnings · {} ", warnings.len())
+        };
+        let block = panel::panel(title, theme, false);
+        let shown: Vec<Line> = warnings.into_iter().take(whole.max(1)).collect();
+        frame.render_widget(
+            Paragraph::new(shown).block(block).wrap(Wrap { trim: true }),
+            warn_area,
+        );
     }
     if !state.viewer {
         editor(frame, editor_area, model, theme);

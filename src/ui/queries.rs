@@ -116,8 +116,9 @@ fn table(
         let filter = format!(" / {} ", format::truncate(&queries.filter, 30));
         block = block.title_top(Line::styled(filter, theme.notice).right_aligned());
     }
+    let room = usize::from(area.width).saturating_sub(2);
     block = block.title_bottom(
-        Line::styled(footer(queries, figures, privilege_note), theme.dim).right_aligned(),
+        Line::styled(footer(queries, figures, privilege_note, room), theme.dim).right_aligned(),
     );
     if figures.scope.is_rate() && figures.seconds.is_none() {
         let why = "rates need a second sample: the figures of the last interval arrive with the \
@@ -193,32 +194,59 @@ fn table(
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
-/// The bottom border: how full pg_stat_statements is, evictions, what this role cannot see.
-fn footer(state: &QueriesState, figures: &QueriesFigures, privilege_note: Option<&str>) -> String {
+/// The bottom border in `room` columns: how full pg_stat_statements is, evictions, what this
+/// role cannot see. Where it does not fit, the GRANT is kept: the other parts give way first.
+fn footer(
+    state: &QueriesState,
+    figures: &QueriesFigures,
+    privilege_note: Option<&str>,
+    room: usize,
+) -> String {
     let sample = &figures.latest;
-    let mut parts = Vec::new();
+    // (part, a shorter one, how long it stays: higher stays longer)
+    let mut parts: Vec<(String, Option<String>, u8)> = Vec::new();
     let entries = format::count(sample.entries.len() as i64);
-    parts.push(match sample.settings.max_entries {
+    let whole = match sample.settings.max_entries {
         Some(max) => format!("{entries} of {} entries", format::count(max)),
         None => format!("{entries} entries"),
-    });
+    };
+    parts.push((whole, Some(format!("{entries} entries")), 1));
     if let Some(dealloc) = sample.dealloc.filter(|d| *d > 0) {
-        parts.push(format!("{} evicted", format::count(dealloc)));
+        parts.push((format!("{} evicted", format::count(dealloc)), None, 2));
     }
     if sample.hidden > 0 {
         let grant = privilege_note.unwrap_or("GRANT pg_read_all_stats");
-        parts.push(format!(
-            "{} of other roles hidden: {grant}",
-            format::count(sample.hidden)
-        ));
+        let hidden = format!("{} of other roles hidden", format::count(sample.hidden));
+        let short = grant
+            .find("GRANT")
+            .map(|at| format!("{hidden}: {}", &grant[at..]));
+        parts.push((format!("{hidden}: {grant}"), short, 5));
     }
     if !sample.settings.track_io_timing {
-        parts.push("track_io_timing off".to_owned());
+        parts.push(("track_io_timing off".to_owned(), None, 3));
     }
     if let Some(error) = &state.error {
-        parts.push(format!("last read failed: {}", format::truncate(error, 60)));
+        let text = format!("last read failed: {}", format::truncate(error, 60));
+        parts.push((text, None, 4));
     }
-    format!(" {} ", parts.join(" · "))
+    let joined = |parts: &[(String, Option<String>, u8)]| {
+        let texts: Vec<&str> = parts.iter().map(|(text, ..)| text.as_str()).collect();
+        format!(" {} ", texts.join(" · "))
+    };
+    while format::width(&joined(&parts)) > room {
+        if let Some(part) = parts.iter_mut().find(|(_, short, _)| short.is_some()) {
+            if let Some(short) = part.1.take() {
+                part.0 = short;
+            }
+        } else if parts.len() > 1
+            && let Some(least) = (0..parts.len()).min_by_key(|i| parts[*i].2)
+        {
+            parts.remove(least);
+        } else {
+            break;
+        }
+    }
+    format::truncate(&joined(&parts), room).into_owned()
 }
 
 /// The column's header: per second over a rate scope.

@@ -56,6 +56,18 @@ fn plan_tree_80x24() {
             .any(|l| l.contains("WARN Hash Join: rows overestimated 12.3x"))
     );
     assert!(lines.iter().any(|l| l.contains("WITH s AS MATERIALIZED")));
+    // The warning wraps rather than losing its end, here and at 120 columns.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("per loop): statistics may be stale or too coarse")),
+        "{lines:#?}"
+    );
+    let wide = screen(&draw(&explain_model(), &dark(), 120, 40)).join("\n");
+    assert!(
+        wide.contains("per loop): statistics may be stale or too"),
+        "{wide}"
+    );
     insta::assert_snapshot!(terminal.backend());
 }
 

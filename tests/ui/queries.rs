@@ -148,6 +148,39 @@ fn min_and_max_are_columns_labelled_all_time_and_the_list_sorts_by_them() {
 }
 
 #[test]
+fn a_role_without_pg_read_all_stats_reads_the_grant_at_any_width() {
+    let mut m = shop();
+    if let Some(server) = &mut m.server {
+        server.role = "qa_other".to_owned();
+        server.privileges = pgmedic::server::Privileges::default();
+    }
+    let texts = crate::queries_fixtures::texts(WORKLOAD);
+    let mut snapshot = crate::queries_fixtures::snapshot(4, WORKLOAD, &texts);
+    if let Ok(sample) = &mut snapshot.statements {
+        sample.hidden = 244;
+    }
+    m.update(Msg::Queries(Box::new(snapshot)));
+    for width in [80, 120, 200] {
+        let screen = text(&m, width, 30);
+        let footer = screen
+            .lines()
+            .find(|l| l.contains("hidden"))
+            .unwrap_or_else(|| panic!("no footer at {width}:\n{screen}"));
+        assert!(
+            footer.contains("244 of other roles hidden")
+                && footer.contains("GRANT pg_read_all_stats TO \"qa_other\" ╯"),
+            "{width}: {footer}"
+        );
+        assert!(footer.starts_with("╰─"), "{width}: {footer}");
+    }
+    let wide = text(&m, 200, 30);
+    assert!(
+        wide.contains("9 of 5,000 entries · 12 evicted · 244 of other roles hidden: qa_other sees"),
+        "{wide}"
+    );
+}
+
+#[test]
 fn the_detail_figures_wrap_rather_than_lose_their_ends() {
     let mut m = shop();
     press(&mut m, KeyCode::Enter);
