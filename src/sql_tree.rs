@@ -23,11 +23,21 @@ where
     T: Send,
     F: FnOnce(pg_query::Result<pg_query::ParseResult>) -> T + Send,
 {
+    on_parser_thread(move || f(pg_query::parse(sql, 0)))
+}
+
+/// Runs `f` (a call into libpg_query: a parse, a fingerprint) on the parser thread; `Err` as
+/// for [`with_tree`].
+pub fn on_parser_thread<T, F>(f: F) -> Result<T, String>
+where
+    T: Send,
+    F: FnOnce() -> T + Send,
+{
     std::thread::scope(|scope| {
         let parser = std::thread::Builder::new()
             .name("pgmedic-parser".to_owned())
             .stack_size(STACK)
-            .spawn_scoped(scope, move || f(pg_query::parse(sql, 0)));
+            .spawn_scoped(scope, f);
         match parser {
             Ok(parser) => parser
                 .join()

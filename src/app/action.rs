@@ -80,8 +80,12 @@ pub enum Action {
     FlatView,
     /// Compare the plan with the one before it.
     ComparePlans,
+    /// Compare the plan with an older one of this session.
+    OlderPlan,
     /// Edit the SQL.
     EditSql,
+    /// Bring back the SQL a statement from the Queries pane replaced.
+    RestoreSql,
     /// EXPLAIN the SQL (the generic plan when it has $n parameters).
     Explain,
     /// EXPLAIN ANALYZE the SQL: runs it, in a transaction that is rolled back.
@@ -163,8 +167,14 @@ impl Action {
             Action::ExpandAll => "expand every node".to_owned(),
             Action::CollapseOffPath => "collapse everything off the heaviest path".to_owned(),
             Action::FlatView => "tree / nodes by self time".to_owned(),
-            Action::ComparePlans => "compare with the previous plan".to_owned(),
+            Action::ComparePlans => {
+                "compare with an earlier plan (of this statement if any)".to_owned()
+            }
+            Action::OlderPlan => "compare with an older plan of this session".to_owned(),
             Action::EditSql => "edit the SQL (Esc leaves the editor)".to_owned(),
+            Action::RestoreSql => {
+                "back to the SQL you typed, after e / E in Queries replaced it".to_owned()
+            }
             Action::Explain => {
                 "EXPLAIN (generic plan for $n statements); again: cancel it".to_owned()
             }

@@ -4,6 +4,7 @@
 //! Pure: no I/O. The model turns the DBA's keys into calls here and the requests these
 //! return into `Effect::Work`.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -16,7 +17,7 @@ use crate::app::pane::Pane;
 use crate::cli::parse_interval;
 use crate::diagnose::health::Level;
 use crate::explain::run::{ExplainOutcome, ExplainRequest, How, prepare};
-use crate::explain::statement::Statement;
+use crate::explain::statement::{Kinship, Statement, kinship, same_text};
 use crate::plan::compare::{self, Diff};
 use crate::plan::layout::{self, Row};
 use crate::plan::{NodeId, Plan};
@@ -24,6 +25,10 @@ use crate::work::Request;
 
 /// statement_timeout of an EXPLAIN unless the DBA sets another (`:timeout 2m`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The notice when a statement from the Queries pane replaced SQL the DBA typed.
+const KEPT: &str = "the SQL you typed is kept: u brings it back";
+/// Earlier plans kept for comparing (this session's last ones).
+pub const HISTORY: usize = 8;
 
 /// How the plan is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,7 +38,7 @@ pub enum View {
     Tree,
     /// Every node, heaviest self time first.
     Flat,
-    /// The previous plan against this one.
+    /// An earlier plan against this one.
     Compare,
 }
 
@@ -66,6 +71,8 @@ pub struct Running {
     pub since: Instant,
     /// The DBA asked to cancel it; the answer is on its way.
     pub cancelling: bool,
+    /// The editor's text it was asked for.
+    pub asked: String,
 }
 
 /// The Explain pane.
@@ -74,8 +81,14 @@ pub struct ExplainState {
     pub editor: TextArea<'static>,
     pub view: View,
     pub shown: Option<Shown>,
-    /// The plan shown before the current one (compare).
-    pub previous: Option<Shown>,
+    /// The plans shown before the current one this session, newest first (at most
+    /// [`HISTORY`]), for comparing.
+    pub history: VecDeque<Shown>,
+    /// Index into `history` of the plan compared with; `None` until the DBA picks one (`C`),
+    /// then the latest plan of the same statement, else the plan just before.
+    pub before: Option<usize>,
+    /// How the compared plans' statements relate (`None`: a plan read from a file has none).
+    pub kinship: Option<Kinship>,
     /// Per node of the shown plan: its children are hidden.
     pub collapsed: Vec<bool>,
     /// Selected row of the current view.
@@ -91,6 +104,14 @@ pub struct ExplainState {
     next_id: u64,
     /// The last EXPLAIN's error, shown until the next one.
     pub error: Option<String>,
+    /// The editor's text the failed EXPLAIN was asked for.
+    pub failed: Option<String>,
+    /// The editor's text the plan on screen was asked for (a plan shown otherwise: its SQL).
+    pub asked: Option<String>,
+    /// The DBA changed the editor's text since it was last set.
+    pub typed: bool,
+    /// The DBA's text that a statement from the Queries pane replaced (`u` brings it back).
+    pub stash: Option<String>,
     /// Rows of the current view (tree or flat), kept in step with the plan, the collapsed
     /// nodes and the filter.
     pub rows: Vec<Row>,
@@ -108,7 +129,9 @@ impl Default for ExplainState {
             editor,
             view: View::Tree,
             shown: None,
-            previous: None,
+            history: VecDeque::new(),
+            before: None,
+            kinship: None,
             collapsed: Vec::new(),
             selected: 0,
             detail: false,
@@ -119,6 +142,10 @@ impl Default for ExplainState {
             running: None,
             next_id: 1,
             error: None,
+            failed: None,
+            asked: None,
+            typed: false,
+            stash: None,
             rows: Vec::new(),
             flat: Vec::new(),
             diff: None,
@@ -140,20 +167,104 @@ impl ExplainState {
         let mut editor = TextArea::new(sql.lines().map(str::to_owned).collect());
         editor.set_placeholder_text("type a statement, Esc, then x to EXPLAIN it or a to ANALYZE");
         self.editor = editor;
+        self.typed = false;
     }
 
-    /// Shows `shown`, keeping the plan before it for comparing.
+    /// Puts a statement from another pane in the editor; text the DBA typed there is kept
+    /// for `u` (true when it was).
+    pub fn replace_sql(&mut self, sql: String) -> bool {
+        let mine = self.sql();
+        let keep = self.typed && !mine.trim().is_empty() && !same_text(&mine, &sql);
+        if keep {
+            self.stash = Some(mine);
+        }
+        self.set_sql(sql);
+        keep
+    }
+
+    /// `u`: swaps the editor's text with the one kept (`u` again swaps back); false when
+    /// nothing is kept.
+    pub fn restore_sql(&mut self) -> bool {
+        let Some(kept) = self.stash.take() else {
+            return false;
+        };
+        self.stash = Some(self.sql());
+        self.set_sql(kept);
+        self.typed = true;
+        true
+    }
+
+    /// The plan on screen was asked for another text than the one in the editor (`None`: it
+    /// was not, the editor is empty, or there is no editor).
+    #[must_use]
+    pub fn plan_of_another(&self) -> Option<&str> {
+        self.shown.as_ref()?;
+        let asked = self.asked.as_deref()?;
+        let sql = self.sql();
+        (!self.viewer && !sql.trim().is_empty() && !same_text(asked, &sql)).then_some(asked)
+    }
+
+    /// The failed EXPLAIN was asked for another text than the editor's.
+    #[must_use]
+    pub fn failure_of_another(&self) -> Option<&str> {
+        let failed = self.failed.as_deref()?;
+        (!same_text(failed, &self.sql())).then_some(failed)
+    }
+
+    /// Shows `shown`, keeping the plans before it for comparing.
     pub fn show(&mut self, shown: Shown) {
         self.collapsed = vec![false; shown.plan.nodes.len()];
         if let Some(old) = self.shown.take() {
-            self.previous = Some(old);
+            self.history.push_front(old);
+            self.history.truncate(HISTORY);
         }
+        self.asked.clone_from(&shown.sql);
         self.shown = Some(shown);
+        self.before = None;
         self.selected = 0;
-        if self.view == View::Compare && self.previous.is_none() {
+        if self.view == View::Compare && self.history.is_empty() {
             self.view = View::Tree;
         }
         self.relayout();
+    }
+
+    /// The plan the compare view compares with: the one the DBA picked, else the latest
+    /// earlier plan of the same statement, else the plan just before.
+    #[must_use]
+    pub fn before(&self) -> Option<(usize, &Shown)> {
+        let at = self
+            .before
+            .unwrap_or_else(|| self.same_statement().unwrap_or(0));
+        self.history.get(at).map(|shown| (at, shown))
+    }
+
+    /// The latest earlier plan of the statement on screen (other values count as the same).
+    fn same_statement(&self) -> Option<usize> {
+        let now = self.shown.as_ref()?.sql.as_deref()?;
+        self.history.iter().position(|old| {
+            old.sql
+                .as_deref()
+                .is_some_and(|sql| kinship(sql, now) != Kinship::Different)
+        })
+    }
+
+    /// `C`: compares with the next older plan of the session (round to the newest after the
+    /// oldest); false when there is none to compare with.
+    pub fn older_plan(&mut self) -> bool {
+        if self.history.is_empty() || self.shown.is_none() {
+            return false;
+        }
+        let next = if self.view == View::Compare {
+            self.before()
+                .map_or(0, |(at, _)| (at + 1) % self.history.len())
+        } else {
+            self.before().map_or(0, |(at, _)| at)
+        };
+        self.before = Some(next);
+        self.view = View::Compare;
+        self.selected = 0;
+        self.relayout();
+        true
     }
 
     /// Shows two plans read from files: `before` kept for comparing, `after` on screen.
@@ -180,10 +291,12 @@ impl ExplainState {
             View::Tree => self.rows = layout::tree_rows(plan, &self.collapsed, &self.filter),
             View::Flat => self.flat = layout::flat_rows(plan, &self.filter),
             View::Compare => {
-                self.diff = self
-                    .previous
-                    .as_ref()
-                    .map(|before| compare::compare(&before.plan, plan));
+                let before = self.before().map(|(_, before)| before);
+                let diff = before.map(|before| compare::compare(&before.plan, plan));
+                let kin = before
+                    .and_then(|before| before.sql.as_deref().zip(shown.sql.as_deref()))
+                    .map(|(a, b)| kinship(a, b));
+                (self.diff, self.kinship) = (diff, kin);
             }
         }
         let count = self.row_count();
@@ -300,7 +413,7 @@ impl ExplainState {
     pub fn toggle_compare(&mut self) -> bool {
         if self.view == View::Compare {
             self.view = View::Tree;
-        } else if self.previous.is_some() && self.shown.is_some() {
+        } else if !self.history.is_empty() && self.shown.is_some() {
             self.view = View::Compare;
             self.selected = 0;
         } else {
@@ -358,8 +471,10 @@ impl ExplainState {
             analyze,
             since: now,
             cancelling: false,
+            asked: self.sql(),
         });
         self.error = None;
+        self.failed = None;
         ExplainRequest {
             id,
             sql,
@@ -371,10 +486,9 @@ impl ExplainState {
 
     /// An answer came back; false when it was for an older request (dropped).
     pub fn on_outcome(&mut self, outcome: ExplainOutcome) -> bool {
-        if self.running.as_ref().is_none_or(|r| r.id != outcome.id) {
+        let Some(running) = self.running.take_if(|r| r.id == outcome.id) else {
             return false;
-        }
-        self.running = None;
+        };
         match outcome.result {
             Ok(explained) => {
                 let source = match explained.how {
@@ -391,8 +505,12 @@ impl ExplainState {
                     how: Some(explained.how),
                     source,
                 });
+                self.asked = Some(running.asked);
             }
-            Err(error) => self.error = Some(error),
+            Err(error) => {
+                self.error = Some(error);
+                self.failed = Some(running.asked);
+            }
         }
         true
     }
@@ -406,7 +524,9 @@ impl ExplainState {
                     self.input = None;
                     return InputOutcome::Done;
                 }
-                self.editor.input(key);
+                if self.editor.input(key) {
+                    self.typed = true;
+                }
                 InputOutcome::Typing
             }
             Some(Input::ConfirmAnalyze(_)) => match key.code {
@@ -443,7 +563,7 @@ impl Model {
     /// parameters (the editor opens) and confirms, since ANALYZE runs the statement.
     pub fn explain_statement(&mut self, sql: String, analyze: bool) -> Vec<Effect> {
         let mut effects = self.apply(Action::GoTo(Pane::Explain));
-        self.explain.set_sql(sql);
+        let kept = self.explain.replace_sql(sql);
         self.explain.input = None;
         self.mode = Mode::Normal;
         let action = if analyze {
@@ -451,7 +571,18 @@ impl Model {
         } else {
             Action::Explain
         };
+        if kept {
+            self.notify(Level::Ok, KEPT);
+        }
+        let notice = self.notice.clone();
         effects.extend(self.explain_action(action));
+        // What the EXPLAIN says (fill in $1…) comes first; the kept SQL is not forgotten.
+        if kept
+            && self.notice != notice
+            && let Some(said) = &mut self.notice
+        {
+            said.text = format!("{} · {KEPT}", said.text);
+        }
         effects
     }
 
@@ -470,6 +601,19 @@ impl Model {
                 self.notify(
                     Level::Warn,
                     "nothing to compare yet: the plan before this one is compared with it",
+                );
+            }
+            Action::OlderPlan if !state.older_plan() => {
+                self.notify(
+                    Level::Warn,
+                    "nothing to compare yet: C picks which earlier plan of this session to compare",
+                );
+            }
+            Action::RestoreSql if !state.restore_sql() => {
+                self.notify(
+                    Level::Warn,
+                    "no other SQL kept: u brings back the SQL you typed \
+                     after e or E in the Queries pane replaced it",
                 );
             }
             Action::EditSql => {
@@ -572,6 +716,7 @@ impl Model {
         self.dirty = true;
         if self.explain.error.as_deref() == Some(crate::explain::run::CANCELLED) {
             self.explain.error = None;
+            self.explain.failed = None;
             self.notify(Level::Ok, "EXPLAIN cancelled");
         } else if let Some(error) = &self.explain.error {
             let text = format!("EXPLAIN failed: {error}");

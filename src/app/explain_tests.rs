@@ -101,6 +101,54 @@ mod state {
         assert_eq!(diff.rows.len(), 7, "the same nodes");
         assert!(diff.total.0.is_some() && diff.total.1.is_some());
     }
+
+    fn of(sql: &str, source: &str) -> Shown {
+        Shown {
+            plan: Plan::parse(PLAN).unwrap(),
+            sql: Some(sql.to_owned()),
+            how: None,
+            source: source.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_compare_view_says_when_the_statements_differ_and_any_earlier_plan_can_be_picked() {
+        let mut s = ExplainState::default();
+        s.show(of("select count(*) from trades where id = 1", "first"));
+        s.show(of("select count(*) from users", "second"));
+        assert!(s.toggle_compare());
+        assert_eq!(s.kinship, Some(Kinship::Different));
+        assert_eq!(
+            s.before().map(|(at, b)| (at, b.source.as_str())),
+            Some((0, "first"))
+        );
+        s.toggle_compare();
+        // The same statement again, with another value: compared with its own earlier plan,
+        // not with the plan just before.
+        s.show(of("SELECT count(*) FROM trades WHERE id = 2", "third"));
+        assert!(s.toggle_compare());
+        assert_eq!(
+            s.before().map(|(at, b)| (at, b.source.as_str())),
+            Some((1, "first"))
+        );
+        assert_eq!(s.kinship, Some(Kinship::OtherValues));
+        // C steps to older plans and round to the newest.
+        assert!(s.older_plan());
+        assert_eq!(
+            s.before().map(|(at, _)| at),
+            Some(0),
+            "round from the oldest"
+        );
+        assert_eq!(s.kinship, Some(Kinship::Different));
+        assert!(s.older_plan());
+        assert_eq!(s.before().map(|(at, _)| at), Some(1));
+        // A new plan forgets the pick; the history keeps the last few.
+        for i in 0..HISTORY + 3 {
+            s.show(of(&format!("select {i}"), "more"));
+        }
+        assert_eq!(s.history.len(), HISTORY);
+        assert_eq!(s.before, None);
+    }
 }
 
 // ─── Keys and answers through the model ───
@@ -143,6 +191,44 @@ mod model {
         assert!(!request.analyze, "a $n statement gets its generic plan");
         assert_eq!(request.server_version_num, 150_018);
         assert_eq!(request.timeout, DEFAULT_TIMEOUT);
+    }
+
+    #[test]
+    fn a_statement_from_the_queries_pane_keeps_the_sql_the_dba_typed() {
+        let mut m = model(false);
+        m.explain_statement("SELECT 1".to_owned(), false);
+        m.explain.running = None;
+        m.explain_statement("SELECT 2".to_owned(), false);
+        assert_eq!(m.explain.stash, None, "nothing typed: nothing to keep");
+        m.explain.running = None;
+        m.update(key(KeyCode::Char('e')));
+        m.update(key(KeyCode::End));
+        for c in " -- mine".chars() {
+            m.update(key(KeyCode::Char(c)));
+        }
+        m.update(key(KeyCode::Esc));
+        let mine = m.explain.sql();
+        assert!(mine.ends_with("-- mine"), "{mine}");
+        m.explain_statement("SELECT * FROM orders WHERE id = $1".to_owned(), true);
+        assert_eq!(m.explain.stash.as_deref(), Some(mine.as_str()));
+        let notice = m
+            .notice
+            .as_ref()
+            .map(|n| n.text.as_str())
+            .unwrap_or_default();
+        assert!(
+            notice.contains("fill in $1") && notice.contains("u brings it back"),
+            "{notice}"
+        );
+        m.update(key(KeyCode::Esc));
+        m.update(key(KeyCode::Char('u')));
+        assert_eq!(m.explain.sql(), mine);
+        m.update(key(KeyCode::Char('u')));
+        assert_eq!(
+            m.explain.sql(),
+            "SELECT * FROM orders WHERE id = $1",
+            "u swaps back"
+        );
     }
 
     #[test]

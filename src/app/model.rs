@@ -432,7 +432,9 @@ impl Model {
             | Action::CollapseOffPath
             | Action::FlatView
             | Action::ComparePlans
+            | Action::OlderPlan
             | Action::EditSql
+            | Action::RestoreSql
             | Action::Explain
             | Action::ExplainAnalyze => return self.explain_action(action),
             Action::CreateIndex => return self.indexes_create(),

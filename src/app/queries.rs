@@ -2,6 +2,7 @@
 //! of 15 minutes, never a reset of the server's statistics), the scope, sort and filter the DBA
 //! chose, the selection and the detail view. Pure: the figures come from `diagnose::queries`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::diagnose::lints::Lint;
@@ -32,55 +33,77 @@ pub fn list_rows(body: u16) -> usize {
     usize::from(body.saturating_sub(preview_rows(body) + 3)).max(1)
 }
 
-/// A column the list can be sorted by.
+/// A column of the list; the list sorts by any of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
     Calls,
     Time,
     Mean,
+    /// Fastest execution since the entry began (pg_stat_statements keeps no per-span extremes).
+    Min,
+    /// Slowest execution since the entry began.
     Max,
     Stddev,
+    Rows,
     RowsPerCall,
     HitPct,
+    /// Share of all top-level time.
+    Share,
     Read,
     Temp,
     Wal,
     Io,
+    Lint,
+    Database,
+    Role,
     Query,
 }
 
 impl Column {
-    /// Every sortable column, in the order `s` steps through them.
-    pub const ALL: [Column; 12] = [
+    /// Every column, in the order `s` steps through them.
+    pub const ALL: [Column; 18] = [
         Column::Time,
         Column::Calls,
         Column::Mean,
+        Column::Min,
         Column::Max,
         Column::Stddev,
+        Column::Rows,
         Column::RowsPerCall,
         Column::HitPct,
+        Column::Share,
         Column::Read,
         Column::Temp,
         Column::Wal,
         Column::Io,
+        Column::Lint,
+        Column::Database,
+        Column::Role,
         Column::Query,
     ];
 
-    /// The column's name, as the header and the sort notice show it.
+    /// The column's name, as the header and the sort notice show it; min and max say they are
+    /// all-time figures, since pg_stat_statements keeps no extremes per span.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Column::Calls => "calls",
             Column::Time => "time",
             Column::Mean => "mean",
-            Column::Max => "max",
+            Column::Min => "min ever",
+            Column::Max => "max ever",
             Column::Stddev => "stddev",
+            Column::Rows => "rows",
             Column::RowsPerCall => "rows/call",
             Column::HitPct => "hit%",
+            Column::Share => "%time",
             Column::Read => "read",
             Column::Temp => "temp",
             Column::Wal => "WAL",
             Column::Io => "I/O",
+            Column::Lint => "lint",
+            Column::Database => "db",
+            Column::Role => "role",
             Column::Query => "query",
         }
     }
@@ -95,21 +118,37 @@ impl Column {
         }]
     }
 
-    /// The row's value in this column, for sorting (`None` sorts last).
+    /// The row's value in a numeric column, for sorting (`None` sorts last).
     fn value(self, r: &QueryRow) -> Option<f64> {
         match self {
             Column::Calls => Some(r.calls as f64),
             Column::Time => Some(r.total_ms),
             Column::Mean => r.mean_ms(),
+            Column::Min => Some(r.min_ms),
             Column::Max => Some(r.max_ms),
             Column::Stddev => r.stddev_ms,
+            Column::Rows => Some(r.rows as f64),
             Column::RowsPerCall => r.rows_per_call(),
             Column::HitPct => r.hit_pct(),
+            Column::Share => Some(r.share_pct),
             Column::Read => Some(r.shared_blks_read as f64),
             Column::Temp => Some(r.temp_blks_written as f64),
             Column::Wal => r.wal_bytes,
             Column::Io => Some(r.io_ms()),
-            Column::Query => None,
+            // Descending puts the statements with the most lints first.
+            Column::Lint => Some(r.lints.len() as f64),
+            Column::Database | Column::Role | Column::Query => None,
+        }
+    }
+
+    /// The row's text in a text column, for sorting (`None`: a numeric column).
+    fn text(self, r: &QueryRow) -> Option<Cow<'_, str>> {
+        let text = r.text.as_ref().map(|t| &t.text);
+        match self {
+            Column::Query => Some(r.query()),
+            Column::Database => Some(Cow::Borrowed(text.map_or("", |t| t.database.as_str()))),
+            Column::Role => Some(Cow::Borrowed(text.map_or("", |t| t.role.as_str()))),
+            _ => None,
         }
     }
 }
@@ -444,9 +483,10 @@ impl QueriesState {
 /// Rows by the sort column (text by the statement), ties by time then key, stable across
 /// refreshes so equal rows do not swap places.
 fn compare(a: &QueryRow, b: &QueryRow, sort: Sort) -> std::cmp::Ordering {
-    let by_column = match sort.column {
-        Column::Query => a.query().cmp(&b.query()),
-        column => match (column.value(a), column.value(b)) {
+    let column = sort.column;
+    let by_column = match (column.text(a), column.text(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => match (column.value(a), column.value(b)) {
             (Some(x), Some(y)) => x.total_cmp(&y),
             (Some(_), None) => std::cmp::Ordering::Greater,
             (None, Some(_)) => std::cmp::Ordering::Less,
@@ -570,6 +610,56 @@ mod tests {
         s.sort_step(false);
         assert_eq!(s.sort.column, Column::Query);
         assert_eq!(listed(&s), [3, 2, 1], "text, descending");
+    }
+
+    /// Steps `s` until the list is sorted by `column`.
+    fn sort_by(s: &mut QueriesState, column: Column) {
+        for _ in 0..Column::ALL.len() {
+            if s.sort.column == column {
+                return;
+            }
+            s.sort_step(true);
+        }
+        panic!("{column:?} is not in the sort cycle");
+    }
+
+    #[test]
+    fn every_column_shown_is_in_the_sort_cycle() {
+        let mut s = state(3);
+        // Fastest execution ever: statement 2 is the slowest to start with, 1 the quickest.
+        let mut last = snapshot(4.0, WORKLOAD);
+        if let Ok(sample) = &mut last.statements {
+            for (e, min) in sample.entries.iter_mut().zip([0.2, 90.0, 1.5, 0.01]) {
+                e.min_ms = min;
+                e.max_ms = min * 10.0;
+            }
+        }
+        s.on_snapshot(last, true);
+        sort_by(&mut s, Column::Min);
+        assert_eq!(listed(&s), [2, 3, 1], "slowest fastest run first");
+        s.reverse_sort();
+        assert_eq!(listed(&s), [1, 3, 2]);
+        sort_by(&mut s, Column::Rows);
+        assert_eq!(listed(&s), [1, 3, 2], "10, 5 and 1 rows a refresh");
+        sort_by(&mut s, Column::Lint);
+        assert_eq!(
+            listed(&s)[0],
+            1,
+            "the SELECT * first, the only one with lints"
+        );
+        sort_by(&mut s, Column::Database);
+        assert_eq!(listed(&s), [2, 1, 3], "shop, then crm");
+        s.reverse_sort();
+        assert_eq!(listed(&s)[0], 3, "crm first ascending");
+        sort_by(&mut s, Column::Role);
+        assert_eq!(
+            s.sort,
+            Sort {
+                column: Column::Role,
+                descending: true
+            }
+        );
+        assert_eq!(listed(&s), [2, 3, 1], "one role: ties by time");
     }
 
     #[test]

@@ -53,6 +53,40 @@ pub struct Statement {
     pub had_explain: bool,
 }
 
+/// How two explained texts relate, for the compare view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kinship {
+    /// The same text, but for spacing.
+    Same,
+    /// The same statement with other constants or parameters (pg_query's fingerprint).
+    OtherValues,
+    /// Two different statements: their plans are not before and after of one thing.
+    Different,
+}
+
+/// `a` and `b` are the same text but for spacing (runs of blanks and line breaks).
+#[must_use]
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// How `a` and `b` relate (see [`Kinship`]); a text the parser refuses is only the same as an
+/// identical one.
+#[must_use]
+pub fn kinship(a: &str, b: &str) -> Kinship {
+    if same_text(a, b) {
+        return Kinship::Same;
+    }
+    let prints = crate::sql_tree::on_parser_thread(|| {
+        let print = |s: &str| pg_query::fingerprint(s, 0, 0).ok().map(|f| f.value);
+        (print(a), print(b))
+    });
+    match prints {
+        Ok((Some(x), Some(y))) if x == y => Kinship::OtherValues,
+        _ => Kinship::Different,
+    }
+}
+
 /// Checks `sql` (see the module header); the error is one line for the status bar.
 pub fn check(sql: &str) -> Result<Statement, String> {
     crate::sql_tree::with_tree(sql, |parsed| checked(sql, parsed))?
@@ -255,5 +289,31 @@ mod tests {
         assert_eq!((s.kind, s.modifies), (Kind::CreateAs, true));
         let s = check("select * into qa_tbl from instruments").unwrap();
         assert_eq!((s.kind, s.modifies), (Kind::CreateAs, true));
+    }
+
+    #[test]
+    fn two_texts_are_the_same_statement_other_values_or_different() {
+        assert_eq!(
+            kinship(
+                "select count(*)\n  from users",
+                "select count(*) from users"
+            ),
+            Kinship::Same
+        );
+        assert_eq!(
+            kinship(
+                "select * from trades where id = 1",
+                "SELECT * FROM trades WHERE id = $1"
+            ),
+            Kinship::OtherValues
+        );
+        assert_eq!(
+            kinship(
+                "select count(*) from trades where executed_at > now() - interval '1 hour'",
+                "select count(*) from users"
+            ),
+            Kinship::Different
+        );
+        assert_eq!(kinship("selec 1", "selec 2"), Kinship::Different);
     }
 }

@@ -33,6 +33,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::explain::{ExplainState, Input, Shown, View};
 use crate::app::model::{Model, humanize};
 use crate::diagnose::health::Level;
+use crate::diagnose::overview::one_line;
 use crate::plan::Plan;
 use crate::ui::format;
 use crate::ui::panel;
@@ -41,7 +42,7 @@ use tree::{Columns, Fold};
 
 /// Rows of the editor box while it is not being edited, and while it is.
 const EDITOR_ROWS: (u16, u16) = (5, 12);
-/// Most warning lines shown under the plan.
+/// Rows of warnings under the plan at least (a fifth of the pane on tall terminals).
 const WARNING_LINES: usize = 3;
 
 /// Draws the Explain pane into `area`.
@@ -80,10 +81,24 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         return;
     }
     let warnings = warning_lines(state, theme);
+    // Each warning wraps inside the box; as many whole ones as the rows allow.
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let limit = WARNING_LINES.max(usize::from(area.height) / 5);
+    let mut used = 0;
+    let mut whole = 0;
+    for line in &warnings {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let rows = format::wrap(&text, width).len();
+        if used + rows > limit {
+            break;
+        }
+        used += rows;
+        whole += 1;
+    }
     let warn_rows = if warnings.is_empty() {
         0
     } else {
-        warnings.len().min(WARNING_LINES) as u16 + 2
+        used.max(1) as u16 + 2
     };
     let editor_rows = if state.viewer {
         0
@@ -99,8 +114,20 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     ]));
     plan_panel(frame, plan_area, model, theme);
     if warn_rows > 0 {
-        let block = panel::panel(format!(" Warnings · {} ", warnings.len()), theme, false);
-        frame.render_widget(Paragraph::new(warnings).block(block), warn_area);
+        let title = if whole < warnings.len() {
+            format!(
+                " Warnings · {whole} of {} (the selected node's first; Enter: its detail) ",
+                warnings.len()
+            )
+        } else {
+            format!(" Warnings · {} ", warnings.len())
+        };
+        let block = panel::panel(title, theme, false);
+        let shown: Vec<Line> = warnings.into_iter().take(whole.max(1)).collect();
+        frame.render_widget(
+            Paragraph::new(shown).block(block).wrap(Wrap { trim: true }),
+            warn_area,
+        );
     }
     if !state.viewer {
         editor(frame, editor_area, model, theme);
@@ -110,8 +137,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
 }
 
-/// `Plan · EXPLAIN ANALYZE (rolled back) · 167ms · planning 0.42ms (hit 165, read 0)`.
-fn title(shown: &Shown) -> String {
+/// `Plan · EXPLAIN ANALYZE (rolled back) · 167ms · planning 0.42ms (hit 165, read 0)`, in
+/// `room` columns: the planning buffers, then the planning time give way first.
+fn title(shown: &Shown, room: usize) -> String {
     let plan = &shown.plan;
     let mut text = format!(" Plan · {}", shown.source);
     if let Some(exec) = plan.execution_ms() {
@@ -119,19 +147,26 @@ fn title(shown: &Shown) -> String {
     } else if let Some(cost) = plan.root().est.total_cost {
         let _ = write!(text, " · cost {cost:.2}");
     }
+    if plan.more_plans > 0 {
+        let _ = write!(text, " · first of {} plans", plan.more_plans + 1);
+    }
     if let Some(planning) = plan.planning_ms() {
-        let _ = write!(text, " · planning {}", format::millis(planning));
+        let mut more = format!(" · planning {}", format::millis(planning));
+        let short = more.clone();
         if let Some(b) = plan.planning_buffers() {
             let _ = write!(
-                text,
+                more,
                 " (hit {}, read {})",
                 format::compact(b.shared_hit as f64),
                 format::compact(b.shared_read as f64)
             );
         }
-    }
-    if plan.more_plans > 0 {
-        let _ = write!(text, " · first of {} plans", plan.more_plans + 1);
+        if let Some(fits) = [more, short]
+            .into_iter()
+            .find(|more| format::width(&text) + format::width(more) < room)
+        {
+            text.push_str(&fits);
+        }
     }
     text.push(' ');
     text
@@ -142,12 +177,15 @@ fn plan_panel(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let views = match state.view {
         View::Tree => " f flat · c compare ",
         View::Flat => " by self time · f tree ",
-        View::Compare => " compared with the plan before · c tree ",
+        View::Compare => " C older · c tree ",
     };
-    let head = state
-        .shown
-        .as_ref()
-        .map_or_else(|| " Plan ".to_owned(), title);
+    // The title and the keys share the top border.
+    let room = usize::from(area.width).saturating_sub(format::width(views) + 3);
+    let head = match (&state.shown, state.view) {
+        (Some(_), View::Compare) => compare::title(state, room, theme),
+        (Some(shown), _) => Line::from(title(shown, room)),
+        (None, _) => Line::from(" Plan "),
+    };
     let block =
         panel::panel(head, theme, false).title_top(Line::styled(views, theme.dim).right_aligned());
     let inner = block.inner(area);
@@ -170,14 +208,43 @@ fn plan_panel(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         status.push(Line::styled(text, theme.notice));
     }
+    // A plan, an error and the SQL below that are not of one statement say whose they are.
     if let Some(error) = &state.error {
+        let whose = match state.failure_of_another() {
+            Some(sql) => format!(
+                "EXPLAIN of another statement than the SQL below failed ({}): ",
+                format::truncate(&one_line(sql), 60)
+            ),
+            None => "EXPLAIN failed: ".to_owned(),
+        };
         status.push(Line::from(vec![
             Span::styled("WARN ", theme.level(Level::Warn)),
-            Span::styled(format!("EXPLAIN failed: {error}"), theme.text),
+            Span::styled(whose, theme.text),
+            Span::styled(error.clone(), theme.text),
         ]));
     }
+    if state.running.is_none()
+        && let Some(sql) = state.plan_of_another()
+    {
+        status.push(Line::from(vec![
+            Span::styled(
+                "plan of another statement than the SQL below: ",
+                theme.notice,
+            ),
+            Span::styled(format::truncate(&one_line(sql), 60).into_owned(), theme.dim),
+        ]));
+    }
+    // Each status line wraps rather than losing its end.
+    let width = usize::from(inner.width).max(1);
+    let status_rows: usize = status
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            format::wrap(&text, width).len()
+        })
+        .sum();
     let [status_area, body] = inner.layout(&Layout::vertical([
-        Constraint::Length(status.len() as u16),
+        Constraint::Length(u16::try_from(status_rows).unwrap_or(u16::MAX)),
         Constraint::Fill(1),
     ]));
     frame.render_widget(
@@ -239,14 +306,15 @@ fn rows(frame: &mut Frame, area: Rect, state: &ExplainState, plan: &Plan, theme:
 }
 
 fn compared(frame: &mut Frame, area: Rect, state: &ExplainState, theme: &Theme) {
-    let (Some(diff), Some(before), Some(after)) = (&state.diff, &state.previous, &state.shown)
+    let (Some(diff), Some((_, before)), Some(after)) = (&state.diff, state.before(), &state.shown)
     else {
         return;
     };
     let width = usize::from(area.width);
-    let height = usize::from(area.height.saturating_sub(2));
+    let mut lines = compare::statements(state.kinship, before, after, width, theme);
+    lines.extend([compare::summary(diff, theme), compare::header(width, theme)]);
+    let height = usize::from(area.height).saturating_sub(lines.len());
     let first = offset(state.selected, height);
-    let mut lines = vec![compare::summary(diff, theme), compare::header(width, theme)];
     for index in first..diff.rows.len().min(first + height) {
         let mut line = compare::line(diff, index, &before.plan, &after.plan, width, theme);
         if index == state.selected {
@@ -290,7 +358,10 @@ fn editor(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     } else {
         " e edit · x EXPLAIN · a ANALYZE "
     };
-    let title = format!(" SQL · statement_timeout {} ", humanize(state.timeout));
+    let mut title = format!(" SQL · statement_timeout {} ", humanize(state.timeout));
+    if state.stash.is_some() {
+        title.push_str("· u: the other SQL kept ");
+    }
     let block =
         panel::panel(title, theme, false).title_top(Line::styled(keys, theme.key).right_aligned());
     let inner = block.inner(area);

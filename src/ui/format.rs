@@ -194,6 +194,41 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` in lines of at most `room` columns: whole ` · ` parts where they fit (a part that
+/// starts a line drops its `·`), else words.
+#[must_use]
+pub fn wrap(text: &str, room: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for part in text.split(" · ") {
+        if line.is_empty() && width(part) <= room {
+            part.clone_into(&mut line);
+            continue;
+        }
+        if !line.is_empty() && width(&line) + 3 + width(part) <= room {
+            line.push_str(" · ");
+            line.push_str(part);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for word in part.split(' ') {
+            if !line.is_empty() && width(&line) + 1 + width(word) > room {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// How many of `cells` a gauge fills for `fraction` (clamped to 0..=1; any non-zero value
 /// shows at least one cell).
 #[must_use]

@@ -34,9 +34,11 @@ use crate::ui::panel;
 use crate::ui::sql;
 use crate::ui::theme::Theme;
 
-/// Inner widths from which the table adds hit%, max and stddev; read, temp, WAL and I/O;
-/// db/role.
+/// Inner widths from which the table adds min, max, stddev and hit%; read, temp, WAL and I/O;
+/// rows, database and role.
 const WIDER: (u16, u16, u16) = (110, 150, 190);
+/// Width of the database and role columns.
+const WHO: u16 = 10;
 
 /// Draws the Queries pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -114,8 +116,9 @@ fn table(
         let filter = format!(" / {} ", format::truncate(&queries.filter, 30));
         block = block.title_top(Line::styled(filter, theme.notice).right_aligned());
     }
+    let room = usize::from(area.width).saturating_sub(2);
     block = block.title_bottom(
-        Line::styled(footer(queries, figures, privilege_note), theme.dim).right_aligned(),
+        Line::styled(footer(queries, figures, privilege_note, room), theme.dim).right_aligned(),
     );
     if figures.scope.is_rate() && figures.seconds.is_none() {
         let why = "rates need a second sample: the figures of the last interval arrive with the \
@@ -154,22 +157,33 @@ fn table(
         .map(|r| row(r, &columns, figures, usize::from(inner.width), theme))
         .collect();
     let header = Row::new(columns.iter().map(|c| {
-        let mut name = c.header(figures.scope.is_rate()).to_owned();
-        if *c == Col::By(queries.sort.column) {
+        let mut name = column_header(*c, figures.scope.is_rate()).to_owned();
+        if *c == queries.sort.column {
             name.push_str(if queries.sort.descending {
                 "↓"
             } else {
                 "↑"
             });
         }
-        Cell::from(if c.numeric() {
+        Cell::from(if numeric(*c) {
             Line::from(name).right_aligned()
         } else {
             Line::from(name)
         })
     }))
     .style(theme.header);
-    let widths: Vec<Constraint> = columns.iter().map(|c| c.width()).collect();
+    // Room for the header, and the sort arrow on the sorted column.
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|c| match width(*c) {
+            Constraint::Length(n) => {
+                let named = format::width(column_header(*c, figures.scope.is_rate()))
+                    + usize::from(*c == queries.sort.column);
+                Constraint::Length(n.max(u16::try_from(named).unwrap_or(n)))
+            }
+            fill => fill,
+        })
+        .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(theme.selected)
@@ -180,113 +194,132 @@ fn table(
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
-/// The bottom border: how full pg_stat_statements is, evictions, what this role cannot see.
-fn footer(state: &QueriesState, figures: &QueriesFigures, privilege_note: Option<&str>) -> String {
+/// The bottom border in `room` columns: how full pg_stat_statements is, evictions, what this
+/// role cannot see. Where it does not fit, the GRANT is kept: the other parts give way first.
+fn footer(
+    state: &QueriesState,
+    figures: &QueriesFigures,
+    privilege_note: Option<&str>,
+    room: usize,
+) -> String {
     let sample = &figures.latest;
-    let mut parts = Vec::new();
+    // (part, a shorter one, how long it stays: higher stays longer)
+    let mut parts: Vec<(String, Option<String>, u8)> = Vec::new();
     let entries = format::count(sample.entries.len() as i64);
-    parts.push(match sample.settings.max_entries {
+    let whole = match sample.settings.max_entries {
         Some(max) => format!("{entries} of {} entries", format::count(max)),
         None => format!("{entries} entries"),
-    });
+    };
+    parts.push((whole, Some(format!("{entries} entries")), 1));
     if let Some(dealloc) = sample.dealloc.filter(|d| *d > 0) {
-        parts.push(format!("{} evicted", format::count(dealloc)));
+        parts.push((format!("{} evicted", format::count(dealloc)), None, 2));
     }
     if sample.hidden > 0 {
         let grant = privilege_note.unwrap_or("GRANT pg_read_all_stats");
-        parts.push(format!(
-            "{} of other roles hidden: {grant}",
-            format::count(sample.hidden)
-        ));
+        let hidden = format!("{} of other roles hidden", format::count(sample.hidden));
+        let short = grant
+            .find("GRANT")
+            .map(|at| format!("{hidden}: {}", &grant[at..]));
+        parts.push((format!("{hidden}: {grant}"), short, 5));
     }
     if !sample.settings.track_io_timing {
-        parts.push("track_io_timing off".to_owned());
+        parts.push(("track_io_timing off".to_owned(), None, 3));
     }
     if let Some(error) = &state.error {
-        parts.push(format!("last read failed: {}", format::truncate(error, 60)));
+        let text = format!("last read failed: {}", format::truncate(error, 60));
+        parts.push((text, None, 4));
     }
-    format!(" {} ", parts.join(" · "))
-}
-
-/// A column of the table: a sortable one, or the share of time, the lint tags, db/role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    By(Column),
-    Share,
-    Lint,
-    Who,
-}
-
-impl Col {
-    fn header(self, rate: bool) -> &'static str {
-        match (self, rate) {
-            (Col::By(Column::Calls), true) => "calls/s",
-            (Col::By(Column::Time), true) => "time/s",
-            (Col::By(Column::Time), false) => "total",
-            (Col::By(Column::RowsPerCall), _) => "rows/c",
-            (Col::By(Column::Read), true) => "read/s",
-            (Col::By(Column::Temp), true) => "temp/s",
-            (Col::By(Column::Wal), true) => "WAL/s",
-            (Col::By(Column::Io), true) => "I/O/s",
-            (Col::By(column), _) => column.name(),
-            (Col::Share, _) => "%time",
-            (Col::Lint, _) => "lint",
-            (Col::Who, _) => "db/role",
+    let joined = |parts: &[(String, Option<String>, u8)]| {
+        let texts: Vec<&str> = parts.iter().map(|(text, ..)| text.as_str()).collect();
+        format!(" {} ", texts.join(" · "))
+    };
+    while format::width(&joined(&parts)) > room {
+        if let Some(part) = parts.iter_mut().find(|(_, short, _)| short.is_some()) {
+            if let Some(short) = part.1.take() {
+                part.0 = short;
+            }
+        } else if parts.len() > 1
+            && let Some(least) = (0..parts.len()).min_by_key(|i| parts[*i].2)
+        {
+            parts.remove(least);
+        } else {
+            break;
         }
     }
+    format::truncate(&joined(&parts), room).into_owned()
+}
 
-    fn width(self) -> Constraint {
-        match self {
-            Col::By(Column::RowsPerCall | Column::HitPct) | Col::Share => Constraint::Length(6),
-            Col::By(Column::Read | Column::Temp | Column::Wal) => Constraint::Length(8),
-            Col::By(Column::Query) => Constraint::Fill(1),
-            Col::By(_) | Col::Lint => Constraint::Length(7),
-            Col::Who => Constraint::Length(18),
+/// The column's header: per second over a rate scope.
+fn column_header(column: Column, rate: bool) -> &'static str {
+    match (column, rate) {
+        (Column::Calls, true) => "calls/s",
+        (Column::Time, true) => "time/s",
+        (Column::Time, false) => "total",
+        (Column::Rows, true) => "rows/s",
+        (Column::RowsPerCall, _) => "rows/c",
+        (Column::Read, true) => "read/s",
+        (Column::Temp, true) => "temp/s",
+        (Column::Wal, true) => "WAL/s",
+        (Column::Io, true) => "I/O/s",
+        (column, _) => column.name(),
+    }
+}
+
+fn width(column: Column) -> Constraint {
+    match column {
+        Column::RowsPerCall | Column::HitPct | Column::Share => Constraint::Length(6),
+        Column::Min | Column::Max | Column::Rows | Column::Read | Column::Temp | Column::Wal => {
+            Constraint::Length(8)
         }
+        Column::Database | Column::Role => Constraint::Length(WHO),
+        Column::Query => Constraint::Fill(1),
+        _ => Constraint::Length(7),
     }
+}
 
-    fn numeric(self) -> bool {
-        !matches!(self, Col::Lint | Col::Who | Col::By(Column::Query))
-    }
+fn numeric(column: Column) -> bool {
+    !matches!(
+        column,
+        Column::Lint | Column::Database | Column::Role | Column::Query
+    )
 }
 
 /// The columns that fit `width`: the essentials at 80 columns, more as the terminal widens.
-fn columns(width: u16, figures: &QueriesFigures) -> Vec<Col> {
+fn columns(width: u16, figures: &QueriesFigures) -> Vec<Column> {
     let sample = &figures.latest;
-    let mut cols = vec![
-        Col::By(Column::Calls),
-        Col::By(Column::Time),
-        Col::By(Column::Mean),
-    ];
+    let mut cols = vec![Column::Calls, Column::Time, Column::Mean];
     if width >= WIDER.0 {
-        cols.extend([Col::By(Column::Max), Col::By(Column::Stddev)]);
+        cols.extend([Column::Min, Column::Max, Column::Stddev]);
     }
-    cols.push(Col::By(Column::RowsPerCall));
+    if width >= WIDER.2 {
+        cols.push(Column::Rows);
+    }
+    cols.push(Column::RowsPerCall);
     if width >= WIDER.0 {
-        cols.push(Col::By(Column::HitPct));
+        cols.push(Column::HitPct);
     }
-    cols.push(Col::Share);
+    cols.push(Column::Share);
     if width >= WIDER.1 {
-        cols.extend([Col::By(Column::Read), Col::By(Column::Temp)]);
+        cols.extend([Column::Read, Column::Temp]);
         if sample.columns.wal {
-            cols.push(Col::By(Column::Wal));
+            cols.push(Column::Wal);
         }
         if sample.settings.track_io_timing {
-            cols.push(Col::By(Column::Io));
+            cols.push(Column::Io);
         }
     }
-    cols.push(Col::Lint);
+    cols.push(Column::Lint);
     if width >= WIDER.2 {
-        cols.push(Col::Who);
+        cols.extend([Column::Database, Column::Role]);
     }
-    cols.push(Col::By(Column::Query));
+    cols.push(Column::Query);
     cols
 }
 
 /// One statement's row; its text is cut to `width`, the most the query column can show.
 fn row<'a>(
     r: &'a QueryRow,
-    cols: &[Col],
+    cols: &[Column],
     figures: &QueriesFigures,
     width: usize,
     theme: &Theme,
@@ -295,54 +328,50 @@ fn row<'a>(
 }
 
 fn cell<'a>(
-    col: Col,
+    col: Column,
     r: &'a QueryRow,
     figures: &QueriesFigures,
     width: usize,
     theme: &Theme,
 ) -> Cell<'a> {
     let number = |text: String| Cell::from(Line::styled(text, theme.value).right_aligned());
-    if col.numeric() && r.is_unknown() {
+    if numeric(col) && r.is_unknown() {
         return Cell::from(Line::styled("-", theme.dim).right_aligned());
     }
     let per = Per::new(figures);
     let block = figures.latest.settings.block_size as f64;
     match col {
-        Col::By(Column::Calls) => number(per.count(r.calls as f64)),
-        Col::By(Column::Time) => number(format::millis(per.value(r.total_ms))),
-        Col::By(Column::Mean) => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
-        Col::By(Column::Max) => number(format::millis(r.max_ms)),
-        Col::By(Column::Stddev) => {
-            number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis))
-        }
-        Col::By(Column::RowsPerCall) => {
-            number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows))
-        }
-        Col::By(Column::HitPct) => {
-            number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent))
-        }
-        Col::Share => {
+        Column::Calls => number(per.count(r.calls as f64)),
+        Column::Time => number(format::millis(per.value(r.total_ms))),
+        Column::Mean => number(r.mean_ms().map_or_else(|| "-".to_owned(), format::millis)),
+        Column::Min => number(format::millis(r.min_ms)),
+        Column::Max => number(format::millis(r.max_ms)),
+        Column::Stddev => number(r.stddev_ms.map_or_else(|| "-".to_owned(), format::millis)),
+        Column::Rows => number(per.count(r.rows as f64)),
+        Column::RowsPerCall => number(r.rows_per_call().map_or_else(|| "-".to_owned(), rows)),
+        Column::HitPct => number(r.hit_pct().map_or_else(|| "-".to_owned(), format::percent)),
+        Column::Share => {
             Cell::from(Line::styled(format!("{:.1}%", r.share_pct), theme.text).right_aligned())
         }
-        Col::By(Column::Read) => number(per.bytes(r.shared_blks_read as f64 * block)),
-        Col::By(Column::Temp) => number(per.bytes(r.temp_blks_written as f64 * block)),
-        Col::By(Column::Wal) => {
-            number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w)))
-        }
-        Col::By(Column::Io) => number(format::millis(per.value(r.io_ms()))),
-        Col::Lint => Cell::from(lint::tags(r, theme)),
-        Col::Who => {
-            let who = r
-                .text
-                .as_ref()
-                .map(|t| format!("{}/{}", t.text.database, t.text.role))
-                .unwrap_or_default();
+        Column::Read => number(per.bytes(r.shared_blks_read as f64 * block)),
+        Column::Temp => number(per.bytes(r.temp_blks_written as f64 * block)),
+        Column::Wal => number(r.wal_bytes.map_or_else(|| "-".to_owned(), |w| per.bytes(w))),
+        Column::Io => number(format::millis(per.value(r.io_ms()))),
+        Column::Lint => Cell::from(lint::tags(r, theme)),
+        Column::Database | Column::Role => {
+            let who = r.text.as_ref().map_or("", |t| {
+                if col == Column::Database {
+                    t.text.database.as_str()
+                } else {
+                    t.text.role.as_str()
+                }
+            });
             Cell::from(Span::styled(
-                format::truncate(&who, 18).into_owned(),
+                format::truncate(who, usize::from(WHO)).into_owned(),
                 theme.dim,
             ))
         }
-        Col::By(Column::Query) => {
+        Column::Query => {
             let mut spans = Vec::new();
             if !r.toplevel() {
                 spans.push(Span::styled("(nested) ", theme.dim));

@@ -56,6 +56,18 @@ fn plan_tree_80x24() {
             .any(|l| l.contains("WARN Hash Join: rows overestimated 12.3x"))
     );
     assert!(lines.iter().any(|l| l.contains("WITH s AS MATERIALIZED")));
+    // The warning wraps rather than losing its end, here and at 120 columns.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("per loop): statistics may be stale or too coarse")),
+        "{lines:#?}"
+    );
+    let wide = screen(&draw(&explain_model(), &dark(), 120, 40)).join("\n");
+    assert!(
+        wide.contains("per loop): statistics may be stale or too"),
+        "{wide}"
+    );
     insta::assert_snapshot!(terminal.backend());
 }
 
@@ -134,6 +146,84 @@ fn two_plans_compared_160x50() {
         "{lines:#?}"
     );
     insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn plans_of_two_statements_are_compared_only_under_a_title_that_says_so() {
+    let mut m = explain_model();
+    let mut users = shown(CTE2_18, "EXPLAIN ANALYZE (rolled back)");
+    users.sql = Some("select count(*) from users".to_owned());
+    m.explain.show(users);
+    m.apply(Action::ComparePlans);
+    for (width, height) in [(80, 24), (120, 40)] {
+        let lines = screen(&draw(&m, &dark(), width, height));
+        assert!(
+            lines[1].contains("Compare · different statements") && lines[1].contains("c tree"),
+            "{width}: {lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("after:  select count(*) from users")),
+            "{lines:#?}"
+        );
+        assert!(lines.iter().any(|l| l.contains("before: WITH s AS")));
+    }
+    // The same statement again (the view stays on compare): its own plan is the one
+    // compared, whatever ran in between.
+    m.explain
+        .show(shown(CTE2_18, "EXPLAIN ANALYZE (rolled back)"));
+    let lines = screen(&draw(&m, &dark(), 120, 40));
+    assert!(
+        lines[1].contains("Compare · same statement · before: 2 plans back (2 kept)"),
+        "{lines:#?}"
+    );
+    m.apply(Action::OlderPlan);
+    let lines = screen(&draw(&m, &dark(), 120, 40));
+    assert!(
+        lines[1].contains("different statements · before: the previous plan (2 kept)"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_plan_an_error_and_sql_of_different_statements_say_whose_they_are() {
+    use pgmedic::explain::run::ExplainOutcome;
+    let mut m = explain_model();
+    // A failed EXPLAIN of another statement, then a statement from the Queries pane that
+    // cannot be explained at all.
+    m.explain
+        .set_sql("update watchlists set name = name where id = 1");
+    let request = m
+        .explain
+        .ask(false, 150_018, m.now)
+        .expect("a statement EXPLAIN takes")
+        .expect("x asks nothing first");
+    m.explain.on_outcome(ExplainOutcome {
+        id: request.id,
+        result: Err("canceling statement due to lock timeout".to_owned()),
+    });
+    let lines = screen(&draw(&m, &dark(), 120, 40)).join("\n");
+    assert!(
+        lines.contains("EXPLAIN failed: canceling statement due to lock timeout"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("plan of another statement than the SQL below: WITH s AS MATERIALIZED"),
+        "{lines}"
+    );
+    m.explain_statement("START TRANSACTION".to_owned(), false);
+    for (width, height) in [(80, 24), (120, 40)] {
+        let lines = screen(&draw(&m, &dark(), width, height)).join("\n");
+        for what in [
+            "EXPLAIN of another statement than the SQL below failed (update",
+            "canceling statement due to",
+            "plan of another statement than the SQL below:",
+            "START TRANSACTION",
+        ] {
+            assert!(lines.contains(what), "{what:?} at {width}:\n{lines}");
+        }
+    }
 }
 
 #[test]

@@ -108,7 +108,8 @@ fn the_detail_view_shows_the_whole_statement_formatted_its_figures_and_lints() {
     for figure in [
         "calls        2 (1.0/s) · rows 9,600 (4,800 per call)",
         "time         1.68s (840ms/s) · 74.7% of all time",
-        "mean ± sd    840ms ± 504ms · min 168ms · max 11.8s (since 1h00m ago)",
+        "mean ± sd    840ms ± 504ms",
+        "min / max    168ms / 11.8s · all-time, since 1h00m ago; not kept per span",
         "shared       480 hit · 1,800 read (21.1% hits) · I/O read 90ms write 0.00ms",
         "temp · WAL   40 MiB (20 MiB/s) · 0 B (0 B/s)",
     ] {
@@ -120,6 +121,80 @@ fn the_detail_view_shows_the_whole_statement_formatted_its_figures_and_lints() {
     );
     press(&mut m, KeyCode::Esc);
     assert!(m.queries.detail.is_none());
+}
+
+#[test]
+fn min_and_max_are_columns_labelled_all_time_and_the_list_sorts_by_them() {
+    let mut m = shop();
+    let screen = text(&m, 120, 40);
+    let header = screen.lines().find(|l| l.contains("calls/s")).unwrap();
+    assert!(
+        header.contains("min ever") && header.contains("max ever"),
+        "{header}"
+    );
+    let wide = text(&m, 200, 50);
+    let header = wide.lines().find(|l| l.contains("calls/s")).unwrap();
+    for column in ["rows/s", "db", "role"] {
+        assert!(header.contains(column), "{column} in {header}");
+    }
+    // s steps time → calls → mean → min ever.
+    type_keys(&mut m, "sss");
+    let screen = text(&m, 120, 40);
+    assert!(screen.contains("by min ever ↓"), "{screen}");
+    let header = screen.lines().find(|l| l.contains("calls/s")).unwrap();
+    assert!(header.contains("min ever↓"), "{header}");
+    let mins: Vec<f64> = m.queries.rows().map(|r| r.min_ms).collect();
+    assert!(mins.is_sorted_by(|a, b| a >= b), "{mins:?}");
+}
+
+#[test]
+fn a_role_without_pg_read_all_stats_reads_the_grant_at_any_width() {
+    let mut m = shop();
+    if let Some(server) = &mut m.server {
+        server.role = "qa_other".to_owned();
+        server.privileges = pgmedic::server::Privileges::default();
+    }
+    let texts = crate::queries_fixtures::texts(WORKLOAD);
+    let mut snapshot = crate::queries_fixtures::snapshot(4, WORKLOAD, &texts);
+    if let Ok(sample) = &mut snapshot.statements {
+        sample.hidden = 244;
+    }
+    m.update(Msg::Queries(Box::new(snapshot)));
+    for width in [80, 120, 200] {
+        let screen = text(&m, width, 30);
+        let footer = screen
+            .lines()
+            .find(|l| l.contains("hidden"))
+            .unwrap_or_else(|| panic!("no footer at {width}:\n{screen}"));
+        assert!(
+            footer.contains("244 of other roles hidden")
+                && footer.contains("GRANT pg_read_all_stats TO \"qa_other\" ╯"),
+            "{width}: {footer}"
+        );
+        assert!(footer.starts_with("╰─"), "{width}: {footer}");
+    }
+    let wide = text(&m, 200, 30);
+    assert!(
+        wide.contains("9 of 5,000 entries · 12 evicted · 244 of other roles hidden: qa_other sees"),
+        "{wide}"
+    );
+}
+
+#[test]
+fn the_detail_figures_wrap_rather_than_lose_their_ends() {
+    let mut m = shop();
+    press(&mut m, KeyCode::Enter);
+    for (width, height) in [(80, 40), (120, 40)] {
+        let screen = text(&m, width, height);
+        for part in [
+            "I/O read 90ms write 0.00ms",
+            "168ms / 11.8s",
+            "all-time, since 1h00m ago",
+            "temp · WAL   40 MiB (20 MiB/s) · 0 B (0 B/s)",
+        ] {
+            assert!(screen.contains(part), "{part:?} at {width}:\n{screen}");
+        }
+    }
 }
 
 #[test]

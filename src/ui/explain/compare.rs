@@ -1,8 +1,13 @@
-//! The compare view: the statement's totals before and after, then the two plans' nodes
-//! aligned, each marked `=` (same), `~` (time or rows changed), `-` (only before) or `+` (only
-//! after), with both figures.
+//! The compare view: its title says whether the two plans are of the same statement (plainly
+//! "different statements" when not) and which earlier plan of the session is compared with;
+//! the two statements unless they are the same text; the totals before and after, then the
+//! two plans' nodes aligned, each marked `=` (same), `~` (time or rows changed), `-` (only
+//! before) or `+` (only after), with both figures.
 //!
 //! ```text
+//!  ╭ Compare · same statement, other values · before: 2 plans back (3 kept) · EXPLAIN ANALYZE ╮
+//!  before: SELECT * FROM orders WHERE customer_id = 42
+//!  after:  SELECT * FROM orders WHERE customer_id = 7
 //!  before 166ms → after 90ms (−46%) · planning 0.42ms → 0.52ms · blocks 1.9k → 1.9k
 //!    node                                     before      after   change       rows
 //!  ~ Aggregate                                 167ms       90ms     −46%        1 → 1
@@ -11,12 +16,80 @@
 
 use ratatui::text::{Line, Span};
 
+use crate::app::explain::{ExplainState, Shown};
 use crate::diagnose::health::Level;
+use crate::diagnose::overview::one_line;
+use crate::explain::statement::Kinship;
 use crate::plan::compare::{Change, Diff};
 use crate::plan::{NodeId, Plan};
 use crate::ui::explain::tree::name;
 use crate::ui::format;
 use crate::ui::theme::Theme;
+
+/// The compare view's title in `room` columns: how the two statements relate — plainly
+/// "different statements" when they are — and which earlier plan is compared with.
+#[must_use]
+pub fn title(state: &ExplainState, room: usize, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" Compare · ")];
+    match state.kinship {
+        Some(Kinship::Different) => {
+            spans.push(Span::styled(
+                "different statements",
+                theme.level_fg(Level::Warn),
+            ));
+            spans.push(Span::raw(" · "));
+        }
+        Some(Kinship::Same) => spans.push(Span::raw("same statement · ")),
+        Some(Kinship::OtherValues) => spans.push(Span::raw("same statement, other values · ")),
+        None => {}
+    }
+    if let Some((at, before)) = state.before() {
+        let back = match at {
+            0 => "the previous plan".to_owned(),
+            n => format!("{} plans back", n + 1),
+        };
+        let kept = match state.history.len() {
+            1 => String::new(),
+            n => format!(" ({n} kept)"),
+        };
+        let whole = format!("before: {back}{kept} · {} ", before.source);
+        let short = format!("before: {back}{kept} ");
+        let used: usize = spans.iter().map(Span::width).sum();
+        let fits = [whole, short]
+            .into_iter()
+            .find(|t| used + format::width(t) <= room);
+        spans.push(Span::raw(fits.unwrap_or_default()));
+    }
+    Line::from(spans)
+}
+
+/// The two statements, one line each, above the figures, unless they are the same text.
+#[must_use]
+pub fn statements(
+    kinship: Option<Kinship>,
+    before: &Shown,
+    after: &Shown,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let line = |label: &'static str, sql: &str| {
+        let room = width.saturating_sub(label.len());
+        Line::from(vec![
+            Span::styled(label, theme.dim),
+            Span::styled(
+                format::truncate(&one_line(sql), room).into_owned(),
+                theme.text,
+            ),
+        ])
+    };
+    if kinship == Some(Kinship::Same) {
+        return Vec::new();
+    }
+    [("before: ", &before.sql), ("after:  ", &after.sql)]
+        .into_iter()
+        .filter_map(|(label, sql)| sql.as_deref().map(|sql| line(label, sql)))
+        .collect()
+}
 
 /// The totals line.
 #[must_use]

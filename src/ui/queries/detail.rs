@@ -60,16 +60,22 @@ pub fn render(
     theme: &Theme,
     stale: bool,
 ) {
-    let two = area.width.saturating_sub(4) >= TWO_COLUMNS;
     let facts = facts(r, figures);
+    // Two columns only where every figure fits its half whole; else one, each figure wrapped
+    // under its label rather than cut.
+    let inner_width = usize::from(area.width.saturating_sub(4)).max(1);
+    let half = inner_width.saturating_sub(1) / 2;
+    let two = inner_width >= usize::from(TWO_COLUMNS)
+        && facts
+            .iter()
+            .all(|(_, value)| LABEL + format::width(value) <= half);
     let fact_rows = if two {
         facts.len().div_ceil(2)
     } else {
-        facts.len()
+        fact_lines(&facts, inner_width, theme).len()
     };
     let findings = lint::lines(r, usize::MAX, theme);
     // Each lint wraps inside the box rather than losing its numbers.
-    let inner_width = usize::from(area.width.saturating_sub(4)).max(1);
     let lint_rows: usize = findings
         .iter()
         .map(|l| l.width().div_ceil(inner_width).max(1))
@@ -111,10 +117,13 @@ pub fn render(
             Constraint::Fill(1),
         ]));
         let (first, second) = facts.split_at(fact_rows.min(facts.len()));
-        frame.render_widget(Paragraph::new(fact_lines(first, theme)), left);
-        frame.render_widget(Paragraph::new(fact_lines(second, theme)), right);
+        frame.render_widget(Paragraph::new(fact_lines(first, half, theme)), left);
+        frame.render_widget(Paragraph::new(fact_lines(second, half, theme)), right);
     } else {
-        frame.render_widget(Paragraph::new(fact_lines(&facts, theme)), inner);
+        frame.render_widget(
+            Paragraph::new(fact_lines(&facts, inner_width, theme)),
+            inner,
+        );
     }
 
     let block = panel::panel(" Lints ", theme, false);
@@ -126,19 +135,28 @@ pub fn render(
     );
 }
 
-fn fact_lines<'a>(facts: &[(&'static str, String)], theme: &Theme) -> Vec<Line<'a>> {
+/// The figures under their labels, each wrapped to `width` (at its ` · ` separators first,
+/// then between words) with its continuation lines under the value.
+fn fact_lines<'a>(facts: &[(&'static str, String)], width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let room = width.saturating_sub(LABEL).max(12);
     facts
         .iter()
-        .map(|(label, value)| {
-            Line::from(vec![
-                Span::styled(format!("{label:<LABEL$}"), theme.dim),
-                Span::styled(value.clone(), theme.value),
-            ])
+        .flat_map(|(label, value)| {
+            format::wrap(value, room)
+                .into_iter()
+                .enumerate()
+                .map(move |(i, piece)| {
+                    let label = if i == 0 { *label } else { "" };
+                    Line::from(vec![
+                        Span::styled(format!("{label:<LABEL$}"), theme.dim),
+                        Span::styled(piece, theme.value),
+                    ])
+                })
         })
         .collect()
 }
 
-/// Every figure of the statement over the scope, as (label, value), five lines.
+/// Every figure of the statement over the scope, as (label, value), six lines.
 fn facts(r: &QueryRow, figures: &QueriesFigures) -> Vec<(&'static str, String)> {
     if r.is_unknown() {
         return vec![(
@@ -180,15 +198,13 @@ fn facts(r: &QueryRow, figures: &QueriesFigures) -> Vec<(&'static str, String)> 
         (
             "mean ± sd",
             match (r.mean_ms(), r.stddev_ms) {
-                (Some(mean), Some(sd)) => format!(
-                    "{} ± {} · {}",
-                    format::millis(mean),
-                    format::millis(sd),
-                    min_max(r, sample.taken_at)
-                ),
-                _ => format!("no call in this span · {}", min_max(r, sample.taken_at)),
+                (Some(mean), Some(sd)) => {
+                    format!("{} ± {}", format::millis(mean), format::millis(sd))
+                }
+                _ => "no call in this span".to_owned(),
             },
         ),
+        ("min / max", min_max(r, sample.taken_at)),
         (
             "shared",
             format!(
@@ -238,14 +254,15 @@ fn per_call(value: f64) -> String {
     }
 }
 
-/// min / max are kept since the entry (or its min/max, 1.11+) began, not per span.
+/// min / max are all-time figures: pg_stat_statements keeps them since the entry (or, 1.11+,
+/// its min/max) began, never per span.
 fn min_max(r: &QueryRow, now: f64) -> String {
     let since = r.minmax_since.map_or_else(
         || "since the entry began".to_owned(),
         |at| format!("since {} ago", format::age(now - at)),
     );
     format!(
-        "min {} · max {} ({since})",
+        "{} / {} · all-time, {since}; not kept per span",
         format::millis(r.min_ms),
         format::millis(r.max_ms)
     )
