@@ -45,9 +45,21 @@ pub struct Diff {
 /// What identifies a node across two plans.
 fn signature(plan: &Plan, id: NodeId) -> String {
     let node = &plan.nodes[id];
+    // What the node does and reads, without the schema: only VERBOSE names it, and a plain
+    // EXPLAIN compared with an EXPLAIN ANALYZE (VERBOSE) must still pair its nodes.
+    let p = &node.props;
+    let object = [
+        "Relation Name",
+        "CTE Name",
+        "Function Name",
+        "Index Name",
+        "Alias",
+    ]
+    .map(|key| p.text(key).unwrap_or_default());
     format!(
-        "{}|{}|{}",
-        node.label(),
+        "{}|{}|{}|{}",
+        node.title(),
+        object.join("|"),
         node.relationship().unwrap_or_default(),
         node.subplan_name().unwrap_or_default()
     )
@@ -193,4 +205,32 @@ fn greedy(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
         }
     }
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_plan_and_a_verbose_one_of_the_same_statement_pair_their_nodes() {
+        let plain = Plan::parse(
+            r#"[{"Plan": {"Node Type": "ModifyTable", "Operation": "Update",
+                "Relation Name": "items", "Alias": "items", "Total Cost": 339.5,
+                "Plans": [{"Node Type": "Seq Scan", "Parent Relationship": "Outer",
+                  "Relation Name": "items", "Alias": "items", "Total Cost": 339.5}]}}]"#,
+        )
+        .unwrap();
+        let verbose = Plan::parse(
+            r#"[{"Plan": {"Node Type": "ModifyTable", "Operation": "Update",
+                "Relation Name": "items", "Schema": "public", "Alias": "items",
+                "Total Cost": 339.5,
+                "Plans": [{"Node Type": "Seq Scan", "Parent Relationship": "Outer",
+                  "Relation Name": "items", "Schema": "public", "Alias": "items",
+                  "Total Cost": 339.5}]}}]"#,
+        )
+        .unwrap();
+        let diff = compare(&plain, &verbose);
+        let changes: Vec<Change> = diff.rows.iter().map(|r| r.change).collect();
+        assert_eq!(changes, [Change::Same, Change::Same]);
+    }
 }

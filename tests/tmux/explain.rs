@@ -118,7 +118,11 @@ async fn explain_and_analyze_from_the_editor() {
         "99% of the rows removed by the filter:\n{analyzed}"
     );
     tmux.keys(&["c"]);
-    tmux.wait_for("compared with the plan before", UP);
+    let compared = tmux.wait_for("Compare · same statement", UP);
+    assert!(
+        !compared.contains("- Update on"),
+        "the nodes pair up, VERBOSE or not:\n{compared}"
+    );
     tmux.keys(&["q"]);
     tmux.assert_clean_exit();
     let changed: i64 = connect(&conninfo)
