@@ -98,6 +98,8 @@ pub enum Action {
     Reindex,
     /// Re-plan the heaviest statements on the table with the selected index hidden.
     WhatIfDrop,
+    /// Indexes: CREATE EXTENSION hypopg, so that suggestions can be verified.
+    CreateHypopg,
     /// Start or resume the guided index review.
     Review,
     /// Review: apply the current finding now.
@@ -186,6 +188,7 @@ impl Action {
             Action::DropIndex => "drop the index (CONCURRENTLY, typed confirmation)".to_owned(),
             Action::Reindex => "rebuild the index (REINDEX CONCURRENTLY)".to_owned(),
             Action::WhatIfDrop => "what if I drop it? (re-plan with it hidden, HypoPG)".to_owned(),
+            Action::CreateHypopg => "CREATE EXTENSION hypopg, to verify the suggestions".to_owned(),
             Action::Review => "start / resume the guided review".to_owned(),
             Action::ReviewApply => "review: apply now".to_owned(),
             Action::ReviewMigration => "review: add to the migration".to_owned(),

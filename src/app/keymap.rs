@@ -146,6 +146,7 @@ pub const INDEXES: &[Binding] = &[
     key(KeyCode::Char('d'), Action::DropIndex),
     key(KeyCode::Char('r'), Action::Reindex),
     key(KeyCode::Char('w'), Action::WhatIfDrop),
+    key(KeyCode::Char('H'), Action::CreateHypopg),
     key(KeyCode::Char('R'), Action::Review),
     key(KeyCode::Char('a'), Action::ReviewApply),
     key(KeyCode::Char('m'), Action::ReviewMigration),

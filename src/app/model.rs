@@ -441,6 +441,7 @@ impl Model {
             Action::DropIndex => return self.indexes_drop(),
             Action::Reindex if self.pane == Pane::Indexes => return self.indexes_reindex(),
             Action::WhatIfDrop => return self.indexes_what_if(),
+            Action::CreateHypopg => return self.propose_hypopg(),
             Action::Review => return self.review_start(),
             Action::ReviewApply => return self.review_decide(Decision::ApplyNow),
             Action::ReviewMigration => return self.review_decide(Decision::Migration),
@@ -1010,6 +1011,17 @@ impl Model {
         // The Bloat pane first: it leaves the Indexes pane's own jobs to it.
         effects.extend(self.bloat_job_finished(event));
         effects.extend(self.indexes_on_job(event));
+        // HypoPG created: the suggestions can now be verified.
+        if let JobEvent::Finished {
+            kind: JobKind::CreateExtension,
+            target,
+            outcome: Outcome::Done { .. },
+            ..
+        } = event
+            && target == "hypopg"
+        {
+            effects.extend(self.request_advice());
+        }
         effects
     }
 
@@ -1104,6 +1116,51 @@ mod tests {
         );
         m.update(Msg::Conn(ConnEvent::Up(Box::new(info(1)))));
         m
+    }
+
+    #[test]
+    fn h_creates_hypopg_when_the_server_has_it_and_then_asks_for_verified_advice() {
+        let mut m = model();
+        let mut superuser = info(1);
+        superuser.privileges.superuser = true;
+        m.update(Msg::Conn(ConnEvent::Up(Box::new(superuser))));
+        m.pane = Pane::Indexes;
+        m.advice = Some(Ok(crate::advisor::Advice::default()));
+        assert!(m.update(key('H')).is_empty());
+        assert_eq!(m.mode, Mode::Normal, "nothing to offer: no question");
+        assert!(
+            m.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("apt-get install")),
+            "{:?}",
+            m.notice
+        );
+        m.advice = Some(Ok(crate::advisor::Advice {
+            create_extension: Some("CREATE EXTENSION IF NOT EXISTS hypopg".to_owned()),
+            ..crate::advisor::Advice::default()
+        }));
+        m.update(key('H'));
+        let Mode::Confirm(confirm) = &m.mode else {
+            panic!("a confirmation: {:?}", m.mode)
+        };
+        assert_eq!(confirm.spec.kind, JobKind::CreateExtension);
+        let effects = m.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        let [Effect::RunJob(id, _)] = effects[..] else {
+            panic!("{effects:?}")
+        };
+        let effects = m.update(Msg::Job(JobEvent::Finished {
+            id,
+            kind: JobKind::CreateExtension,
+            target: "hypopg".to_owned(),
+            outcome: Outcome::Done { rows: Vec::new() },
+            elapsed: Duration::from_millis(40),
+        }));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::Work(Request::Advise { .. }))),
+            "the advice is asked again: {effects:?}"
+        );
     }
 
     #[test]

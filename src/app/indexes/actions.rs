@@ -182,6 +182,30 @@ impl Model {
     }
 
     /// `w`: re-plan the heaviest statements on the table with the index hidden (HypoPG).
+    /// `H`: CREATE EXTENSION hypopg, when the advice says the server has its files and this
+    /// database lacks it; else why not.
+    pub(crate) fn propose_hypopg(&mut self) -> Vec<Effect> {
+        let offer = match &self.advice {
+            Some(Ok(advice)) => advice.create_extension.is_some(),
+            _ => false,
+        };
+        if offer {
+            return self.propose(crate::advisor::create_hypopg_job());
+        }
+        let installed = self
+            .server
+            .as_ref()
+            .is_some_and(|s| s.installed_version("hypopg").is_some());
+        let why = if installed {
+            "HypoPG is installed in this database already"
+        } else {
+            "HypoPG's files are not on the server: install its package there (Debian: \
+             apt-get install postgresql-<version>-hypopg), then H creates the extension"
+        };
+        self.notify(crate::diagnose::health::Level::Warn, why);
+        Vec::new()
+    }
+
     pub(crate) fn indexes_what_if(&mut self) -> Vec<Effect> {
         let index = match self.indexes.active_review() {
             Some(review) => review.current().and_then(|i| i.finding.index.clone()),
