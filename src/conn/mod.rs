@@ -10,6 +10,7 @@
 //! output, or (see [`scrub_password_from_argv`]) in the process's command line.
 
 mod argv;
+mod cancels;
 mod connect;
 mod conninfo;
 mod describe;
@@ -26,6 +27,7 @@ mod settings;
 mod tls;
 
 pub use argv::{PASSWORD_VAR, scrub_password_from_argv};
+pub use cancels::Cancels;
 pub use connect::connect;
 pub use describe::describe;
 pub use env::Env;

@@ -7,18 +7,18 @@
 //! finished (ok with the last statement's rows, failed with the server's message, or
 //! cancelled). A job whose start cannot be written to the audit log does not run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{CancelToken, Client, SimpleQueryMessage};
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::app::msg::Msg;
 use crate::collect::{APPLICATION_NAME, monitoring_params};
-use crate::conn::{self, ConnParams};
+use crate::conn::{self, Cancels, ConnParams};
 use crate::jobs::audit::{self, AuditEntry, AuditLog};
 use crate::jobs::spec::{JobKind, JobSpec, ProgressView};
 
@@ -96,16 +96,6 @@ pub enum JobEvent {
     },
 }
 
-/// Jobs between "confirmed" and "finished": their cancel tokens, and cancels asked for
-/// before the job had a backend to cancel.
-#[derive(Default)]
-struct Running {
-    /// From `start` until the end is logged.
-    active: HashSet<JobId>,
-    tokens: HashMap<JobId, CancelToken>,
-    cancel_asked: HashSet<JobId>,
-}
-
 /// Starts and cancels jobs; owned by the event loop.
 #[derive(Clone)]
 pub struct Runner {
@@ -116,7 +106,10 @@ pub struct Runner {
     version_num: u32,
     audit: Option<AuditLog>,
     tx: UnboundedSender<Msg>,
-    running: Arc<Mutex<Running>>,
+    /// Jobs from `start` until their end is logged.
+    active: Arc<Mutex<HashSet<JobId>>>,
+    /// Their sessions, to cancel.
+    cancels: Arc<Cancels>,
 }
 
 impl Runner {
@@ -136,19 +129,20 @@ impl Runner {
             version_num,
             audit,
             tx,
-            running: Arc::default(),
+            active: Arc::default(),
+            cancels: Arc::default(),
         }
     }
 
     /// Runs `spec` as job `id` in the background.
     pub fn start(&self, id: JobId, spec: JobSpec) {
-        self.lock().active.insert(id);
+        self.active().insert(id);
         let runner = self.clone();
         tokio::spawn(async move {
             let started = Instant::now();
             let (outcome, pid) = runner.run(id, &spec).await;
             let elapsed = started.elapsed();
-            runner.forget(id);
+            runner.cancels.forget(id);
             let logged = runner.log(
                 id,
                 &spec,
@@ -158,7 +152,7 @@ impl Runner {
                     elapsed,
                 },
             );
-            runner.lock().active.remove(&id);
+            runner.active().remove(&id);
             let outcome = match (logged, outcome) {
                 (Err(err), Outcome::Done { .. }) => Outcome::Failed {
                     error: format!("done, but the audit log could not be written: {err}"),
@@ -178,8 +172,7 @@ impl Runner {
     /// Cancels job `id`: its running statement gets a cancel request; a job still connecting
     /// stops before its first statement.
     pub fn cancel(&self, id: JobId) {
-        let runner = self.clone();
-        tokio::spawn(async move { runner.send_cancel(id).await });
+        self.cancels.cancel(id, &self.params);
     }
 
     /// Cancels every job still running and waits, at most `within`, for their ends to be
@@ -187,39 +180,15 @@ impl Runner {
     /// unwatched and unaudited.
     pub async fn cancel_all(&self, within: Duration) {
         let deadline = tokio::time::Instant::now() + within;
-        let active: Vec<JobId> = self.lock().active.iter().copied().collect();
-        let cancels = active.iter().map(|id| self.send_cancel(*id));
-        let _ = tokio::time::timeout_at(deadline, futures_util::future::join_all(cancels)).await;
-        while !self.lock().active.is_empty() && tokio::time::Instant::now() < deadline {
+        let active: Vec<JobId> = self.active().iter().copied().collect();
+        self.cancels.cancel_now(active, &self.params, within).await;
+        while !self.active().is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
-    /// Asks job `id` to stop, and sends its statement a cancel request when it has one.
-    async fn send_cancel(&self, id: JobId) {
-        let token = {
-            let mut running = self.lock();
-            running.cancel_asked.insert(id);
-            running.tokens.get(&id).cloned()
-        };
-        if let Some(token) = token {
-            let tls = self.params.tls_connector();
-            let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Running> {
-        self.running.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn cancel_asked(&self, id: JobId) -> bool {
-        self.lock().cancel_asked.contains(&id)
-    }
-
-    fn forget(&self, id: JobId) {
-        let mut running = self.lock();
-        running.tokens.remove(&id);
-        running.cancel_asked.remove(&id);
+    fn active(&self) -> std::sync::MutexGuard<'_, HashSet<JobId>> {
+        self.active.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs the job; the outcome, and the backend pid once there was one.
@@ -254,11 +223,7 @@ impl Runner {
             let error = format!("not started: the audit log could not be written: {err}");
             return (Outcome::Failed { error }, Some(pid));
         }
-        {
-            let mut running = self.lock();
-            running.tokens.insert(id, client.cancel_token());
-        }
-        if self.cancel_asked(id) {
+        if !self.cancels.register(id, client.cancel_token()) {
             return (Outcome::Cancelled, Some(pid));
         }
         let _ = self.tx.send(Msg::Job(JobEvent::Started { id, pid }));
@@ -272,7 +237,7 @@ impl Runner {
         let outcome = execute(&client, &spec.statements).await;
         watcher.abort();
         let outcome = match outcome {
-            Outcome::Failed { .. } if self.cancel_asked(id) => Outcome::Cancelled,
+            Outcome::Failed { .. } if self.cancels.asked(id) => Outcome::Cancelled,
             other => other,
         };
         (outcome, Some(pid))

@@ -7,17 +7,15 @@
 pub mod bloat;
 pub mod indexes;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
-use tokio_postgres::{CancelToken, Client};
+use tokio_postgres::Client;
 
 use crate::advisor::{self, AdviseOptions};
 use crate::app::msg::Msg;
 use crate::collect::{APPLICATION_NAME, pooler_hint};
-use crate::conn::{self, ConnError, ConnParams};
+use crate::conn::{self, Cancels, ConnError, ConnParams};
 use crate::server::ServerInfo;
 
 /// A piece of on-demand work, with everything it needs from the model.
@@ -59,85 +57,6 @@ impl WorkContext {
             tx,
             explains: Arc::default(),
         }
-    }
-}
-
-/// Cancel keys of the tasks running, by request id, and the ids whose cancel came before the
-/// task had a session (it then stops before its first statement).
-#[derive(Default)]
-pub struct Cancels {
-    state: Mutex<CancelState>,
-}
-
-impl std::fmt::Debug for Cancels {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = self.lock();
-        f.debug_struct("Cancels")
-            .field("running", &state.tokens.keys().collect::<Vec<_>>())
-            .field("asked", &state.asked)
-            .finish()
-    }
-}
-
-#[derive(Default)]
-struct CancelState {
-    tokens: HashMap<u64, CancelToken>,
-    asked: HashSet<u64>,
-}
-
-impl Cancels {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CancelState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Registers the session of task `id`; false when its cancel was asked for already.
-    pub fn register(&self, id: u64, token: CancelToken) -> bool {
-        let mut state = self.lock();
-        if state.asked.contains(&id) {
-            return false;
-        }
-        state.tokens.insert(id, token);
-        true
-    }
-
-    /// Whether a cancel was asked for task `id`.
-    pub fn asked(&self, id: u64) -> bool {
-        self.lock().asked.contains(&id)
-    }
-
-    /// The task ended: forget it.
-    pub fn forget(&self, id: u64) {
-        let mut state = self.lock();
-        state.tokens.remove(&id);
-        state.asked.remove(&id);
-    }
-
-    /// Asks task `id` to stop: a cancel request to its running statement, if it has one.
-    fn cancel(&self, id: u64, params: &ConnParams) {
-        if let Some(token) = self.ask(id) {
-            let tls = params.tls_connector();
-            tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(tls)).await;
-            });
-        }
-    }
-
-    /// Cancels every task running, waiting (at most `within`) for the requests to be sent:
-    /// before the console quits, so that no EXPLAIN ANALYZE goes on running on the server.
-    pub async fn cancel_all(&self, params: &ConnParams, within: Duration) {
-        let ids: Vec<u64> = self.lock().tokens.keys().copied().collect();
-        let cancels = ids.into_iter().filter_map(|id| self.ask(id)).map(|token| {
-            let tls = params.tls_connector();
-            async move { token.cancel_query(tls).await }
-        });
-        let _ = tokio::time::timeout(within, futures_util::future::join_all(cancels)).await;
-    }
-
-    /// Marks task `id` as asked to stop; its cancel key when it has a session.
-    fn ask(&self, id: u64) -> Option<CancelToken> {
-        let mut state = self.lock();
-        state.asked.insert(id);
-        state.tokens.get(&id).cloned()
     }
 }
 
