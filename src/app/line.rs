@@ -11,12 +11,11 @@ pub fn edit(line: &mut String, key: KeyEvent) -> bool {
     match key.code {
         KeyCode::Backspace | KeyCode::Char('w') if ctrl => delete_word(line),
         // Ctrl-H is Backspace on some terminals.
-        KeyCode::Backspace | KeyCode::Char('h') => {
-            if key.code == KeyCode::Backspace || ctrl {
-                line.pop();
-            } else {
-                line.push('h');
-            }
+        KeyCode::Backspace => {
+            line.pop();
+        }
+        KeyCode::Char('h') if ctrl => {
+            line.pop();
         }
         KeyCode::Char('u') if ctrl => line.clear(),
         KeyCode::Char(_) if ctrl => {}

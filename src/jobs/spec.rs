@@ -159,8 +159,24 @@ impl JobSpec {
 /// always quoted).
 #[must_use]
 pub fn concurrently(statement: &str) -> bool {
-    statement
-        .split_whitespace()
+    // Quoted identifiers and literals become a blank: a name with spaces cannot pass a word.
+    let mut quote = None;
+    let bare: String = statement
+        .chars()
+        .map(|c| match (quote, c) {
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                ' '
+            }
+            (Some(q), _) if c == q => {
+                quote = None;
+                ' '
+            }
+            (Some(_), _) => ' ',
+            (None, _) => c,
+        })
+        .collect();
+    bare.split_whitespace()
         .any(|word| word.eq_ignore_ascii_case("CONCURRENTLY"))
 }
 
@@ -296,5 +312,11 @@ mod tests {
             vec!["DROP INDEX \"concurrently\"".to_owned()],
         );
         assert_eq!(quoted.lock_timeout, Some(Duration::from_secs(5)));
+        let spaced = JobSpec::new(
+            JobKind::Vacuum,
+            "t",
+            vec!["VACUUM \"a concurrently \"\"b\"\"\"".to_owned()],
+        );
+        assert_eq!(spaced.lock_timeout, Some(Duration::from_secs(5)));
     }
 }
