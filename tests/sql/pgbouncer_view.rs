@@ -51,8 +51,8 @@ fn bench(snapshot: &PgBouncerSnapshot) -> &BouncerPool {
         .unwrap()
 }
 
-/// Reads until pgbench's clients are connected (their start is slow on a loaded machine): the
-/// pool exists once its first client has.
+/// Reads until pgbench's clients are connected and have finished transactions (their start is
+/// slow on a loaded machine): the pool exists once its first client has.
 async fn until_clients(ours: &Client) -> PgBouncerSnapshot {
     let deadline = Instant::now() + Duration::from_secs(6);
     loop {
@@ -62,7 +62,11 @@ async fn until_clients(ours: &Client) -> PgBouncerSnapshot {
             .iter()
             .find(|p| p.database == "bench")
             .map_or(0, |p| p.cl_active + p.cl_waiting);
-        if clients > 0 || Instant::now() > deadline {
+        let done = read
+            .stats
+            .iter()
+            .any(|s| s.database == "bench" && s.total_xact_count.unwrap_or(0) > 0);
+        if (clients > 0 && done) || Instant::now() > deadline {
             return read;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
