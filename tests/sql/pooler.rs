@@ -37,12 +37,17 @@ async fn a_transaction_pooler_is_refused_and_the_servers_sessions_keep_their_set
     .await
     .unwrap();
     tokio::spawn(conn);
-    let setting: String = app
-        .query_one("SHOW default_transaction_read_only", &[])
+    // The simple protocol: under transaction pooling a statement prepared on one server
+    // connection may be executed on another.
+    let shown = app
+        .simple_query("SHOW default_transaction_read_only")
         .await
-        .unwrap()
-        .get(0);
-    assert_eq!(setting, "off");
+        .unwrap();
+    let setting = shown.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+        _ => None,
+    });
+    assert_eq!(setting.as_deref(), Some("off"));
     app.simple_query("CREATE TABLE pooled_write (id int); DROP TABLE pooled_write")
         .await
         .unwrap();
