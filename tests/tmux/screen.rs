@@ -40,14 +40,17 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits until the screen contains `text` (bounded), returning the screen.
+    /// Waits until the screen contains `text` (bounded), returning the screen once it stands
+    /// still: a capture can catch a frame half written, its lower rows not there yet.
     pub(crate) fn wait_for(&self, text: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
+        let mut last = String::new();
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if screen.contains(text) && (screen == last || Instant::now() >= deadline) {
                 return screen;
             }
+            last.clone_from(&screen);
             assert!(
                 Instant::now() < deadline,
                 "{text:?} did not appear within {within:?}:\n{screen}"
